@@ -1,0 +1,56 @@
+"""Loose matching of place names: case, diacritics, alternative spellings; suggestions for unknown names."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from rapidfuzz import process
+
+from corridor._errors import NotFoundError
+from corridor.network.model import Network
+
+# Letters NFKD does not decompose to ASCII (Azerbaijani, Turkish, Armenian transliteration).
+_FOLD = str.maketrans({"ı": "i", "ə": "e", "Ə": "e", "ʼ": "", "’": "", "'": "", "‘": "", "-": " ", "_": " ",
+                       "ß": "ss", "ø": "o", "ł": "l"})
+
+
+def normalise(name: str) -> str:
+    """Case-folded ASCII form used for matching: 'Naxçıvan' → 'naxcivan', 'Iğdır' → 'igdir'."""
+    s = unicodedata.normalize("NFKD", name.strip().translate(_FOLD))
+    s = "".join(c for c in s if not unicodedata.combining(c)).casefold().translate(_FOLD)
+    return " ".join(s.split())
+
+
+def _index(net: Network) -> dict[str, str]:
+    cache = net.meta.setdefault("_place_index", {})
+    if cache:
+        return cache
+    for row in net.places.itertuples(index=False):
+        keys = [row.place, row.name, *row.alt_names.split(";"), *row.node_ids]
+        for k in keys:
+            if k:
+                cache.setdefault(normalise(k), row.place)
+    return cache
+
+
+def resolve_place(net: Network, query: str) -> str:
+    """The place id for a name, id or alternative spelling.
+
+    Raises
+    ------
+    NotFoundError
+        With up to five close matches as suggestions.
+    """
+    index = _index(net)
+    key = normalise(query)
+    if key in index:
+        return index[key]
+    names = {normalise(n): n for n in net.places["name"]}
+    hits = process.extract(key, list(index), limit=8, score_cutoff=55)
+    seen: list[str] = []
+    for k, _, _ in hits:
+        label = net.places.loc[net.places["place"] == index[k], "name"].iat[0]
+        if label not in seen:
+            seen.append(label)
+    hint = f"; did you mean: {', '.join(seen[:5])}?" if seen else f"; known places include {', '.join(list(names.values())[:8])} …"
+    raise NotFoundError(f"no place named {query!r}{hint}")
