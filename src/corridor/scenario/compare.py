@@ -1,0 +1,118 @@
+"""Compare two scenarios over a list of OD pairs, with and without avoiding countries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from corridor._errors import NoRouteError
+from corridor.network.model import Network
+from corridor.routing import Route, RouteOptions, resolve_place, shortest_path
+from corridor.scenario.apply import apply_scenario
+from corridor.scenario.model import Scenario, load_scenario
+
+#: Places of the TRIPP segment in Syunik (facts §1: Agarak, Meghri, Nrnadzor).
+TRIPP_PLACES = frozenset({"agarak", "meghri", "nrnadzor"})
+
+
+def tripp_link_mask(net: Network) -> np.ndarray:
+    """Links of the TRIPP segment: named so (id or name contains 'tripp'), or planned links between TRIPP places."""
+    links = net.links
+    named = (links["link_id"].str.contains("tripp", case=False) | links["name"].str.contains("tripp", case=False))
+    place = net.nodes["place"].where(net.nodes["place"] != "", net.nodes["node_id"])
+    a = links["from_node_id"].map(dict(zip(net.nodes["node_id"], place, strict=True)))
+    b = links["to_node_id"].map(dict(zip(net.nodes["node_id"], place, strict=True)))
+    inside = a.isin(TRIPP_PLACES) & b.isin(TRIPP_PLACES) & (links["status"] == "planned")
+    return (named | inside).to_numpy(dtype=bool)
+
+
+def route_family(route: Route, tripp_links: set[str]) -> str:
+    """A short label of the corridor a route uses: TRIPP, via Iran, via Georgia, via Russia, Caspian ferry."""
+    countries = set(route.countries)
+    parts = []
+    if tripp_links & set(route.link_ids):
+        parts.append("TRIPP")
+    if "IR" in countries:
+        parts.append("via Iran")
+    if "RU" in countries:
+        parts.append("via Russia")
+    if "GE" in countries:
+        parts.append("via Georgia")
+    if "ferry" in route.modes:
+        parts.append("Caspian ferry")
+    return " + ".join(parts) if parts else "direct"
+
+
+@dataclass
+class Comparison:
+    """Routes for each OD pair and constraint in two scenarios; ``table`` has one row per pair and constraint."""
+
+    before: str
+    after: str
+    cargo: str
+    table: pd.DataFrame
+    routes: dict[tuple[str, str, str, str], Route | None] = field(repr=False)
+
+    def newly_possible(self) -> pd.DataFrame:
+        t = self.table
+        return t[t["newly_possible"]]
+
+    def to_dict(self) -> dict:
+        return {
+            "before": self.before, "after": self.after, "cargo": self.cargo,
+            "pairs": self.table.replace({np.nan: None}).to_dict(orient="records"),
+            "newly_possible": self.newly_possible()[["origin", "destination", "constraint"]].to_dict(
+                orient="records"),
+        }
+
+
+def _label(avoid: Sequence[str]) -> str:
+    return f"avoid {','.join(avoid)}" if avoid else "any"
+
+
+def compare_scenarios(
+    net: Network,
+    before: Scenario | str,
+    after: Scenario | str,
+    *,
+    od_pairs: Sequence[tuple[str, str]] | None = None,
+    cargo: str = "container",
+    constraints: Sequence[Sequence[str]] = ((), ("IR", "RU")),
+) -> Comparison:
+    """Route every OD pair in both scenarios under each constraint (a tuple of countries to avoid).
+
+    OD pairs default to the ``after`` scenario's list (then the ``before`` one's).
+    """
+    sa, sb = load_scenario(before), load_scenario(after)
+    na, nb = apply_scenario(net, sa), apply_scenario(net, sb)
+    pairs = list(od_pairs or sb.od_pairs or sa.od_pairs)
+    tripp = set(net.links.loc[tripp_link_mask(net), "link_id"])
+    rows, routes = [], {}
+    name = dict(zip(net.places["place"], net.places["name"], strict=True))
+    for o_raw, d_raw in pairs:
+        o, d = resolve_place(net, o_raw), resolve_place(net, d_raw)
+        for avoid in constraints:
+            label = _label(avoid)
+            row: dict = {"origin": name[o], "destination": name[d], "origin_id": o, "destination_id": d,
+                         "constraint": label}
+            for tag, scen, sn in (("before", na, sa.name), ("after", nb, sb.name)):
+                try:
+                    r = shortest_path(scen, o, d, options=RouteOptions.make(cargo=cargo, avoid_countries=avoid))
+                except NoRouteError:
+                    r = None
+                routes[(sn, o, d, label)] = r
+                row[f"{tag}_possible"] = r is not None
+                row[f"{tag}_distance_km"] = r.distance_km if r else np.nan
+                row[f"{tag}_time_h"] = r.time_h if r else np.nan
+                row[f"{tag}_cost_usd"] = r.cost_usd if r else np.nan
+                row[f"{tag}_borders"] = len(r.border_crossings) if r else np.nan
+                row[f"{tag}_countries"] = "-".join(r.countries) if r else ""
+                row[f"{tag}_family"] = route_family(r, tripp) if r else ""
+            for q in ("distance_km", "time_h", "cost_usd"):
+                row[f"delta_{q}"] = row[f"after_{q}"] - row[f"before_{q}"]
+            row["newly_possible"] = (not row["before_possible"]) and row["after_possible"]
+            rows.append(row)
+    return Comparison(sa.name, sb.name, cargo, pd.DataFrame(rows), routes)
