@@ -1,0 +1,184 @@
+"""The assignment problem as plain arrays: CSR arcs, volume-delay parameters, zones and traffic classes.
+
+Generalised cost of arc ``a`` for class ``c``: ``t_a(x) + fixed[c, a]`` in time units, where ``x`` is the total
+flow in PCE and ``fixed = toll / value_of_time + distance_factor · length + extra fixed cost``; arcs a class may
+not use get ``fixed = inf``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from corridor._errors import Problem, ValidationError
+from corridor.assignment._vdf import BPR
+
+
+@dataclass(frozen=True, eq=False)
+class TrafficClass:
+    """One user class: its own demand (zones × zones), PCE, value of time, fixed costs and allowed arcs."""
+
+    name: str
+    demand: np.ndarray
+    pce: float = 1.0
+    value_of_time: float | None = None  # toll units per time unit; None: tolls are ignored
+    distance_factor: float = 0.0  # time units per length unit
+    fixed_cost: np.ndarray | None = None  # extra per-arc cost in time units (CSR order)
+    allowed: np.ndarray | None = None  # bool per arc (CSR order); None: every arc
+
+
+@dataclass(frozen=True, eq=False)
+class AssignmentProblem:
+    """Arcs in CSR order (``indptr``, ``head``, ``tail``) with ``arc_link`` mapping each arc to its link row."""
+
+    indptr: np.ndarray
+    head: np.ndarray
+    tail: np.ndarray
+    arc_link: np.ndarray
+    free_flow_time: np.ndarray
+    capacity: np.ndarray
+    alpha: np.ndarray
+    beta: np.ndarray
+    length: np.ndarray
+    toll: np.ndarray
+    zone_nodes: np.ndarray  # node index of each zone
+    no_through: np.ndarray  # bool per node
+    classes: tuple[TrafficClass, ...]
+    vdf: np.ndarray = field(default=None)  # int8 per arc: _vdf.BPR or _vdf.CONICAL
+    node_labels: np.ndarray | None = None
+    link_labels: np.ndarray | None = None
+    name: str = "network"
+
+    def __post_init__(self):
+        if self.vdf is None:
+            object.__setattr__(self, "vdf", np.full(self.n_arcs, BPR, dtype=np.int8))
+        self.validate()
+
+    @property
+    def n_nodes(self) -> int:
+        return self.indptr.shape[0] - 1
+
+    @property
+    def n_arcs(self) -> int:
+        return self.head.shape[0]
+
+    @property
+    def n_zones(self) -> int:
+        return self.zone_nodes.shape[0]
+
+    def validate(self) -> None:
+        """Check shapes and values; raise one ValidationError listing every problem."""
+        problems: list[Problem] = []
+        m = self.n_arcs
+        for name in ("tail", "arc_link", "free_flow_time", "capacity", "alpha", "beta", "length", "toll", "vdf"):
+            if getattr(self, name).shape != (m,):
+                problems.append(Problem(f"must have one value per arc ({m})", field=name))
+        if problems:
+            raise ValidationError(problems)
+        checks = (
+            ("capacity", self.capacity <= 0, "must be > 0"),
+            ("free_flow_time", ~(self.free_flow_time >= 0), "must be >= 0"),
+            ("alpha", ~(self.alpha >= 0), "must be >= 0"),
+            ("beta", ~(self.beta >= 0), "must be >= 0"),
+            ("alpha", (self.vdf == 1) & ~(self.alpha > 1), "conical alpha must be > 1"),
+        )
+        for name, bad, what in checks:
+            idx = np.flatnonzero(bad)
+            if idx.size:
+                a = int(idx[0])
+                label = self.link_labels[self.arc_link[a]] if self.link_labels is not None else a
+                problems.append(Problem(f"{what} ({idx.size} arcs, first: link {label})", field=name,
+                                        value=float(getattr(self, name)[a])))
+        z = self.n_zones
+        if not self.classes:
+            problems.append(Problem("at least one traffic class is needed", field="classes"))
+        for c in self.classes:
+            if c.demand.shape != (z, z):
+                problems.append(Problem(f"demand must be {z} × {z}", field=f"class {c.name!r} demand",
+                                        value=c.demand.shape))
+            elif not np.all(np.isfinite(c.demand)) or (c.demand < 0).any():
+                problems.append(Problem("demand must be finite and >= 0", field=f"class {c.name!r} demand"))
+            if not c.pce > 0:
+                problems.append(Problem("must be > 0", field=f"class {c.name!r} pce", value=c.pce))
+            if c.value_of_time is not None and not c.value_of_time > 0:
+                problems.append(Problem("must be > 0", field=f"class {c.name!r} value_of_time", value=c.value_of_time))
+            for attr in ("fixed_cost", "allowed"):
+                v = getattr(c, attr)
+                if v is not None and v.shape != (m,):
+                    problems.append(Problem(f"must have one value per arc ({m})", field=f"class {c.name!r} {attr}"))
+        if problems:
+            raise ValidationError(problems)
+
+    def fixed_costs(self) -> np.ndarray:
+        """Per-class fixed generalised cost per arc (classes × arcs), ``inf`` where an arc is not allowed."""
+        out = np.zeros((len(self.classes), self.n_arcs))
+        for k, c in enumerate(self.classes):
+            if c.value_of_time is not None:
+                out[k] += self.toll / c.value_of_time
+            out[k] += c.distance_factor * self.length
+            if c.fixed_cost is not None:
+                out[k] += c.fixed_cost
+            if c.allowed is not None:
+                out[k, ~c.allowed] = np.inf
+        return out
+
+
+def csr_from_links(n_nodes: int, tail: np.ndarray, head: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(indptr, order): ``order`` sorts the links by tail node (stable), giving the CSR arc order."""
+    order = np.argsort(tail, kind="stable")
+    indptr = np.zeros(n_nodes + 1, dtype=np.int64)
+    np.add.at(indptr, tail + 1, 1)
+    np.cumsum(indptr, out=indptr)
+    return indptr, order
+
+
+def problem_from_tntp(
+    data,
+    *,
+    toll_factor: float | None = None,
+    distance_factor: float | None = None,
+    demand: np.ndarray | None = None,
+) -> AssignmentProblem:
+    """An assignment problem from :class:`corridor.network.tntp.TntpData` (one class; BPR with TNTP b, power).
+
+    ``toll_factor`` and ``distance_factor`` default to the values in the network's README (see
+    :data:`corridor.network.tntp.COST_FACTORS`)."""
+    net = data.net
+    lk = net.links
+    tf, df = data.cost_factors
+    tf = tf if toll_factor is None else toll_factor
+    df = df if distance_factor is None else distance_factor
+    tail = lk["init_node"].to_numpy(np.int64) - 1
+    head = lk["term_node"].to_numpy(np.int64) - 1
+    indptr, order = csr_from_links(net.n_nodes, tail, head)
+    od = data.trips if demand is None else demand
+    if od is None:
+        raise ValidationError([Problem("no trips: give a trips file", file=net.file)])
+    no_through = np.zeros(net.n_nodes, dtype=bool)
+    no_through[: max(net.first_thru_node - 1, 0)] = True
+    col = {c: lk[c].to_numpy(float)[order] for c in ("free_flow_time", "capacity", "b", "power", "length", "toll")}
+    cls = TrafficClass(
+        name="all",
+        demand=np.asarray(od, dtype=float),
+        value_of_time=(1.0 / tf) if tf else None,
+        distance_factor=df,
+    )
+    return AssignmentProblem(
+        indptr=indptr,
+        head=head[order],
+        tail=tail[order],
+        arc_link=order.astype(np.int64),
+        free_flow_time=col["free_flow_time"],
+        capacity=col["capacity"],
+        alpha=col["b"],
+        beta=col["power"],
+        length=col["length"],
+        toll=col["toll"],
+        zone_nodes=np.arange(net.n_zones, dtype=np.int64),
+        no_through=no_through,
+        classes=(cls,),
+        node_labels=np.arange(1, net.n_nodes + 1).astype(str),
+        link_labels=np.array([f"{a}-{b}" for a, b in zip(lk["init_node"], lk["term_node"], strict=True)]),
+        name=data.name,
+    )

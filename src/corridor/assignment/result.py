@@ -1,0 +1,105 @@
+"""The result of an assignment (a value: flows, costs, per-iteration table, objective, gap, convergence)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from corridor.assignment import _vdf
+from corridor.assignment.problem import AssignmentProblem
+
+#: Relative gap used everywhere: (TSTT − SPTT) / TSTT, TSTT = Σ_c Σ_a x_ca·(t_a(x) + fixed_ca) and
+#: SPTT = Σ_c Σ_od d_c,od · (shortest generalised path cost); intrazonal demand is left out of both.
+GAP_DEFINITION = "(TSTT - SPTT) / TSTT with generalised costs"
+
+
+def arc_times(p: AssignmentProblem, x: np.ndarray) -> np.ndarray:
+    out = np.empty(p.n_arcs)
+    _vdf.times_jit(p.vdf, p.free_flow_time, p.capacity, p.alpha, p.beta, x, out)
+    return out
+
+
+def arc_derivs(p: AssignmentProblem, x: np.ndarray) -> np.ndarray:
+    out = np.empty(p.n_arcs)
+    _vdf.derivs_jit(p.vdf, p.free_flow_time, p.capacity, p.alpha, p.beta, x, out)
+    return out
+
+
+def beckmann(p: AssignmentProblem, class_flow: np.ndarray, fixed: np.ndarray) -> float:
+    """Σ_a ∫₀^{x_a} t_a + Σ_c Σ_a fixed_ca·x_ca (x in PCE for the integral)."""
+    pce = np.array([c.pce for c in p.classes])
+    x = pce @ class_flow
+    fixed_part = float(np.sum(np.where(class_flow > 0, fixed, 0.0) * class_flow))
+    return float(_vdf.integral_sum_jit(p.vdf, p.free_flow_time, p.capacity, p.alpha, p.beta, x)) + fixed_part
+
+
+@dataclass(frozen=True, eq=False)
+class AssignmentResult:
+    """Equilibrium (or best reached) flows. Arc arrays are in the problem's CSR order; :meth:`link_table` gives
+    them per link."""
+
+    problem: AssignmentProblem
+    algorithm: str
+    class_flow: np.ndarray  # classes × arcs (vehicles of the class)
+    flow: np.ndarray  # arcs, PCE
+    time: np.ndarray  # arcs, t(x)
+    relative_gap: float
+    beckmann: float
+    tstt: float  # generalised: Σ x·(t + fixed)
+    sptt: float
+    total_time: float  # Σ_c Σ_a x_ca·t_a (time only)
+    converged: bool
+    target_gap: float
+    iterations: pd.DataFrame  # iteration, relative_gap, step, beckmann, tstt, direction, seconds
+    seconds: float
+
+    @property
+    def n_iterations(self) -> int:
+        return len(self.iterations)
+
+    def class_cost(self) -> np.ndarray:
+        """Generalised cost per class and arc (classes × arcs)."""
+        return self.time[None, :] + self.problem.fixed_costs()
+
+    def link_table(self) -> pd.DataFrame:
+        """One row per arc in the original link order: ends, flow (total and per class), time, cost, v/c."""
+        p = self.problem
+        order = np.argsort(p.arc_link, kind="stable")
+        labels = p.node_labels if p.node_labels is not None else np.arange(p.n_nodes).astype(str)
+        df = pd.DataFrame(
+            {
+                "link": p.link_labels[p.arc_link[order]] if p.link_labels is not None else p.arc_link[order],
+                "from_node": labels[p.tail[order]],
+                "to_node": labels[p.head[order]],
+                "flow": self.flow[order],
+                "capacity": p.capacity[order],
+                "voc": self.flow[order] / p.capacity[order],
+                "free_flow_time": p.free_flow_time[order],
+                "time": self.time[order],
+            }
+        )
+        cost = self.class_cost()
+        for k, c in enumerate(p.classes):
+            if len(p.classes) > 1:
+                df[f"flow_{c.name}"] = self.class_flow[k, order]
+            df[f"cost_{c.name}" if len(p.classes) > 1 else "cost"] = cost[k, order]
+        return df
+
+    def summary(self) -> dict:
+        """Plain-data summary (for JSON and tables)."""
+        return {
+            "network": self.problem.name,
+            "algorithm": self.algorithm,
+            "iterations": self.n_iterations,
+            "relative_gap": self.relative_gap,
+            "target_gap": self.target_gap,
+            "converged": self.converged,
+            "beckmann": self.beckmann,
+            "tstt": self.tstt,
+            "sptt": self.sptt,
+            "total_time": self.total_time,
+            "seconds": self.seconds,
+            "gap_definition": GAP_DEFINITION,
+        }
