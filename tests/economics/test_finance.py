@@ -117,7 +117,7 @@ def test_assumptions_listed(results):
 
 def test_bundled_case_plain_data():
     case = finance.bundled_finance_case()
-    assert [c["bid"] for c in case["comparison"]][0] == "TRIPP 49 years"
+    assert case["comparison"][0]["bid"] == "TRIPP 49 years"
     b = case["bids"][0]
     assert len(b["annual"]["project_cf_usd"]) == 49
     assert b["assumptions"]
