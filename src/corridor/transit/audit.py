@@ -1,0 +1,155 @@
+"""Append-only, hash-chained audit log (OWASP ASVS 16.4.2: logs cannot be modified unnoticed).
+
+Each row's hash is HMAC-SHA-256 (keyed by the ``audit_key`` setting, kept outside the database, so someone who
+can write the database still cannot recompute a valid chain) over the canonical JSON of its own fields (its ``seq`` included) and the previous
+row's hash. Writers lock the single head row first (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's
+``BEGIN IMMEDIATE`` already serialises writers), so the chain never forks. `verify` walks the chain and names
+every edited, missing or reordered row, and a truncated tail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corridor.transit.models import AuditHead, AuditRow
+
+GENESIS = "0" * 64
+
+
+def canonical(obj) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def row_hash(
+    key: bytes,
+    *,
+    seq: int,
+    at: datetime,
+    actor: str,
+    act: str,
+    entity: str,
+    entity_id: str,
+    before,
+    after,
+    detail: str,
+    prev_hash: str,
+) -> str:
+    payload = canonical(
+        [
+            seq,
+            at.isoformat(timespec="microseconds"),
+            actor,
+            act,
+            entity,
+            entity_id,
+            before,
+            after,
+            detail,
+            prev_hash,
+        ]
+    )
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+
+
+def append(
+    session: Session,
+    key: bytes,
+    *,
+    at: datetime,
+    actor: str,
+    act: str,
+    entity: str,
+    entity_id: str | int,
+    before: str | None = None,
+    after: str | None = None,
+    detail: dict | None = None,
+) -> AuditRow:
+    """Add the next row of the chain to ``session``'s transaction (the caller commits, with its state change)."""
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    seq = head.seq + 1
+    detail_json = canonical(detail or {})
+    h = row_hash(
+        key,
+        seq=seq,
+        at=at,
+        actor=actor,
+        act=act,
+        entity=entity,
+        entity_id=str(entity_id),
+        before=before,
+        after=after,
+        detail=detail_json,
+        prev_hash=head.hash,
+    )
+    row = AuditRow(
+        seq=seq,
+        at=at,
+        actor=actor,
+        act=act,
+        entity=entity,
+        entity_id=str(entity_id),
+        before=before,
+        after=after,
+        detail=detail_json,
+        prev_hash=head.hash,
+        hash=h,
+    )
+    session.add(row)
+    head.seq, head.hash = seq, h
+    return row
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    rows: int
+    problems: list[str]
+
+
+def verify(session: Session, key: bytes) -> Verification:
+    """Walk the chain in ``seq`` order; report each row that was edited, deleted or moved, by its seq."""
+    problems: list[str] = []
+    rows = list(session.execute(select(AuditRow).order_by(AuditRow.seq)).scalars())
+    seq_of_hash = {r.hash: r.seq for r in rows}
+    prev_hash, expected_seq = GENESIS, 1
+    for row in rows:
+        if row.seq != expected_seq:
+            gone = f"{expected_seq}" if row.seq == expected_seq + 1 else f"{expected_seq}-{row.seq - 1}"
+            problems.append(f"row(s) {gone} missing: the chain jumps from {expected_seq - 1} to {row.seq}")
+        fields = dict(
+            at=row.at,
+            actor=row.actor,
+            act=row.act,
+            entity=row.entity,
+            entity_id=row.entity_id,
+            before=row.before,
+            after=row.after,
+            detail=row.detail,
+            prev_hash=row.prev_hash,
+        )
+        if row_hash(key, seq=row.seq, **fields) != row.hash:
+            origin = seq_of_hash.get(row.prev_hash, 0) + 1 if row.prev_hash != GENESIS else 1
+            if origin != row.seq and row_hash(key, seq=origin, **fields) == row.hash:
+                problems.append(f"row {row.seq} out of order: it was written as row {origin}")
+            else:
+                problems.append(f"row {row.seq} edited: its content does not match its hash")
+        elif row.prev_hash != prev_hash and row.seq == expected_seq:
+            problems.append(f"row {row.seq} out of order: it does not follow row {row.seq - 1}")
+        prev_hash, expected_seq = row.hash, row.seq + 1
+    n = len(rows)
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
+        if head.seq > expected_seq - 1:
+            problems.append(
+                f"row(s) {expected_seq}-{head.seq} missing at the end: the chain head is {head.seq}"
+            )
+        else:
+            problems.append(f"chain head ({head.seq}) does not match the last row ({expected_seq - 1})")
+    return Verification(not problems, n, problems)

@@ -1,0 +1,49 @@
+"""Errors of the transit service. Each carries an HTTP status, a stable code and (optionally) the field at fault.
+
+The API turns them into RFC 9457 problem details; the CLI prints them like any other `CorridorError`.
+Codes follow the spirit of eTIR/NCTS (anchors §1-2): ``OUT_OF_SEQUENCE`` is NCTS functional error 92.
+"""
+
+from __future__ import annotations
+
+from corridor._errors import CorridorError
+
+
+class TransitError(CorridorError):
+    """Base: ``status`` (HTTP), ``code`` (stable, machine-readable), ``field`` (JSON pointer or name)."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, code: str, detail: str, *, field: str | None = None):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.field = field
+
+
+class Unauthenticated(TransitError):
+    status = 401
+    title = "Not authenticated"
+
+
+class Forbidden(TransitError):
+    status = 403
+    title = "Forbidden"
+
+
+class Missing(TransitError, LookupError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(TransitError):
+    """The act is not allowed now (state, uniqueness, capacity)."""
+
+    status = 409
+    title = "Conflict"
+
+
+class Unprocessable(TransitError, ValueError):
+    status = 422
+    title = "Unprocessable content"

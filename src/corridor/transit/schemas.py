@@ -1,0 +1,294 @@
+"""Request and response schemas (pydantic), apart from the ORM rows. Unknown fields are rejected everywhere.
+
+Cross-field rules follow NCTS phase 5 (anchors §2): seals unique (R0107), their count matching the list (R0106),
+containers referenced by consignments declared on the movement.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from corridor.transit import codes
+from corridor.transit.route import Direction
+
+T = TypeVar("T")
+
+#: assumption: nominal payload of a 4-axle 1520 mm freight wagon (~69-70 t on Soviet-standard stock).
+WAGON_PAYLOAD_KG = 70_000.0
+#: assumption: payload of a 40-44 t articulated truck (tare ~14-17 t).
+TRUCK_PAYLOAD_KG = 27_000.0
+#: Declared mass above this multiple of the nominal payload is physically implausible and rejected outright;
+#: between 1x and this multiple the risk rule OVERLOAD sends the movement to the red channel.
+IMPLAUSIBLE_FACTOR = 1.5
+#: assumption: above this a single consignment's value is a typing error, not a real cargo (USD).
+MAX_CONSIGNMENT_VALUE_USD = 1e9
+
+
+def _checked(problem, normalise=lambda v: v):
+    def check(v: str) -> str:
+        why = problem(v)
+        if why:
+            raise ValueError(why)
+        return normalise(v)
+
+    return AfterValidator(check)
+
+
+ContainerNo = Annotated[
+    str, Field(max_length=20), _checked(codes.container_problem, codes.normalise_container)
+]
+WagonNo = Annotated[str, Field(max_length=20), _checked(codes.wagon_problem, codes.normalise_wagon)]
+Plate = Annotated[str, Field(max_length=20), _checked(codes.plate_problem, codes.normalise_plate)]
+HsCode = Annotated[
+    str, Field(max_length=13), _checked(codes.hs_problem, lambda v: v.replace(".", "").strip())
+]
+Mrn = Annotated[str, Field(max_length=18), _checked(codes.mrn_problem, lambda v: v.strip().upper())]
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+Reference = Annotated[str, Field(min_length=1, max_length=35, pattern=r"^[A-Za-z0-9][A-Za-z0-9/._-]*$")]
+SealId = Annotated[str, Field(min_length=1, max_length=35, pattern=r"^[A-Za-z0-9][A-Za-z0-9/._-]*$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Train(Strict):
+    kind: Literal["train"]
+    wagons: list[WagonNo] = Field(min_length=1, max_length=120)
+
+    @property
+    def payload_kg(self) -> float:
+        return WAGON_PAYLOAD_KG * len(self.wagons)
+
+    @property
+    def mode(self) -> str:
+        return "rail"
+
+
+class Truck(Strict):
+    kind: Literal["truck"]
+    plates: list[Plate] = Field(min_length=1, max_length=3, description="tractor first, then trailers")
+
+    @property
+    def payload_kg(self) -> float:
+        return TRUCK_PAYLOAD_KG
+
+    @property
+    def mode(self) -> str:
+        return "road"
+
+
+class Consignment(Strict):
+    hs_code: HsCode
+    description: Text
+    gross_mass_kg: float = Field(gt=0, le=10_000_000)
+    value_usd: float = Field(gt=0, le=MAX_CONSIGNMENT_VALUE_USD)
+    container: ContainerNo | None = None
+
+
+class Guarantee(Strict):
+    reference: Annotated[str, Field(min_length=1, max_length=24, pattern=r"^[A-Z0-9]+$")]
+    amount_usd: float = Field(gt=0, le=1e10)
+
+
+class DeclarationCreate(Strict):
+    """A transit declaration as a carrier lodges it (the carrier comes from the credentials, not the body)."""
+
+    reference: Reference = Field(description="the carrier's own reference (LRN), unique per carrier")
+    direction: Direction
+    transport: Annotated[Train | Truck, Field(discriminator="kind")]
+    containers: list[ContainerNo] = Field(default_factory=list, max_length=240)
+    consignments: list[Consignment] = Field(min_length=1, max_length=200)
+    seal_count: int = Field(ge=0, le=999)
+    seals: list[SealId] = Field(default_factory=list, max_length=999)
+    guarantee: Guarantee
+
+    @model_validator(mode="after")
+    def _cross_fields(self) -> DeclarationCreate:
+        if len(set(self.seals)) != len(self.seals):
+            dup = sorted({s for s in self.seals if self.seals.count(s) > 1})
+            raise ValueError(f"seals must be unique; repeated: {', '.join(dup)}")
+        if len(self.seals) != self.seal_count:
+            raise ValueError(f"seal_count is {self.seal_count} but {len(self.seals)} seal(s) are listed")
+        if len(set(self.containers)) != len(self.containers):
+            raise ValueError("containers must be unique")
+        unknown = sorted({c.container for c in self.consignments if c.container} - set(self.containers))
+        if unknown:
+            raise ValueError(f"consignments refer to undeclared container(s): {', '.join(unknown)}")
+        if isinstance(self.transport, Train) and len(set(self.transport.wagons)) != len(
+            self.transport.wagons
+        ):
+            raise ValueError("wagon numbers must be unique")
+        limit = self.transport.payload_kg * IMPLAUSIBLE_FACTOR
+        if self.total_mass_kg > limit:
+            raise ValueError(
+                f"declared gross mass {self.total_mass_kg:,.0f} kg is implausible for this transport "
+                f"(more than {IMPLAUSIBLE_FACTOR} x its {self.transport.payload_kg:,.0f} kg payload)"
+            )
+        return self
+
+    @property
+    def total_mass_kg(self) -> float:
+        return float(sum(c.gross_mass_kg for c in self.consignments))
+
+    @property
+    def total_value_usd(self) -> float:
+        return float(sum(c.value_usd for c in self.consignments))
+
+
+class RejectReason(Strict):
+    code: Literal["R01", "R02", "R03", "R04", "R05", "R99"] = Field(
+        description="R01 guarantee invalid or insufficient, R02 documents inconsistent, R03 prohibited or "
+        "restricted goods, R04 inspection found irregularities, R05 carrier not authorised, R99 other"
+    )
+    detail: Text
+
+
+class InspectionCreate(Strict):
+    outcome: Literal["pass", "fail"]
+    findings: Text
+    seals_intact: bool = True
+    reject_code: Literal["R02", "R03", "R04", "R99"] = "R04"
+
+
+class CheckpointEvent(Strict):
+    checkpoint: Annotated[str, Field(min_length=1, max_length=64)]
+    seals_intact: bool = True
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+class SlotSet(Strict):
+    day: date
+    direction: Direction
+    mode: Literal["rail", "road"]
+    capacity: int = Field(ge=0, le=10_000)
+    fee_usd: float = Field(ge=0, le=1e6)
+
+
+class SlotBook(Strict):
+    day: date
+
+
+class TokenRequest(Strict):
+    username: Annotated[str, Field(min_length=1, max_length=64)]
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class Empty(Strict):
+    """A body with nothing in it (acts that need no data)."""
+
+
+# ----- responses -----------------------------------------------------------------------------------------
+
+
+class InspectionPublic(BaseModel):
+    outcome: str
+    findings: str
+    seals_intact: bool
+    officer: str
+    at: datetime
+
+
+class EventPublic(BaseModel):
+    kind: str
+    checkpoint: str
+    seals_intact: bool
+    note: str
+    by: str
+    at: datetime
+
+
+class DeclarationPublic(BaseModel):
+    id: int
+    carrier: str
+    reference: str
+    state: str
+    direction: str
+    mode: str
+    entry_checkpoint: str
+    exit_checkpoint: str
+    route_km: float
+    mrn: str | None
+    channel: str | None
+    risk_rule: str | None
+    risk_version: str | None
+    reject_code: str | None
+    reject_detail: str | None
+    total_mass_kg: float
+    total_value_usd: float
+    guarantee_reference: str
+    guarantee_usd: float
+    guarantee_released: bool
+    deadline_at: datetime | None
+    overdue: bool
+    enquiry_opened: bool
+    slot_day: date | None
+    submitted_at: datetime
+    updated_at: datetime
+    body: DeclarationCreate
+    inspections: list[InspectionPublic] = []
+    events: list[EventPublic] = []
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    offset: int
+    limit: int
+
+
+class SlotPublic(BaseModel):
+    day: date
+    direction: str
+    mode: str
+    capacity: int
+    booked: int
+    fee_usd: float
+
+
+class BoardPublic(BaseModel):
+    """Aggregates only: what the front office may see (no declaration content)."""
+
+    by_state: dict[str, int]
+    by_channel: dict[str, int]
+    in_transit: int
+    overdue: int
+    held: int
+    throughput_today: int
+    at: datetime
+
+
+class AuditRowPublic(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    act: str
+    entity: str
+    entity_id: str
+    before: str | None
+    after: str | None
+    detail: dict
+    hash: str
+
+
+class AuditReport(BaseModel):
+    ok: bool
+    rows: int
+    problems: list[str]
+
+
+class TokenPublic(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+
+
+class UserPublic(BaseModel):
+    username: str
+    role: str
+    country: str
+    agency: str
+    scope: str | None

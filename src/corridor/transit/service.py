@@ -1,0 +1,944 @@
+"""The transit service: every act of the life cycle, each in ONE transaction with its audit row.
+
+Importable without FastAPI: the API routes and the web pages both call `TransitService`. Every public method
+takes the acting `Principal` first and checks role, sovereignty and object scope before touching anything;
+unknown or foreign objects answer 404 (a carrier cannot even learn that another carrier's declaration exists).
+Writes may carry an `Idem` (Idempotency-Key): the key is claimed in the same transaction as the act, so a retry
+returns the stored result and the same key with another body answers 422.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from corridor.transit import audit, codes
+from corridor.transit.auth import (
+    Principal,
+    Role,
+    hash_password,
+    new_token,
+    token_digest,
+    validate_user,
+    verify_password,
+)
+from corridor.transit.db import make_engine, migrate, session_factory
+from corridor.transit.errors import Conflict, Forbidden, Missing, Unauthenticated, Unprocessable
+from corridor.transit.models import (
+    AuditRow,
+    Booking,
+    Declaration,
+    Event,
+    IdempotencyRecord,
+    Inspection,
+    Slot,
+    Token,
+    User,
+)
+from corridor.transit.risk import DEFAULT_RULES, Facts, RuleSet
+from corridor.transit.risk import assess as choose_channel
+from corridor.transit.route import Corridor, load_corridor
+from corridor.transit.schemas import (
+    AuditReport,
+    AuditRowPublic,
+    BoardPublic,
+    CheckpointEvent,
+    DeclarationCreate,
+    DeclarationPublic,
+    EventPublic,
+    InspectionCreate,
+    InspectionPublic,
+    Page,
+    RejectReason,
+    SlotBook,
+    SlotPublic,
+    SlotSet,
+    TokenPublic,
+    UserPublic,
+)
+from corridor.transit.settings import Settings
+from corridor.transit.states import FINAL, IN_TRANSIT, Act, State, next_state
+
+M = TypeVar("M", bound=BaseModel)
+
+#: assumption: the guarantee must cover 20% of the declared value (duties and VAT on transit goods; NCTS lets
+#: each administration fix the reference amount; anchors §2).
+GUARANTEE_SHARE = 0.20
+#: Reject codes that count against a carrier's record (prohibited goods, failed inspection).
+INCIDENT_CODES = ("R03", "R04")
+MAX_PAGE = 200
+
+OFFICIALS = (Role.OFFICER, Role.CHECKPOINT, Role.AUDITOR)  # may read declaration content besides carriers
+
+
+@dataclass(frozen=True)
+class Idem:
+    """An Idempotency-Key and the digest of the request it came with."""
+
+    key: str
+    request_hash: str
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class TransitService:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        audit_key: bytes,
+        corridor: Corridor | None = None,
+        rules: RuleSet = DEFAULT_RULES,
+        rng: random.Random | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        token_ttl_h: float = 12.0,
+    ):
+        self.sessions = sessions
+        self.audit_key = audit_key
+        self.corridor = corridor or load_corridor()
+        self.rules = rules
+        self.rng = rng or random.Random()
+        self._rng_lock = threading.Lock()
+        self.clock = clock
+        self.token_ttl_h = token_ttl_h
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, engine: Engine | None = None, **kw) -> TransitService:
+        """Build the service for ``settings`` (migrating the database to the newest schema first)."""
+        engine = engine or make_engine(settings.database_url, pool_size=settings.pool_size)
+        migrate(engine)
+        kw.setdefault("rng", random.Random(settings.risk_seed))
+        return cls(
+            session_factory(engine),
+            audit_key=settings.audit_key.encode(),
+            token_ttl_h=settings.token_ttl_h,
+            **kw,
+        )
+
+    # ----- plumbing ---------------------------------------------------------------------------------------
+
+    def _audit(
+        self,
+        s: Session,
+        who: Principal | str,
+        act: str,
+        entity: str,
+        entity_id,
+        before=None,
+        after=None,
+        **detail,
+    ) -> None:
+        actor = who if isinstance(who, str) else who.username
+        audit.append(
+            s,
+            self.audit_key,
+            at=self.clock(),
+            actor=actor,
+            act=act,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+            detail=detail,
+        )
+
+    def _write(self, who: Principal, idem: Idem | None, out: type[M], fn: Callable[[Session], M]) -> M:
+        """Run ``fn`` in one transaction, claiming the idempotency key in it; replay a stored result."""
+        for attempt in (1, 2):
+            try:
+                with self.sessions.begin() as s:
+                    if idem is not None:
+                        rec = s.get(IdempotencyRecord, (who.user_id, idem.key))
+                        if rec is not None:
+                            return self._replay(rec, idem, out)
+                        rec = IdempotencyRecord(
+                            user_id=who.user_id,
+                            key=idem.key,
+                            request_hash=idem.request_hash,
+                            status_code=0,
+                            response="",
+                            created_at=self.clock(),
+                        )
+                        s.add(rec)
+                        s.flush()  # claims the key: a concurrent twin waits here, then fails the unique check
+                    result = fn(s)
+                    if idem is not None:
+                        rec.status_code, rec.response = 200, result.model_dump_json()
+                    return result
+            except IntegrityError:
+                if idem is None or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _replay(rec: IdempotencyRecord, idem: Idem, out: type[M]) -> M:
+        if rec.request_hash != idem.request_hash:
+            raise Unprocessable(
+                "IDEMPOTENCY_KEY_REUSED",
+                f"Idempotency-Key {idem.key!r} was already used with a different request",
+                field="Idempotency-Key",
+            )
+        return out.model_validate_json(rec.response)
+
+    def _load(self, s: Session, who: Principal, declaration_id: int, *, lock: bool = False) -> Declaration:
+        """The declaration if ``who`` may see it; 404 otherwise (fails closed on any unknown role or scope)."""
+        if who.role is Role.OPERATOR:
+            raise Forbidden(
+                "ROLE_FORBIDDEN", "the corridor operator (front office) sees aggregates, not declarations"
+            )
+        q = select(Declaration).where(Declaration.id == declaration_id)
+        d = s.execute(q.with_for_update() if lock else q).scalar_one_or_none()
+        visible = d is not None and (
+            (who.role is Role.CARRIER and who.scope is not None and d.carrier == who.scope)
+            or who.role in (Role.OFFICER, Role.AUDITOR)
+            or (who.role is Role.CHECKPOINT and who.scope in (d.entry_checkpoint, d.exit_checkpoint))
+        )
+        if not visible:
+            raise Missing("NOT_FOUND", f"declaration {declaration_id} not found", field="declaration_id")
+        return d
+
+    def _public(self, s: Session, d: Declaration) -> DeclarationPublic:
+        ins = s.execute(
+            select(Inspection).where(Inspection.declaration_id == d.id).order_by(Inspection.id)
+        ).scalars()
+        evs = s.execute(select(Event).where(Event.declaration_id == d.id).order_by(Event.id)).scalars()
+        return DeclarationPublic(
+            id=d.id,
+            carrier=d.carrier,
+            reference=d.reference,
+            state=d.state,
+            direction=d.direction,
+            mode=d.mode,
+            entry_checkpoint=d.entry_checkpoint,
+            exit_checkpoint=d.exit_checkpoint,
+            route_km=d.route_km,
+            mrn=d.mrn,
+            channel=d.channel,
+            risk_rule=d.risk_rule,
+            risk_version=d.risk_version,
+            reject_code=d.reject_code,
+            reject_detail=d.reject_detail,
+            total_mass_kg=d.total_mass_kg,
+            total_value_usd=d.total_value_usd,
+            guarantee_reference=d.guarantee_reference,
+            guarantee_usd=d.guarantee_usd,
+            guarantee_released=d.guarantee_released,
+            deadline_at=d.deadline_at,
+            overdue=d.overdue_at is not None,
+            enquiry_opened=d.enquiry_at is not None,
+            slot_day=d.slot_day,
+            submitted_at=d.submitted_at,
+            updated_at=d.updated_at,
+            body=DeclarationCreate.model_validate(d.body),
+            inspections=[
+                InspectionPublic(
+                    outcome=i.outcome,
+                    findings=i.findings,
+                    seals_intact=i.seals_intact,
+                    officer=i.officer,
+                    at=i.at,
+                )
+                for i in ins
+            ],
+            events=[
+                EventPublic(
+                    kind=e.kind,
+                    checkpoint=e.checkpoint,
+                    seals_intact=e.seals_intact,
+                    note=e.note,
+                    by=e.by,
+                    at=e.at,
+                )
+                for e in evs
+            ],
+        )
+
+    def _transition(self, s: Session, who: Principal, d: Declaration, act: Act, **detail) -> State:
+        before = State(d.state)
+        after = next_state(before, act)
+        d.state, d.updated_at = after.value, self.clock()
+        self._audit(s, who, act.value, "declaration", d.id, before.value, after.value, **detail)
+        return after
+
+    def _act(
+        self,
+        who: Principal,
+        declaration_id: int,
+        idem: Idem | None,
+        fn: Callable[[Session, Declaration], None],
+    ) -> DeclarationPublic:
+        def run(s: Session) -> DeclarationPublic:
+            d = self._load(s, who, declaration_id, lock=True)
+            fn(s, d)
+            s.flush()
+            return self._public(s, d)
+
+        return self._write(who, idem, DeclarationPublic, run)
+
+    # ----- users and tokens -------------------------------------------------------------------------------
+
+    def add_user(
+        self,
+        username: str,
+        password: str,
+        role: Role | str,
+        *,
+        country: str,
+        agency: str,
+        scope: str | None = None,
+        actor: str = "cli",
+    ) -> UserPublic:
+        role = Role(role)
+        validate_user(role, country, agency, scope, {c.code for c in self.corridor.all_checkpoints})
+        if len(password) < 8:
+            raise Unprocessable("WEAK_PASSWORD", "password must have at least 8 characters", field="password")
+        try:
+            with self.sessions.begin() as s:
+                u = User(
+                    username=username,
+                    password_hash=hash_password(password),
+                    role=role.value,
+                    country=country,
+                    agency=agency,
+                    scope=scope,
+                    active=True,
+                    created_at=self.clock(),
+                )
+                s.add(u)
+                s.flush()
+                self._audit(
+                    s,
+                    actor,
+                    "user_add",
+                    "user",
+                    username,
+                    role=role.value,
+                    country=country,
+                    agency=agency,
+                    scope=scope,
+                )
+        except IntegrityError:
+            raise Conflict("DUPLICATE_USER", f"user {username!r} already exists", field="username") from None
+        return UserPublic(username=username, role=role.value, country=country, agency=agency, scope=scope)
+
+    def login(self, username: str, password: str) -> TokenPublic:
+        with self.sessions.begin() as s:
+            u = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
+            if u is None or not u.active or not verify_password(u.password_hash, password):
+                raise Unauthenticated("BAD_CREDENTIALS", "unknown user or wrong password")
+            token, now = new_token(), self.clock()
+            expires = now + timedelta(hours=self.token_ttl_h)
+            s.add(Token(token_hash=token_digest(token), user_id=u.id, created_at=now, expires_at=expires))
+        return TokenPublic(access_token=token, expires_at=expires)
+
+    def authenticate(self, token: str) -> Principal:
+        with self.sessions() as s:
+            row = s.execute(
+                select(User, Token.expires_at)
+                .join(Token, Token.user_id == User.id)
+                .where(Token.token_hash == token_digest(token))
+            ).one_or_none()
+        if row is None or not row[0].active or row[1] <= self.clock():
+            raise Unauthenticated("BAD_TOKEN", "missing, unknown or expired bearer token")
+        u = row[0]
+        return Principal(u.id, u.username, Role(u.role), u.country, u.agency, u.scope)
+
+    # ----- declarations -----------------------------------------------------------------------------------
+
+    def submit(
+        self, who: Principal, data: DeclarationCreate, *, idem: Idem | None = None
+    ) -> DeclarationPublic:
+        who.require(Role.CARRIER, action="submit declarations")
+        if not who.scope:
+            raise Forbidden("SCOPE_MISSING", "carrier user has no carrier code")
+        mode = data.transport.mode
+        seg = self.corridor.segment(mode)
+        entry, exit_ = seg.checkpoints(data.direction)
+
+        def run(s: Session) -> DeclarationPublic:
+            dup = s.execute(
+                select(Declaration.id).where(
+                    Declaration.carrier == who.scope, Declaration.reference == data.reference
+                )
+            ).scalar_one_or_none()
+            if dup is not None:
+                raise Conflict(
+                    "DUPLICATE_REFERENCE",
+                    f"reference {data.reference!r} already used by declaration {dup}",
+                    field="reference",
+                )
+            now = self.clock()
+            d = Declaration(
+                carrier=who.scope,
+                reference=data.reference,
+                state=State.SUBMITTED.value,
+                direction=data.direction.value,
+                mode=mode,
+                entry_checkpoint=entry.code,
+                exit_checkpoint=exit_.code,
+                route_km=seg.length_km,
+                total_mass_kg=data.total_mass_kg,
+                total_value_usd=data.total_value_usd,
+                guarantee_reference=data.guarantee.reference,
+                guarantee_usd=data.guarantee.amount_usd,
+                guarantee_released=False,
+                submitted_at=now,
+                updated_at=now,
+                body=data.model_dump(mode="json"),
+            )
+            s.add(d)
+            try:
+                s.flush()
+            except IntegrityError:
+                raise Conflict(
+                    "DUPLICATE_REFERENCE", f"reference {data.reference!r} already used", field="reference"
+                ) from None
+            self._audit(
+                s,
+                who,
+                Act.SUBMIT.value,
+                "declaration",
+                d.id,
+                None,
+                State.SUBMITTED.value,
+                reference=data.reference,
+                carrier=who.scope,
+            )
+            return self._public(s, d)
+
+        return self._write(who, idem, DeclarationPublic, run)
+
+    def get(self, who: Principal, declaration_id: int) -> DeclarationPublic:
+        with self.sessions() as s:
+            return self._public(s, self._load(s, who, declaration_id))
+
+    def list(
+        self,
+        who: Principal,
+        *,
+        state: str | None = None,
+        channel: str | None = None,
+        carrier: str | None = None,
+        mrn: str | None = None,
+        overdue: bool | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Page[DeclarationPublic]:
+        if who.role is Role.OPERATOR:
+            raise Forbidden(
+                "ROLE_FORBIDDEN", "the corridor operator (front office) sees aggregates, not declarations"
+            )
+        q = select(Declaration)
+        if who.role is Role.CARRIER:
+            q = q.where(Declaration.carrier == (who.scope or "\x00"))
+        elif who.role is Role.CHECKPOINT:
+            q = q.where(
+                (Declaration.entry_checkpoint == who.scope) | (Declaration.exit_checkpoint == who.scope)
+            )
+        elif who.role not in (Role.OFFICER, Role.AUDITOR):  # pragma: no cover - every role is handled above
+            raise Forbidden("ROLE_FORBIDDEN", "not allowed")
+        for col, val in (
+            (Declaration.state, state),
+            (Declaration.channel, channel),
+            (Declaration.carrier, carrier),
+            (Declaration.mrn, mrn),
+        ):
+            if val is not None:
+                q = q.where(col == val)
+        if overdue is not None:
+            q = q.where(Declaration.overdue_at.is_not(None) if overdue else Declaration.overdue_at.is_(None))
+        limit = max(1, min(limit, MAX_PAGE))
+        with self.sessions() as s:
+            total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+            rows = s.execute(q.order_by(Declaration.id.desc()).offset(offset).limit(limit)).scalars().all()
+            return Page[DeclarationPublic](
+                items=[self._public(s, d) for d in rows], total=total, offset=offset, limit=limit
+            )
+
+    def _officer(self, who: Principal, action: str) -> None:
+        who.require(Role.OFFICER, action=action)
+        who.require_sovereign(action)
+
+    def accept(self, who: Principal, declaration_id: int, *, idem: Idem | None = None) -> DeclarationPublic:
+        self._officer(who, "accept declarations")
+
+        def fn(s: Session, d: Declaration) -> None:
+            next_state(d.state, Act.ACCEPT)
+            required = GUARANTEE_SHARE * d.total_value_usd
+            if d.guarantee_usd < required:
+                raise Conflict(
+                    "GUARANTEE_INSUFFICIENT",
+                    f"guarantee {d.guarantee_usd:,.2f} USD is below the required {required:,.2f} USD "
+                    f"({GUARANTEE_SHARE:.0%} of the declared value)",
+                    field="guarantee/amount_usd",
+                )
+            d.mrn = codes.movement_reference(self.clock().year, "AM", d.id)
+            self._transition(s, who, d, Act.ACCEPT, mrn=d.mrn)
+
+        return self._act(who, declaration_id, idem, fn)
+
+    def reject(
+        self, who: Principal, declaration_id: int, reason: RejectReason, *, idem: Idem | None = None
+    ) -> DeclarationPublic:
+        self._officer(who, "reject declarations")
+
+        def fn(s: Session, d: Declaration) -> None:
+            self._transition(s, who, d, Act.REJECT, code=reason.code, detail=reason.detail)
+            d.reject_code, d.reject_detail = reason.code, reason.detail
+            self._free_slot(s, d)
+
+        return self._act(who, declaration_id, idem, fn)
+
+    def assess(self, who: Principal, declaration_id: int, *, idem: Idem | None = None) -> DeclarationPublic:
+        self._officer(who, "risk-assess declarations")
+
+        def fn(s: Session, d: Declaration) -> None:
+            next_state(d.state, Act.ASSESS)
+            body = DeclarationCreate.model_validate(d.body)
+            incidents = s.execute(
+                select(func.count())
+                .select_from(Declaration)
+                .where(Declaration.carrier == d.carrier, Declaration.reject_code.in_(INCIDENT_CODES))
+            ).scalar_one()
+            now = self.clock()
+            day0 = datetime.combine(now.date(), time(0), UTC)
+            used = dict(
+                s.execute(
+                    select(Declaration.channel, func.count())
+                    .where(Declaration.assessed_at >= day0, Declaration.risk_rule.like("RANDOM-%"))
+                    .group_by(Declaration.channel)
+                ).all()
+            )
+            facts = Facts(
+                tuple(c.hs_code for c in body.consignments),
+                d.total_mass_kg,
+                d.total_value_usd,
+                body.transport.payload_kg,
+                incidents,
+            )
+            with self._rng_lock:
+                decision = choose_channel(facts, self.rules, rng=self.rng, random_used_today=used)
+            d.channel, d.risk_rule, d.risk_version, d.assessed_at = (
+                decision.channel,
+                decision.rule,
+                decision.version,
+                now,
+            )
+            self._transition(
+                s,
+                who,
+                d,
+                Act.ASSESS,
+                channel=decision.channel,
+                rule=decision.rule,
+                version=decision.version,
+                hits=list(decision.hits),
+            )
+
+        return self._act(who, declaration_id, idem, fn)
+
+    def _start_transit(self, d: Declaration) -> None:
+        now = self.clock()
+        d.released_at = now
+        d.deadline_at = self.corridor.segment(d.mode).deadline(now)
+
+    def release(self, who: Principal, declaration_id: int, *, idem: Idem | None = None) -> DeclarationPublic:
+        self._officer(who, "release for transit")
+
+        def fn(s: Session, d: Declaration) -> None:
+            next_state(d.state, Act.RELEASE)
+            if d.channel == "red":
+                raise Conflict(
+                    "INSPECTION_REQUIRED",
+                    "a red-channel movement must be held and inspected first",
+                    field="channel",
+                )
+            self._start_transit(d)
+            self._transition(s, who, d, Act.RELEASE, channel=d.channel, deadline=d.deadline_at.isoformat())
+
+        return self._act(who, declaration_id, idem, fn)
+
+    def hold(self, who: Principal, declaration_id: int, *, idem: Idem | None = None) -> DeclarationPublic:
+        self._officer(who, "hold for inspection")
+        return self._act(who, declaration_id, idem, lambda s, d: self._transition(s, who, d, Act.HOLD))
+
+    def inspect(
+        self, who: Principal, declaration_id: int, result: InspectionCreate, *, idem: Idem | None = None
+    ) -> DeclarationPublic:
+        self._officer(who, "record inspections")
+
+        def fn(s: Session, d: Declaration) -> None:
+            act = Act.INSPECT_PASS if result.outcome == "pass" else Act.INSPECT_FAIL
+            next_state(d.state, act)
+            s.add(
+                Inspection(
+                    declaration_id=d.id,
+                    outcome=result.outcome,
+                    findings=result.findings,
+                    seals_intact=result.seals_intact,
+                    officer=who.username,
+                    at=self.clock(),
+                )
+            )
+            if act is Act.INSPECT_PASS:
+                self._start_transit(d)
+            else:
+                d.reject_code, d.reject_detail = result.reject_code, result.findings
+                self._free_slot(s, d)
+            self._transition(s, who, d, act, findings=result.findings, seals_intact=result.seals_intact)
+
+        return self._act(who, declaration_id, idem, fn)
+
+    def _checkpoint_event(
+        self, who: Principal, declaration_id: int, ev: CheckpointEvent, act: Act, idem: Idem | None
+    ) -> DeclarationPublic:
+        who.require(Role.CHECKPOINT, action=f"record {act.value} events")
+        who.require_sovereign(f"record {act.value} events")
+        if ev.checkpoint != who.scope:
+            raise Forbidden(
+                "WRONG_CHECKPOINT",
+                f"you record events at {who.scope}, not {ev.checkpoint}",
+                field="checkpoint",
+            )
+
+        def fn(s: Session, d: Declaration) -> None:
+            expected = d.entry_checkpoint if act is Act.ENTER else d.exit_checkpoint
+            if ev.checkpoint != expected:
+                raise Forbidden(
+                    "WRONG_CHECKPOINT",
+                    f"declaration {d.id} {act.value}s at {expected}, not {ev.checkpoint}",
+                    field="checkpoint",
+                )
+            self._transition(s, who, d, act, checkpoint=ev.checkpoint, seals_intact=ev.seals_intact)
+            now = self.clock()
+            if act is Act.EXIT:
+                d.exited_at = now
+            s.add(
+                Event(
+                    declaration_id=d.id,
+                    kind="entry" if act is Act.ENTER else "exit",
+                    checkpoint=ev.checkpoint,
+                    seals_intact=ev.seals_intact,
+                    note=ev.note,
+                    by=who.username,
+                    at=now,
+                )
+            )
+
+        return self._act(who, declaration_id, idem, fn)
+
+    def enter(
+        self, who: Principal, declaration_id: int, ev: CheckpointEvent, *, idem: Idem | None = None
+    ) -> DeclarationPublic:
+        return self._checkpoint_event(who, declaration_id, ev, Act.ENTER, idem)
+
+    def exit(
+        self, who: Principal, declaration_id: int, ev: CheckpointEvent, *, idem: Idem | None = None
+    ) -> DeclarationPublic:
+        return self._checkpoint_event(who, declaration_id, ev, Act.EXIT, idem)
+
+    def discharge(
+        self, who: Principal, declaration_id: int, *, idem: Idem | None = None
+    ) -> DeclarationPublic:
+        self._officer(who, "discharge movements")
+
+        def fn(s: Session, d: Declaration) -> None:
+            self._transition(s, who, d, Act.DISCHARGE, guarantee=d.guarantee_reference)
+            d.guarantee_released = True
+
+        return self._act(who, declaration_id, idem, fn)
+
+    def cancel(self, who: Principal, declaration_id: int, *, idem: Idem | None = None) -> DeclarationPublic:
+        who.require(Role.CARRIER, action="cancel declarations")
+
+        def fn(s: Session, d: Declaration) -> None:
+            self._transition(s, who, d, Act.CANCEL)
+            self._free_slot(s, d)
+
+        return self._act(who, declaration_id, idem, fn)
+
+    def flag_overdue(self, who: Principal, *, idem: Idem | None = None) -> Page[DeclarationPublic]:
+        """Flag every movement under transit whose deadline has passed (each flag audited)."""
+        self._officer(who, "flag overdue movements")
+
+        def run(s: Session) -> Page[DeclarationPublic]:
+            now = self.clock()
+            rows = (
+                s.execute(
+                    select(Declaration)
+                    .where(
+                        Declaration.state.in_([st.value for st in IN_TRANSIT]),
+                        Declaration.overdue_at.is_(None),
+                        Declaration.deadline_at < now,
+                    )
+                    .order_by(Declaration.id)
+                    .with_for_update()
+                )
+                .scalars()
+                .all()
+            )
+            for d in rows:
+                d.overdue_at = now
+                self._transition(s, who, d, Act.FLAG_OVERDUE, deadline=d.deadline_at.isoformat())
+            s.flush()
+            items = [self._public(s, d) for d in rows]
+            return Page[DeclarationPublic](items=items, total=len(items), offset=0, limit=max(1, len(items)))
+
+        return self._write(who, idem, Page[DeclarationPublic], run)
+
+    def enquire(self, who: Principal, declaration_id: int, *, idem: Idem | None = None) -> DeclarationPublic:
+        self._officer(who, "open enquiries")
+
+        def fn(s: Session, d: Declaration) -> None:
+            next_state(d.state, Act.ENQUIRE)
+            if d.overdue_at is None:
+                raise Conflict("NOT_OVERDUE", f"declaration {d.id} is not flagged overdue", field="overdue")
+            if d.enquiry_at is not None:
+                raise Conflict(
+                    "ENQUIRY_OPEN", f"an enquiry on declaration {d.id} is already open", field="enquiry"
+                )
+            d.enquiry_at = self.clock()
+            self._transition(s, who, d, Act.ENQUIRE)
+
+        return self._act(who, declaration_id, idem, fn)
+
+    # ----- capacity slots (front office) -------------------------------------------------------------------
+
+    @staticmethod
+    def _slot_public(x: Slot) -> SlotPublic:
+        return SlotPublic(
+            day=x.day,
+            direction=x.direction,
+            mode=x.mode,
+            capacity=x.capacity,
+            booked=x.booked,
+            fee_usd=x.fee_usd,
+        )
+
+    def set_slot(self, who: Principal, data: SlotSet, *, idem: Idem | None = None) -> SlotPublic:
+        who.require(Role.OPERATOR, action="set capacity and fees")
+
+        def run(s: Session) -> SlotPublic:
+            q = (
+                select(Slot)
+                .where(Slot.day == data.day, Slot.direction == data.direction.value, Slot.mode == data.mode)
+                .with_for_update()
+            )
+            x = s.execute(q).scalar_one_or_none()
+            if x is None:
+                x = Slot(
+                    day=data.day,
+                    direction=data.direction.value,
+                    mode=data.mode,
+                    capacity=data.capacity,
+                    booked=0,
+                    fee_usd=data.fee_usd,
+                )
+                s.add(x)
+            elif data.capacity < x.booked:
+                raise Conflict(
+                    "CAPACITY_BELOW_BOOKED",
+                    f"{x.booked} slots are already booked; capacity cannot drop to {data.capacity}",
+                    field="capacity",
+                )
+            else:
+                x.capacity, x.fee_usd = data.capacity, data.fee_usd
+            s.flush()
+            self._audit(
+                s,
+                who,
+                "slot_set",
+                "slot",
+                f"{data.day}/{data.direction.value}/{data.mode}",
+                capacity=data.capacity,
+                fee_usd=data.fee_usd,
+            )
+            return self._slot_public(x)
+
+        return self._write(who, idem, SlotPublic, run)
+
+    def list_slots(
+        self,
+        who: Principal,
+        *,
+        day_from: date | None = None,
+        day_to: date | None = None,
+        direction: str | None = None,
+        mode: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Page[SlotPublic]:
+        who.require(
+            Role.OPERATOR, Role.CARRIER, Role.OFFICER, Role.CHECKPOINT, Role.AUDITOR, action="see slots"
+        )
+        q = select(Slot)
+        if day_from is not None:
+            q = q.where(Slot.day >= day_from)
+        if day_to is not None:
+            q = q.where(Slot.day <= day_to)
+        if direction is not None:
+            q = q.where(Slot.direction == direction)
+        if mode is not None:
+            q = q.where(Slot.mode == mode)
+        limit = max(1, min(limit, MAX_PAGE))
+        with self.sessions() as s:
+            total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+            rows = s.execute(
+                q.order_by(Slot.day, Slot.direction, Slot.mode).offset(offset).limit(limit)
+            ).scalars()
+            return Page[SlotPublic](
+                items=[self._slot_public(x) for x in rows], total=total, offset=offset, limit=limit
+            )
+
+    def book_slot(
+        self, who: Principal, declaration_id: int, data: SlotBook, *, idem: Idem | None = None
+    ) -> DeclarationPublic:
+        """Book one unit of the day's capacity in the declaration's direction and mode.
+
+        The conditional UPDATE (``booked < capacity``) is atomic on both databases, so concurrent bookings can
+        never overbook (OWASP ASVS 2.3.4)."""
+        who.require(Role.CARRIER, action="book slots")
+
+        def fn(s: Session, d: Declaration) -> None:
+            if State(d.state) in FINAL or State(d.state) not in (
+                State.SUBMITTED,
+                State.ACCEPTED,
+                State.ASSESSED,
+                State.HELD,
+                State.RELEASED,
+            ):
+                raise Conflict(
+                    "OUT_OF_SEQUENCE",
+                    f"declaration {d.id} is {d.state}; no slot can be booked",
+                    field="state",
+                )
+            if d.slot_day is not None:
+                raise Conflict(
+                    "SLOT_ALREADY_BOOKED",
+                    f"declaration {d.id} already has a slot on {d.slot_day}",
+                    field="day",
+                )
+            where = (Slot.day == data.day, Slot.direction == d.direction, Slot.mode == d.mode)
+            done = s.execute(
+                update(Slot).where(*where, Slot.booked < Slot.capacity).values(booked=Slot.booked + 1)
+            ).rowcount
+            x = s.execute(select(Slot).where(*where)).scalar_one_or_none()
+            if x is None:
+                raise Missing(
+                    "NO_SLOT", f"no {d.mode} {d.direction} capacity is offered on {data.day}", field="day"
+                )
+            if done != 1:
+                raise Conflict(
+                    "SLOT_FULL",
+                    f"all {x.capacity} {d.mode} {d.direction} slots on {data.day} are booked",
+                    field="day",
+                )
+            s.add(Booking(declaration_id=d.id, slot_id=x.id, fee_usd=x.fee_usd, at=self.clock()))
+            d.slot_day, d.updated_at = data.day, self.clock()
+            self._audit(
+                s,
+                who,
+                "slot_book",
+                "declaration",
+                d.id,
+                d.state,
+                d.state,
+                day=str(data.day),
+                fee_usd=x.fee_usd,
+            )
+
+        return self._act(who, declaration_id, idem, fn)
+
+    def _free_slot(self, s: Session, d: Declaration) -> None:
+        b = s.get(Booking, d.id)
+        if b is not None:
+            s.execute(update(Slot).where(Slot.id == b.slot_id).values(booked=Slot.booked - 1))
+            s.delete(b)
+            d.slot_day = None
+
+    # ----- aggregates and audit ----------------------------------------------------------------------------
+
+    def board(self, who: Principal) -> BoardPublic:
+        who.require(
+            Role.OPERATOR, Role.OFFICER, Role.CHECKPOINT, Role.AUDITOR, action="see the corridor board"
+        )
+        now = self.clock()
+        day0 = datetime.combine(now.date(), time(0), UTC)
+        with self.sessions() as s:
+            by_state = dict(
+                s.execute(select(Declaration.state, func.count()).group_by(Declaration.state)).all()
+            )
+            by_channel = dict(
+                s.execute(
+                    select(Declaration.channel, func.count())
+                    .where(Declaration.channel.is_not(None))
+                    .group_by(Declaration.channel)
+                ).all()
+            )
+            overdue = s.execute(
+                select(func.count())
+                .select_from(Declaration)
+                .where(
+                    Declaration.overdue_at.is_not(None), Declaration.state.in_([x.value for x in IN_TRANSIT])
+                )
+            ).scalar_one()
+            today = s.execute(
+                select(func.count()).select_from(Declaration).where(Declaration.exited_at >= day0)
+            ).scalar_one()
+        return BoardPublic(
+            by_state={st.value: by_state.get(st.value, 0) for st in State},
+            by_channel={c: by_channel.get(c, 0) for c in ("green", "yellow", "red")},
+            in_transit=sum(by_state.get(st.value, 0) for st in IN_TRANSIT),
+            overdue=overdue,
+            held=by_state.get(State.HELD.value, 0),
+            throughput_today=today,
+            at=now,
+        )
+
+    def audit_rows(
+        self, who: Principal, *, entity_id: str | None = None, offset: int = 0, limit: int = 50
+    ) -> Page[AuditRowPublic]:
+        who.require(Role.AUDITOR, action="read the audit log")
+        q = select(AuditRow)
+        if entity_id is not None:
+            q = q.where(AuditRow.entity_id == entity_id)
+        limit = max(1, min(limit, MAX_PAGE))
+        with self.sessions() as s:
+            total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+            rows = s.execute(q.order_by(AuditRow.seq).offset(offset).limit(limit)).scalars()
+            items = [
+                AuditRowPublic(
+                    seq=r.seq,
+                    at=r.at,
+                    actor=r.actor,
+                    act=r.act,
+                    entity=r.entity,
+                    entity_id=r.entity_id,
+                    before=r.before,
+                    after=r.after,
+                    detail=json.loads(r.detail),
+                    hash=r.hash,
+                )
+                for r in rows
+            ]
+        return Page[AuditRowPublic](items=items, total=total, offset=offset, limit=limit)
+
+    def verify_audit(self, who: Principal | None = None) -> AuditReport:
+        """Check the whole chain. ``who`` None means the local administrator (CLI)."""
+        if who is not None:
+            who.require(Role.AUDITOR, action="verify the audit log")
+        with self.sessions() as s:
+            v = audit.verify(s, self.audit_key)
+        return AuditReport(ok=v.ok, rows=v.rows, problems=v.problems)
