@@ -1,0 +1,64 @@
+"""Pipeline hydraulics, gas and liquid: the public face of :mod:`corridor.lines.gas` and
+:mod:`corridor.lines.liquid`, plus reading a line definition from YAML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pydantic
+import yaml
+
+from corridor._errors import Problem, ValidationError
+from corridor.lines.compressibility import compressibility, z_cnga, z_papay
+from corridor.lines.friction import aga_fully_turbulent, colebrook, friction_factor, swamee_jain
+from corridor.lines.gas import EQUATIONS, Compressor, GasLine, GasProfile, gas_capacity, gas_profile
+from corridor.lines.liquid import (
+    LiquidLine,
+    LiquidProfile,
+    Pump,
+    PumpDuty,
+    liquid_capacity,
+    liquid_profile,
+    pump_duty,
+    pump_power_kw,
+)
+
+__all__ = [
+    "EQUATIONS", "Compressor", "GasLine", "GasProfile", "LiquidLine", "LiquidProfile", "Pump", "PumpDuty",
+    "aga_fully_turbulent", "colebrook", "compressibility", "friction_factor", "gas_capacity", "gas_profile",
+    "line_from_dict", "liquid_capacity", "liquid_profile", "load_line", "pump_duty", "pump_power_kw",
+    "swamee_jain", "z_cnga", "z_papay",
+]
+
+
+def line_from_dict(data: dict, *, file: str | None = None) -> GasLine | LiquidLine:
+    """A gas or liquid line from a mapping with ``kind: gas|liquid``; errors name the file and field."""
+    if not isinstance(data, dict):
+        raise ValidationError([Problem("expected a mapping with 'kind: gas' or 'kind: liquid'", file=file)])
+    body = dict(data)
+    kind = body.pop("kind", None)
+    for key in ("p_in_bara", "p_out_bara", "flow", "flow_sm3_s", "flow_m3_s", "flow_mcm_d"):
+        body.pop(key, None)  # operating point: read by the caller
+    model = {"gas": GasLine, "liquid": LiquidLine}.get(kind)
+    if model is None:
+        raise ValidationError([Problem("must be 'gas' or 'liquid'", file=file, field="kind", value=kind)])
+    try:
+        return model.model_validate(body)
+    except pydantic.ValidationError as e:
+        raise ValidationError([
+            Problem(err["msg"], file=file, field=".".join(str(x) for x in err["loc"]) or None,
+                    value=err.get("input") if err["loc"] else None)
+            for err in e.errors()
+        ]) from None
+
+
+def load_line(path: str | Path) -> tuple[GasLine | LiquidLine, dict]:
+    """Read a line definition from YAML; returns the line and the raw mapping (for the operating point)."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise ValidationError([Problem(f"not valid YAML: {getattr(e, 'problem', e)}", file=str(path),
+                                       row=mark.line + 1 if mark else None)]) from None
+    return line_from_dict(data, file=str(path)), data
