@@ -1,9 +1,55 @@
-"""CLI commands: route (placeholder: registers nothing yet)."""
+"""``corridor route FROM TO``: the best route(s) between two places, under constraints."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from corridor.cli._common import JsonOpt, NetworkOpt, load, split_list
+from corridor.cli._output import cli_errors, console, emit, fmt, table
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the root app."""
+    app.command("route")(route)
+
+
+def route(
+    origin: Annotated[str, typer.Argument(help="Origin place (name, id or alternative spelling; case and accents "
+                                          "don't matter).")],
+    destination: Annotated[str, typer.Argument(help="Destination place.")],
+    avoid: Annotated[str | None, typer.Option("--avoid", help="Countries to avoid, ISO codes: IR,RU.")] = None,
+    avoid_modes: Annotated[str | None, typer.Option("--avoid-modes", help="Modes to avoid: road,ferry.")] = None,
+    cargo: Annotated[str, typer.Option("--class", "-c", help="Cargo class: container, general_cargo, liquid_bulk, "
+                                       "passengers, natural_gas, data.")] = "container",
+    scenario: Annotated[str, typer.Option("--scenario", "-s", help="Bundled scenario name or YAML file.")] = "baseline",
+    k: Annotated[int, typer.Option("-k", min=1, max=10, help="Number of distinct alternative routes.")] = 1,
+    network: NetworkOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find the least generalised-cost route between two places (and up to k distinct alternatives)."""
+    from corridor.routing import RouteOptions, alternatives
+    from corridor.scenario import apply_scenario, load_scenario
+
+    with cli_errors():
+        sc = load_scenario(scenario)
+        net = apply_scenario(load(network), sc)
+        opts = RouteOptions.make(cargo=cargo, avoid_countries=split_list(avoid), avoid_modes=split_list(avoid_modes))
+        routes = alternatives(net, origin, destination, k=k, options=opts)
+    data = {"scenario": sc.name, "routes": [r.to_dict() for r in routes]}
+
+    def render() -> None:
+        for i, r in enumerate(routes, 1):
+            head = f"Route {i}/{len(routes)}: {r.legs['from_name'].iat[0]} → {r.legs['to_name'].iat[-1]} " \
+                   f"({r.cargo}, scenario {sc.name})"
+            console.print(table(head, ["from", "to", "mode", "km", "hours", "USD", "country", "status"], [
+                (leg.from_name, leg.to_name, leg.mode + (" (border)" if leg.border else ""), leg.length_km,
+                 leg.time_h, leg.money_usd, leg.to_country, leg.status) for leg in r.legs.itertuples()]))
+            console.print(
+                f"  distance [bold]{fmt(r.distance_km)} km[/], time [bold]{fmt(r.time_h)} h[/], "
+                f"money {fmt(r.money_usd, 2)} USD/{'pax' if r.cargo == 'passengers' else 't'}, "
+                f"generalised cost [bold]{fmt(r.cost_usd, 2)}[/]\n"
+                f"  countries {' → '.join(r.countries)}; {len(r.border_crossings)} border crossing(s); "
+                f"{len(r.transfers)} transfer(s)\n", highlight=False)
+
+    emit(data, as_json, render)

@@ -1,9 +1,73 @@
-"""CLI commands: run (placeholder: registers nothing yet)."""
+"""``corridor run``: the main job — compare a scenario with the baseline and write a report."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
 import typer
+from rich.table import Table
+
+from corridor.cli._common import JsonOpt, NetworkOpt, load
+from corridor.cli._output import cli_errors, console, emit, fmt, print_json
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the root app."""
+    app.command("run")(run)
+
+
+def _delta(v: float, unit: str, digits: int = 0) -> str:
+    if v is None or np.isnan(v):
+        return "–"
+    colour = "green" if v < 0 else "red" if v > 0 else "white"
+    return f"[{colour}]{v:+,.{digits}f}{unit}[/]"
+
+
+def run(
+    scenario: Annotated[str, typer.Argument(help="Scenario to evaluate: bundled name or YAML file.")] = "tripp",
+    against: Annotated[str, typer.Option("--against", help="Scenario to compare with.")] = "baseline",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for summary.json, CSV tables and report.html.")]
+    = Path("corridor-out"),
+    cargo: Annotated[str, typer.Option("--class", "-c", help="Cargo class for routing.")] = "container",
+    network: NetworkOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compare SCENARIO with the baseline on the bundled TRIPP region (or --network) and write a report."""
+    from corridor.run import run_job
+
+    with cli_errors():
+        if not as_json:
+            with console.status("routing OD pairs in both scenarios and writing the report…"):
+                res = run_job(load(network), scenario, against, cargo=cargo, out_dir=out)
+        else:
+            res = run_job(load(network), scenario, against, cargo=cargo, out_dir=out)
+    if as_json:
+        print_json(res.summary)
+        return
+    c = res.comparison
+    t = Table(title=f"{c.after} vs {c.before} — {c.cargo}: distance, time, generalised cost, border crossings",
+              show_lines=False)
+    for col in ("pair", "constraint", f"{c.before} route", "km", "h", "USD/t", "borders", f"{c.after} route", "km",
+                "h", "USD/t", "borders", "Δ km", "Δ h", "Δ USD/t"):
+        t.add_column(col, justify="left" if "route" in col or col in ("pair", "constraint") else "right",
+                     overflow="fold")
+    for r in c.table.itertuples():
+        new = " [bold green](new)[/]" if r.newly_possible else ""
+        t.add_row(f"{r.origin} → {r.destination}", r.constraint, r.before_family or "[red]no route[/]",
+                  fmt(r.before_distance_km, 0), fmt(r.before_time_h), fmt(r.before_cost_usd), fmt(r.before_borders, 0),
+                  (r.after_family or "[red]no route[/]") + new, fmt(r.after_distance_km, 0), fmt(r.after_time_h),
+                  fmt(r.after_cost_usd), fmt(r.after_borders, 0), _delta(r.delta_distance_km, ""),
+                  _delta(r.delta_time_h, "", 1), _delta(r.delta_cost_usd, "", 1))
+    console.print(t)
+    new = c.newly_possible()
+    if len(new):
+        console.print("[bold green]Newly possible[/] in " + c.after + ": " + "; ".join(
+            f"{r.origin} → {r.destination} ({r.constraint})" for r in new.itertuples()))
+    else:
+        console.print("No pair becomes newly possible.")
+    for key, data in res.summary.items():
+        if key in ("assignment", "lines", "economics") and isinstance(data, dict) and data.get("headline"):
+            console.print(f"[bold]{key}[/]: {data['headline']}")
+    console.print(f"wrote {', '.join(str(f) for f in res.files)} in {res.seconds:.1f} s")
+    emit(None, False, lambda: None)
