@@ -54,6 +54,7 @@ class AssignmentResult:
     target_gap: float
     iterations: pd.DataFrame  # iteration, relative_gap, step, beckmann, tstt, direction, seconds
     seconds: float
+    paths: object = None  # pathbased.PathSet for path-based solutions
 
     @property
     def n_iterations(self) -> int:
