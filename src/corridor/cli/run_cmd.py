@@ -46,19 +46,22 @@ def run(
         print_json(res.summary)
         return
     c = res.comparison
-    t = Table(title=f"{c.after} vs {c.before} — {c.cargo}: distance, time, generalised cost, border crossings",
-              show_lines=False)
-    for col in ("pair", "constraint", f"{c.before} route", "km", "h", "USD/t", "borders", f"{c.after} route", "km",
-                "h", "USD/t", "borders", "Δ km", "Δ h", "Δ USD/t"):
-        t.add_column(col, justify="left" if "route" in col or col in ("pair", "constraint") else "right",
-                     overflow="fold")
+    t = Table(title=f"{c.after} vs {c.before} ({c.cargo}): route, distance, time, generalised cost, borders",
+              show_lines=True)
+    for col in ("pair", "constraint", c.before, c.after, "Δ km", "Δ hours", "Δ USD/t"):
+        t.add_column(col, justify="right" if col.startswith("Δ") else "left", overflow="fold")
+
+    def cell(r, tag: str) -> str:
+        if not getattr(r, f"{tag}_possible"):
+            return "[red]no route[/]"
+        return (f"{getattr(r, f'{tag}_family')}\n{fmt(getattr(r, f'{tag}_distance_km'), 0)} km · "
+                f"{fmt(getattr(r, f'{tag}_time_h'))} h · {fmt(getattr(r, f'{tag}_cost_usd'))} USD/t · "
+                f"{fmt(getattr(r, f'{tag}_borders'), 0)} borders")
+
     for r in c.table.itertuples():
-        new = " [bold green](new)[/]" if r.newly_possible else ""
-        t.add_row(f"{r.origin} → {r.destination}", r.constraint, r.before_family or "[red]no route[/]",
-                  fmt(r.before_distance_km, 0), fmt(r.before_time_h), fmt(r.before_cost_usd), fmt(r.before_borders, 0),
-                  (r.after_family or "[red]no route[/]") + new, fmt(r.after_distance_km, 0), fmt(r.after_time_h),
-                  fmt(r.after_cost_usd), fmt(r.after_borders, 0), _delta(r.delta_distance_km, ""),
-                  _delta(r.delta_time_h, "", 1), _delta(r.delta_cost_usd, "", 1))
+        new = "\n[bold green]newly possible[/]" if r.newly_possible else ""
+        t.add_row(f"{r.origin} → {r.destination}", r.constraint, cell(r, "before"), cell(r, "after") + new,
+                  _delta(r.delta_distance_km, ""), _delta(r.delta_time_h, "", 1), _delta(r.delta_cost_usd, "", 1))
     console.print(t)
     new = c.newly_possible()
     if len(new):

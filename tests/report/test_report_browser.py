@@ -1,0 +1,49 @@
+"""The report opens offline in real headless Chromium and shows the map and the routes."""
+
+import pytest
+import yaml
+
+from corridor.network import load_network
+from corridor.run import run_job
+from factories import write_toy
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    d = tmp_path_factory.mktemp("rep")
+    net = load_network(write_toy(d / "toy"))
+    (d / "b.yaml").write_text(yaml.safe_dump({"name": "base", "od_pairs": [["baku", "nakhchivan"]]}))
+    (d / "a.yaml").write_text(yaml.safe_dump({"name": "after", "open_links": ["baku_meghri", "tripp_meghri_nakh"],
+                                               "od_pairs": [["baku", "nakhchivan"], ["baku", "kars"]]}))
+    run_job(net, str(d / "a.yaml"), str(d / "b.yaml"), out_dir=d / "out")
+    return d / "out" / "report.html", net
+
+
+def test_report_renders_map_and_routes_offline(page, report):
+    path, net = report
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.route("**/*", lambda route: route.abort() if not route.request.url.startswith("file:") else
+               route.continue_())
+    page.goto(path.as_uri())
+    assert page.title().startswith("corridor:")
+    assert page.locator("svg#map").is_visible()
+    assert page.locator("svg#map path.link").count() == net.n_links
+    routes = page.locator("#routes .route")
+    assert routes.count() >= 4  # two pairs × two constraints, some with routes in both scenarios
+    # the first row is selected on load: its routes are shown
+    active = page.locator("#routes .route.active")
+    assert active.count() == 2
+    first = float(active.first.evaluate("e => getComputedStyle(e).opacity"))
+    assert first == pytest.approx(1.0)
+    # clicking another row shows that row's routes instead
+    rows = page.locator("tr.pair")
+    rows.nth(2).click()
+    wanted = rows.nth(2).get_attribute("data-routes").split()
+    shown = page.locator("#routes .route.active").evaluate_all("els => els.map(e => e.dataset.route)")
+    assert sorted(shown) == sorted(wanted)
+    box = page.locator("svg#map").bounding_box()
+    assert box["width"] > 300 and box["height"] > 150
+    assert all(u.startswith("file:") for u in requests)
