@@ -1,9 +1,172 @@
-"""CLI commands: transit (placeholder: registers nothing yet)."""
+"""CLI commands of the transit control service: ``serve``, ``users add``, ``audit verify``, ``transit demo``."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from corridor.cli._output import cli_errors, console, emit, err_console, table
+
+DbUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL (default: $CORRIDOR_TRANSIT_DATABASE_URL or sqlite:///corridor-transit.db)",
+    ),
+]
+
+
+def _settings(database_url: str | None):
+    from pydantic import ValidationError as PydanticError
+
+    from corridor._errors import ValidationError
+    from corridor.transit.settings import Settings
+
+    try:
+        return Settings(database_url=database_url) if database_url else Settings()
+    except PydanticError as e:
+        raise ValidationError(
+            "; ".join(f"setting {'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
+        ) from None
+
+
+def _service(database_url: str | None):
+    from corridor.transit.service import TransitService
+
+    return TransitService.from_settings(_settings(database_url))
+
+
+def serve(
+    database_url: DbUrl = None,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000,
+) -> None:
+    """Create or migrate the transit database, then serve the API (and web pages) over HTTP."""
+    import uvicorn
+
+    from corridor.transit.api import create_app
+    from corridor.transit.db import current_revision
+
+    with cli_errors():
+        settings = _settings(database_url)
+        app = create_app(settings)
+        engine = app.state.service.sessions.kw["bind"]
+        revision = current_revision(engine)
+    console.print(
+        f"corridor transit: database {engine.url.render_as_string(hide_password=True)} at schema revision "
+        f"{revision}\nserving on http://{host}:{port} (API docs: http://{host}:{port}/docs)",
+        highlight=False,
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+users_app = typer.Typer(help="Manage users of the transit service.", no_args_is_help=True)
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="login name")],
+    role: Annotated[str, typer.Option(help="carrier | officer | checkpoint | operator | auditor")],
+    country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 country of the user's agency")],
+    agency: Annotated[str, typer.Option(help="agency or company (officers: customs or border)")],
+    scope: Annotated[
+        str | None, typer.Option(help="carrier code (carrier) or checkpoint code (checkpoint)")
+    ] = None,
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="at least 8 characters (prompted when not given)",
+        ),
+    ] = "",
+    database_url: DbUrl = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Add a user (password hashed with argon2; the act is written to the audit chain)."""
+    from corridor.transit.auth import Role
+
+    with cli_errors():
+        if role not in {r.value for r in Role}:
+            from corridor._errors import ValidationError
+
+            raise ValidationError(f"--role must be one of {', '.join(r.value for r in Role)}, got {role!r}")
+        user = _service(database_url).add_user(
+            username, password, role, country=country, agency=agency, scope=scope
+        )
+    emit(
+        user,
+        as_json,
+        lambda: console.print(
+            f"added {user.role} [bold]{user.username}[/] ({user.country} {user.agency}"
+            f"{', scope ' + user.scope if user.scope else ''})",
+            highlight=False,
+        ),
+    )
+
+
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+
+
+@audit_app.command("verify")
+def audit_verify(
+    database_url: DbUrl = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Walk the audit chain; name every edited, deleted or reordered row. Exit code 1 if the chain is broken."""
+    with cli_errors():
+        report = _service(database_url).verify_audit()
+
+    def render() -> None:
+        if report.ok:
+            console.print(f"audit chain OK: {report.rows} rows verified", highlight=False)
+        else:
+            err_console.print(f"[bold red]audit chain BROKEN[/] ({report.rows} rows):", highlight=False)
+            for p in report.problems:
+                err_console.print(f"  - {p}", highlight=False)
+
+    emit(report, as_json, render)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+transit_app = typer.Typer(help="Transit control service: demo data.", no_args_is_help=True)
+
+
+@transit_app.command("demo")
+def demo(
+    database_url: DbUrl = None,
+    seed: Annotated[int, typer.Option(help="random seed (same seed, same traffic)")] = 1,
+    trucks: Annotated[int, typer.Option(min=0, max=2000, help="truck declarations in the day")] = 60,
+    trains: Annotated[int, typer.Option(min=0, max=100, help="train declarations in the day")] = 8,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Seed the database with a realistic day of traffic (users, capacity, declarations in every state)."""
+    from dataclasses import asdict
+
+    from corridor.transit.demo import seed_demo
+
+    with cli_errors():
+        summary = seed_demo(_service(database_url), seed=seed, trucks=trucks, trains=trains)
+
+    def render() -> None:
+        console.print(
+            table(
+                f"demo day (seed {seed}): {summary.declarations} declarations",
+                ["state", "count"],
+                sorted(summary.by_state.items()),
+            )
+        )
+        console.print(f"users (password '{summary.password}'): {', '.join(summary.users)}", highlight=False)
+
+    emit(asdict(summary), as_json, render)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
+    app.command("serve")(serve)
+    app.add_typer(users_app, name="users")
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(transit_app, name="transit")

@@ -51,8 +51,39 @@ Reference = Annotated[str, Field(min_length=1, max_length=35, pattern=r"^[A-Za-z
 SealId = Annotated[str, Field(min_length=1, max_length=35, pattern=r"^[A-Za-z0-9][A-Za-z0-9/._-]*$")]
 
 
+def text_problem(value: str) -> str | None:
+    """NUL characters and lone surrogates cannot be stored (PostgreSQL refuses them): reject them as input."""
+    if "\x00" in value:
+        return "text must not contain NUL characters"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "text must be valid Unicode (no lone surrogates)"
+    return None
+
+
+def _scan(obj, path: str = "") -> None:
+    if isinstance(obj, str):
+        why = text_problem(obj)
+        if why:
+            raise ValueError(f"{path or 'value'}: {why}")
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            _scan(k, path)
+            _scan(v, f"{path}/{k}")
+    elif isinstance(obj, list | tuple):
+        for i, v in enumerate(obj):
+            _scan(v, f"{path}/{i}")
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data):
+        _scan(data)
+        return data
 
 
 class Train(Strict):

@@ -1,0 +1,372 @@
+"""HTTP API (FastAPI): thin routes over `TransitService`; errors as RFC 9457 problem details.
+
+`create_app(settings)` builds the app; other routers (the web pages) can be mounted with ``app.include_router``
+and reach the service as ``request.app.state.service``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from corridor.transit.auth import Principal
+from corridor.transit.errors import TransitError, Unauthenticated, Unprocessable
+from corridor.transit.schemas import (
+    AuditReport,
+    AuditRowPublic,
+    BoardPublic,
+    CheckpointEvent,
+    DeclarationCreate,
+    DeclarationPublic,
+    InspectionCreate,
+    Page,
+    RejectReason,
+    SlotBook,
+    SlotPublic,
+    SlotSet,
+    TokenPublic,
+    TokenRequest,
+    UserPublic,
+    text_problem,
+)
+from corridor.transit.service import Idem, TransitService
+from corridor.transit.settings import Settings
+from corridor.transit.states import State
+
+log = logging.getLogger(__name__)
+PROBLEM_TYPE = "https://corridor.example/problems/"
+PREFIX = "/api/v1"
+
+# ----- problem details -------------------------------------------------------------------------------------
+
+
+def problem(
+    status_code: int, title: str, code: str, detail: str, field: str | None = None, **extra
+) -> JSONResponse:
+    body = {
+        "type": PROBLEM_TYPE + code.lower().replace("_", "-"),
+        "title": title,
+        "status": status_code,
+        "detail": detail,
+        "code": code,
+        "field": field,
+        **extra,
+    }
+    headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else None
+    return JSONResponse(body, status_code=status_code, media_type="application/problem+json", headers=headers)
+
+
+def _pointer(loc) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        where, rest = parts[0], parts[1:]
+        return (f"/{'/'.join(rest)}" if where == "body" else f"{where}:{'/'.join(rest)}") if rest else where
+    return "/" + "/".join(parts)
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(TransitError)
+    async def _transit(_req: Request, e: TransitError):
+        return problem(e.status, e.title, e.code, e.detail, e.field)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_req: Request, e: RequestValidationError):
+        errors = [
+            {"field": _pointer(err.get("loc", ())), "message": str(err.get("msg", ""))} for err in e.errors()
+        ]
+        first = errors[0] if errors else {"field": None, "message": "invalid request"}
+        detail = "; ".join(f"{x['field']}: {x['message']}" for x in errors[:10])
+        return problem(422, "Unprocessable content", "VALIDATION", detail, first["field"], errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_req: Request, e: StarletteHTTPException):
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 401: "BAD_TOKEN"}.get(
+            e.status_code, "HTTP_ERROR"
+        )
+        return problem(e.status_code, str(e.detail), code, str(e.detail))
+
+    @app.exception_handler(Exception)
+    async def _internal(_req: Request, e: Exception):  # pragma: no cover - only on bugs
+        log.exception("internal error")
+        return problem(
+            500, "Internal server error", "INTERNAL", "the server failed; the act was not recorded"
+        )
+
+
+# ----- dependencies ----------------------------------------------------------------------------------------
+
+
+def get_service(request: Request) -> TransitService:
+    return request.app.state.service
+
+
+_bearer = HTTPBearer(auto_error=False)
+ServiceDep = Annotated[TransitService, Depends(get_service)]
+
+
+def current_principal(
+    service: ServiceDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if creds is None or not creds.credentials:
+        raise Unauthenticated("BAD_TOKEN", "send 'Authorization: Bearer <token>' (POST /api/v1/auth/token)")
+    return service.authenticate(creds.credentials)
+
+
+Who = Annotated[Principal, Depends(current_principal)]
+
+
+async def idempotency(
+    request: Request,
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=255,
+            description="Retry-safe key: a retry returns the original result; reuse with another body is 422",
+        ),
+    ] = None,
+) -> Idem | None:
+    if key is None:
+        return None
+    why = text_problem(key) or (
+        None if key.isprintable() and key.strip() else "must be printable and not blank"
+    )
+    if why:
+        raise Unprocessable("VALIDATION", f"Idempotency-Key {why}", field="header:Idempotency-Key")
+    digest = hashlib.sha256(
+        request.method.encode() + b" " + request.url.path.encode() + b"\n" + await request.body()
+    )
+    return Idem(key, digest.hexdigest())
+
+
+IdemDep = Annotated[Idem | None, Depends(idempotency)]
+DeclId = Annotated[int, Path(ge=1, le=2**31 - 1, description="declaration id")]
+Offset = Annotated[int, Query(ge=0, le=10**9)]
+Limit = Annotated[int, Query(ge=1, le=200)]
+Code = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9._/-]+$")]
+
+ERRORS = {
+    c: {"description": t, "content": {"application/problem+json": {}}}
+    for c, t in (
+        (401, "not authenticated"),
+        (403, "forbidden"),
+        (404, "not found"),
+        (409, "conflict"),
+        (422, "invalid request"),
+    )
+}
+
+# ----- routes ----------------------------------------------------------------------------------------------
+
+public = APIRouter(prefix=PREFIX, tags=["auth"], responses={422: ERRORS[422], 401: ERRORS[401]})
+router = APIRouter(prefix=PREFIX, responses=ERRORS)
+
+
+@public.post("/auth/token", response_model=TokenPublic)
+def login(body: TokenRequest, service: ServiceDep) -> TokenPublic:
+    """Exchange a username and password for a bearer token (not idempotent: each call gives a new token)."""
+    return service.login(body.username, body.password)
+
+
+@router.get("/me", response_model=UserPublic, tags=["auth"])
+def me(who: Who) -> UserPublic:
+    return UserPublic(
+        username=who.username, role=who.role.value, country=who.country, agency=who.agency, scope=who.scope
+    )
+
+
+@router.get("/checkpoints", tags=["corridor"])
+def checkpoints(who: Who, service: ServiceDep) -> list[dict]:
+    """The controlled segments: checkpoints at both ends, length and speed, and where they come from."""
+    return [
+        {
+            "mode": seg.mode,
+            "east": seg.east.code,
+            "west": seg.west.code,
+            "length_km": seg.length_km,
+            "speed_kmh": seg.speed_kmh,
+            "source": seg.source,
+        }
+        for seg in service.corridor.segments.values()
+    ]
+
+
+@router.post(
+    "/declarations",
+    response_model=DeclarationPublic,
+    status_code=status.HTTP_201_CREATED,
+    tags=["declarations"],
+)
+def submit(body: DeclarationCreate, who: Who, service: ServiceDep, idem: IdemDep) -> DeclarationPublic:
+    return service.submit(who, body, idem=idem)
+
+
+@router.get("/declarations", response_model=Page[DeclarationPublic], tags=["declarations"])
+def list_declarations(
+    who: Who,
+    service: ServiceDep,
+    state: State | None = None,
+    channel: Literal["green", "yellow", "red"] | None = None,
+    carrier: Code = None,
+    mrn: Annotated[str | None, Query(pattern=r"^[0-9A-Z]{18}$")] = None,
+    overdue: bool | None = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> Page[DeclarationPublic]:
+    return service.list(
+        who,
+        state=state.value if state else None,
+        channel=channel,
+        carrier=carrier,
+        mrn=mrn,
+        overdue=overdue,
+        offset=offset,
+        limit=limit,
+    )
+
+
+@router.get("/declarations/{declaration_id}", response_model=DeclarationPublic, tags=["declarations"])
+def get_declaration(declaration_id: DeclId, who: Who, service: ServiceDep) -> DeclarationPublic:
+    return service.get(who, declaration_id)
+
+
+def _simple_act(name: str, doc: str):
+    def route(declaration_id: DeclId, who: Who, service: ServiceDep, idem: IdemDep) -> DeclarationPublic:
+        return getattr(service, name)(who, declaration_id, idem=idem)
+
+    route.__name__ = name
+    route.__doc__ = doc
+    return route
+
+
+for _path, _name, _doc in (
+    ("accept", "accept", "Officer: accept and allocate the movement reference (MRN-like, with check digit)."),
+    ("assess", "assess", "Officer: run the risk rules; the channel and the rule that fired are recorded."),
+    ("release", "release", "Officer: release for transit (green/yellow; red needs inspection first)."),
+    ("hold", "hold", "Officer: hold for inspection."),
+    ("discharge", "discharge", "Officer: discharge the movement and release the guarantee."),
+    ("cancel", "cancel", "Carrier: cancel an own declaration (only before release)."),
+    ("enquiry", "enquire", "Officer: open an enquiry on an overdue movement."),
+):
+    router.add_api_route(
+        f"/declarations/{{declaration_id}}/{_path}",
+        _simple_act(_name, _doc),
+        methods=["POST"],
+        response_model=DeclarationPublic,
+        tags=["acts"],
+        name=_name,
+    )
+
+
+@router.post("/declarations/{declaration_id}/reject", response_model=DeclarationPublic, tags=["acts"])
+def reject(
+    declaration_id: DeclId, body: RejectReason, who: Who, service: ServiceDep, idem: IdemDep
+) -> DeclarationPublic:
+    """Officer: reject with a coded reason (before release)."""
+    return service.reject(who, declaration_id, body, idem=idem)
+
+
+@router.post("/declarations/{declaration_id}/inspection", response_model=DeclarationPublic, tags=["acts"])
+def inspection(
+    declaration_id: DeclId, body: InspectionCreate, who: Who, service: ServiceDep, idem: IdemDep
+) -> DeclarationPublic:
+    """Officer: record what the inspection found; pass releases, fail rejects."""
+    return service.inspect(who, declaration_id, body, idem=idem)
+
+
+@router.post("/declarations/{declaration_id}/entry", response_model=DeclarationPublic, tags=["acts"])
+def entry(
+    declaration_id: DeclId, body: CheckpointEvent, who: Who, service: ServiceDep, idem: IdemDep
+) -> DeclarationPublic:
+    """Checkpoint operator: the movement entered at this checkpoint."""
+    return service.enter(who, declaration_id, body, idem=idem)
+
+
+@router.post("/declarations/{declaration_id}/exit", response_model=DeclarationPublic, tags=["acts"])
+def exit_(
+    declaration_id: DeclId, body: CheckpointEvent, who: Who, service: ServiceDep, idem: IdemDep
+) -> DeclarationPublic:
+    """Checkpoint operator: the movement left at this checkpoint."""
+    return service.exit(who, declaration_id, body, idem=idem)
+
+
+@router.post("/declarations/{declaration_id}/slot", response_model=DeclarationPublic, tags=["capacity"])
+def book_slot(
+    declaration_id: DeclId, body: SlotBook, who: Who, service: ServiceDep, idem: IdemDep
+) -> DeclarationPublic:
+    """Carrier: book one unit of the day's capacity (never overbooked)."""
+    return service.book_slot(who, declaration_id, body, idem=idem)
+
+
+@router.post("/overdue/scan", response_model=Page[DeclarationPublic], tags=["acts"])
+def scan_overdue(who: Who, service: ServiceDep, idem: IdemDep) -> Page[DeclarationPublic]:
+    """Officer: flag every movement in transit whose deadline has passed."""
+    return service.flag_overdue(who, idem=idem)
+
+
+@router.get("/slots", response_model=Page[SlotPublic], tags=["capacity"])
+def list_slots(
+    who: Who,
+    service: ServiceDep,
+    day_from: date | None = None,
+    day_to: date | None = None,
+    direction: Literal["westbound", "eastbound"] | None = None,
+    mode: Literal["rail", "road"] | None = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> Page[SlotPublic]:
+    return service.list_slots(
+        who, day_from=day_from, day_to=day_to, direction=direction, mode=mode, offset=offset, limit=limit
+    )
+
+
+@router.post("/slots", response_model=SlotPublic, tags=["capacity"])
+def set_slot(body: SlotSet, who: Who, service: ServiceDep, idem: IdemDep) -> SlotPublic:
+    """Corridor operator: offer capacity and set the fee for a day, direction and mode."""
+    return service.set_slot(who, body, idem=idem)
+
+
+@router.get("/board", response_model=BoardPublic, tags=["corridor"])
+def board(who: Who, service: ServiceDep) -> BoardPublic:
+    return service.board(who)
+
+
+@router.get("/audit", response_model=Page[AuditRowPublic], tags=["audit"])
+def audit_log(
+    who: Who, service: ServiceDep, entity_id: Code = None, offset: Offset = 0, limit: Limit = 50
+) -> Page[AuditRowPublic]:
+    return service.audit_rows(who, entity_id=entity_id, offset=offset, limit=limit)
+
+
+@router.get("/audit/verify", response_model=AuditReport, tags=["audit"])
+def audit_verify(who: Who, service: ServiceDep) -> AuditReport:
+    return service.verify_audit(who)
+
+
+def create_app(settings: Settings | None = None, *, service: TransitService | None = None) -> FastAPI:
+    """The transit control app. Give a ready ``service`` (tests) or ``settings`` (migrates the database)."""
+    if service is None:
+        service = TransitService.from_settings(settings or Settings())
+    app = FastAPI(
+        title="corridor transit control",
+        version="1",
+        description="Sovereign transit control for TRIPP: declarations, risk, checkpoints, capacity, audit.",
+    )
+    app.state.service = service
+    _install_handlers(app)
+    app.include_router(public)
+    app.include_router(router)
+
+    @app.get("/healthz", tags=["corridor"])
+    def healthz() -> dict:
+        return {"ok": True}
+
+    return app

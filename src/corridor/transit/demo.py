@@ -1,0 +1,274 @@
+"""A realistic day of traffic on the corridor, seeded, played through the real service (every act audited).
+
+The day is the 24 hours ending now: carriers lodge declarations through the day, officers accept, assess and
+release or hold them, checkpoints record entry and exit, some movements are rejected or cancelled, and a few run
+past their deadline and are flagged overdue. Volumes are an assumption (a start-up corridor: tens of trucks and a
+handful of block trains a day, far below the ~1,100 vehicles/day of the Aghband-Kalaleh bridge, facts[56]).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from stdnum import iso6346, luhn
+
+from corridor.transit.auth import Principal, Role
+from corridor.transit.errors import Conflict
+from corridor.transit.schemas import (
+    CheckpointEvent,
+    DeclarationCreate,
+    InspectionCreate,
+    RejectReason,
+    SlotBook,
+    SlotSet,
+)
+from corridor.transit.service import TransitService
+
+DEMO_PASSWORD = "demo-password"
+
+#: (username, role, country, agency, scope)
+CARRIERS = (
+    ("ady-express", "AZ", "ADY Express", "ADYEXP"),
+    ("caspian-haulage", "AZ", "Caspian Haulage", "CASPHL"),
+    ("anatolia-lojistik", "TR", "Anatolia Lojistik", "ANATLJ"),
+    ("silkway-trans", "KZ", "Silkway Trans", "SLKWAY"),
+)
+#: Typical cargo on the Middle Corridor (HS chapter, description, kg range, USD/kg range); assumption.
+CARGO = (
+    ("100199", "wheat in bulk", (20_000, 26_000), (0.2, 0.35)),
+    ("271019", "diesel fuel", (18_000, 24_000), (0.7, 1.0)),
+    ("720839", "hot-rolled steel coils", (20_000, 25_000), (0.6, 0.9)),
+    ("310230", "ammonium nitrate fertiliser", (22_000, 26_000), (0.3, 0.45)),
+    ("847130", "laptops", (4_000, 9_000), (40.0, 90.0)),
+    ("081010", "fresh strawberries", (8_000, 16_000), (2.0, 4.0)),
+    ("240220", "cigarettes", (6_000, 12_000), (15.0, 30.0)),
+    ("390110", "polyethylene granules", (18_000, 24_000), (1.0, 1.4)),
+)
+AM_PLATE_LETTERS = "ABCDEHKMOPSTXY"
+
+
+@dataclass
+class MutableClock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class DemoSummary:
+    seed: int
+    declarations: int
+    users: list[str]
+    password: str
+    by_state: dict[str, int] = field(default_factory=dict)
+
+
+def _container(rng: random.Random) -> str:
+    body = rng.choice(("CSQU", "MSCU", "TGHU", "CMAU")) + f"{rng.randrange(10**6):06d}"
+    return body + iso6346.calc_check_digit(body)
+
+
+def _wagon(rng: random.Random) -> str:
+    body = f"{rng.choice(('31', '33'))}57{rng.randrange(10**7):07d}"  # 57: Azerbaijan (anchors §4)
+    return body + luhn.calc_check_digit(body)
+
+
+def _plate(rng: random.Random, country: str) -> str:
+    if country == "AZ":
+        return f"{rng.randrange(10, 99)}-{rng.choice('ABCDEKLMNPRST')}{rng.choice('ABCDEKLMNPRST')}-{rng.randrange(100, 999)}"
+    if country == "TR":
+        return f"{rng.randrange(1, 81):02d} {rng.choice('ABCDEFG')}{rng.choice('HJKLMN')} {rng.randrange(100, 9999)}"
+    return f"{rng.randrange(10, 99)} {rng.choice(AM_PLATE_LETTERS)}{rng.choice(AM_PLATE_LETTERS)} {rng.randrange(100, 999)}"
+
+
+def _body(rng: random.Random, n: int, train: bool, country: str) -> dict:
+    if train:
+        wagons = [_wagon(rng) for _ in range(rng.randint(20, 40))]
+        containers = [_container(rng) for _ in range(len(wagons))]
+        consignments = []
+        for c in containers:
+            hs, desc, kg, usd = rng.choice(CARGO[:4] + CARGO[7:])
+            mass = rng.uniform(*kg)
+            consignments.append(
+                {
+                    "hs_code": hs,
+                    "description": desc,
+                    "gross_mass_kg": round(mass),
+                    "value_usd": round(mass * rng.uniform(*usd), 2),
+                    "container": c,
+                }
+            )
+        transport = {"kind": "train", "wagons": wagons}
+    else:
+        containers = [_container(rng)]
+        hs, desc, kg, usd = rng.choice(CARGO)
+        mass = rng.uniform(*kg)
+        if rng.random() < 0.03:
+            mass = 31_000.0  # an overloaded truck: the OVERLOAD rule sends it red
+        consignments = [
+            {
+                "hs_code": hs,
+                "description": desc,
+                "gross_mass_kg": round(mass),
+                "value_usd": round(mass * rng.uniform(*usd), 2),
+                "container": containers[0],
+            }
+        ]
+        transport = {"kind": "truck", "plates": [_plate(rng, country), _plate(rng, country)]}
+    value = sum(c["value_usd"] for c in consignments)
+    seals = [f"AM{n:05d}{i}" for i in range(len(containers))]
+    return {
+        "reference": f"LRN-{n:05d}",
+        "direction": rng.choice(("westbound", "eastbound")),
+        "transport": transport,
+        "containers": containers,
+        "consignments": consignments,
+        "seal_count": len(seals),
+        "seals": seals,
+        "guarantee": {"reference": f"GRN{n:08d}", "amount_usd": round(value * rng.uniform(0.22, 0.4), 2)},
+    }
+
+
+def _ensure_users(service: TransitService) -> list[str]:
+    people = [(u, Role.CARRIER, c, a, s) for u, c, a, s in CARRIERS]
+    people += [
+        ("am-customs", Role.OFFICER, "AM", "customs", None),
+        ("am-border", Role.OFFICER, "AM", "border", None),
+    ]
+    for cp in service.corridor.all_checkpoints:
+        people.append((f"cp-{cp.code}".replace("_", "-"), Role.CHECKPOINT, "AM", "border", cp.code))
+    people += [
+        ("tripp-operator", Role.OPERATOR, "AM", "TRIPP Development Company", None),
+        ("auditor", Role.AUDITOR, "AM", "audit chamber", None),
+    ]
+    for username, role, country, agency, scope in people:
+        with contextlib.suppress(Conflict):  # already there from an earlier run
+            service.add_user(
+                username, DEMO_PASSWORD, role, country=country, agency=agency, scope=scope, actor="demo"
+            )
+    return [p[0] for p in people]
+
+
+def _who(service: TransitService, username: str) -> Principal:
+    return service.authenticate(service.login(username, DEMO_PASSWORD).access_token)
+
+
+def seed_demo(
+    service: TransitService, *, seed: int = 1, trucks: int = 60, trains: int = 8, now: datetime | None = None
+) -> DemoSummary:
+    """Play one day of traffic into ``service``'s database. Deterministic in content for a given ``seed``."""
+    rng = random.Random(seed)
+    end = now or datetime.now(UTC)
+    start = end - timedelta(hours=24)
+    real_clock, real_rng = service.clock, service.rng
+    clock = MutableClock(start)
+    service.clock, service.rng = clock, random.Random(seed)
+    try:
+        users = _ensure_users(service)
+        who = {u: _who(service, u) for u in users}
+        officer, operator = who["am-customs"], who["tripp-operator"]
+        for day in (start.date(), end.date(), (end + timedelta(days=1)).date()):
+            for direction in ("westbound", "eastbound"):
+                service.set_slot(
+                    operator, SlotSet(day=day, direction=direction, mode="road", capacity=80, fee_usd=120.0)
+                )
+                service.set_slot(
+                    operator, SlotSet(day=day, direction=direction, mode="rail", capacity=8, fee_usd=1500.0)
+                )
+        plan = sorted(
+            [(rng.uniform(0, 22), False) for _ in range(trucks)]
+            + [(rng.uniform(0, 24), True) for _ in range(trains)]
+        )
+        base = service.list(officer, limit=1).total
+        count = 0
+        for i, (hour, train) in enumerate(plan):
+            clock.now = start + timedelta(hours=hour)
+            username, country, _agency, _scope = rng.choice(CARRIERS)
+            carrier = who[username]
+            body = DeclarationCreate.model_validate(_body(rng, base + i + 1, train, country))
+            d = service.submit(carrier, body)
+            count += 1
+            _play(service, rng, clock, end, who, carrier, officer, d.id)
+        clock.now = end
+        service.flag_overdue(officer)
+        board = service.board(officer)
+    finally:
+        service.clock, service.rng = real_clock, real_rng
+    return DemoSummary(seed, count, users, DEMO_PASSWORD, {k: v for k, v in board.by_state.items() if v})
+
+
+def _play(
+    service: TransitService,
+    rng: random.Random,
+    clock: MutableClock,
+    end: datetime,
+    who: dict,
+    carrier: Principal,
+    officer: Principal,
+    declaration_id: int,
+) -> None:
+    """Move one declaration as far through its life cycle as the day allows."""
+
+    def wait(minutes_low: float, minutes_high: float) -> bool:
+        clock.now += timedelta(minutes=rng.uniform(minutes_low, minutes_high))
+        return clock.now < end
+
+    fate = rng.random()
+    if fate < 0.03:
+        service.cancel(carrier, declaration_id)
+        return
+    service.book_slot(carrier, declaration_id, _slot_day(clock.now))
+    if not wait(5, 45):
+        return  # still waiting for an officer
+    if fate < 0.06:
+        service.reject(
+            officer, declaration_id, RejectReason(code="R02", detail="invoice and manifest disagree")
+        )
+        return
+    service.accept(officer, declaration_id)
+    d = service.assess(officer, declaration_id)
+    if not wait(2, 20):
+        return
+    if d.channel == "red" or (d.channel == "yellow" and rng.random() < 0.3):
+        service.hold(officer, declaration_id)
+        if not wait(60, 240):
+            return  # held, awaiting inspection
+        ok = rng.random() < 0.85
+        d = service.inspect(
+            officer,
+            declaration_id,
+            InspectionCreate(
+                outcome="pass" if ok else "fail",
+                seals_intact=True,
+                findings="goods match the declaration" if ok else "undeclared goods found in container",
+            ),
+        )
+        if not ok:
+            return
+    else:
+        d = service.release(officer, declaration_id)
+    seg = service.corridor.segment(d.mode)
+    entry, exit_ = seg.checkpoints(d.direction)
+    if not wait(30, 300):
+        return  # released, not yet at the border
+    service.enter(who[_cp_user(entry.code)], declaration_id, CheckpointEvent(checkpoint=entry.code))
+    running_min = 60 * seg.length_km / seg.speed_kmh
+    if rng.random() < 0.06:
+        running_min += 60 * 9  # a breakdown: this one runs past its deadline
+    if not wait(0.9 * running_min, 1.6 * running_min):
+        return
+    service.exit(who[_cp_user(exit_.code)], declaration_id, CheckpointEvent(checkpoint=exit_.code))
+    if wait(60, 360):
+        service.discharge(officer, declaration_id)
+
+
+def _slot_day(now: datetime) -> SlotBook:
+    return SlotBook(day=now.date())
+
+
+def _cp_user(code: str) -> str:
+    return f"cp-{code}".replace("_", "-")
