@@ -9,7 +9,7 @@ import uuid
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
-from transit_factories import FakeClock, People, add_people
+from transit_factories import FakeClock, People, add_people, client_class
 
 import support
 from corridor.transit import auth
@@ -76,9 +76,7 @@ def people(svc) -> People:
 
 @pytest.fixture
 def client(svc):
-    from fastapi.testclient import TestClient
-
     from corridor.transit.api import create_app
 
-    with TestClient(create_app(service=svc)) as c:
+    with client_class()(create_app(service=svc)) as c:
         yield c

@@ -142,3 +142,13 @@ def add_people(service: TransitService) -> People:
 
 def bearer(people: People, name: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {people.tokens[name]}"}
+
+
+def client_class():
+    """Starlette's TestClient (its import warns that it prefers the httpx2 fork; httpx works the same here)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*httpx2.*")
+        from starlette.testclient import TestClient
+    return TestClient
