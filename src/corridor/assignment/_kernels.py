@@ -87,7 +87,8 @@ def dijkstra_jit(indptr, head, time, fixed, origin, no_through, target, n_target
 @njit(cache=True)
 def aon_jit(indptr, head, tail, time, fixed, zone_nodes, demand, no_through, load, flow, sp_cost):
     """All-or-nothing from every origin zone. Adds ``demand`` (zones × zones) to ``flow`` when ``load``; writes
-    the O–D shortest-path costs into ``sp_cost`` (inf when unreachable). Returns (SPTT, unreachable demand)."""
+    the O–D shortest-path costs into ``sp_cost`` (inf when unreachable; NaN for pairs without demand, whose trees
+are cut short). Returns (SPTT, unreachable demand)."""
     n = indptr.shape[0] - 1
     m = head.shape[0]
     z = zone_nodes.shape[0]
@@ -109,15 +110,15 @@ def aon_jit(indptr, head, tail, time, fixed, zone_nodes, demand, no_through, loa
                 nt += 1
         if nt == 0:
             for j in range(z):
-                sp_cost[i, j] = np.inf if zone_nodes[j] != o else 0.0
+                sp_cost[i, j] = np.nan if zone_nodes[j] != o else 0.0
             continue
         n_set = dijkstra_jit(indptr, head, time, fixed, o, no_through, target, nt, dist, pred, order, hd, hn)
         for j in range(z):
             dn = zone_nodes[j]
             target[dn] = False
             c = dist[dn] if dn != o else 0.0
-            sp_cost[i, j] = c
             dem = demand[i, j]
+            sp_cost[i, j] = c if dem > 0.0 or dn == o else np.nan
             if dem > 0.0 and dn != o:
                 if c == np.inf:
                     lost += dem

@@ -131,7 +131,8 @@ def run_link_based(
                 d = s - xc
                 lam = _line_search(p, x, pce @ d, float(np.sum(fixed0 * d)))
         xc = xc + lam * (s - xc)
-        restart = lam >= 1.0 - 1e-12
+        # a full step collapses the conjugate history; a vanishing conjugate step means the direction stalled
+        restart = lam >= 1.0 - 1e-12 or (direction != "fw" and lam < 1e-6)
         s2, s1, tau = (s1 if direction == "bfw" or direction == "cfw" else None), s, lam
         row["step"], row["direction"] = lam, direction
         rows.append(row)

@@ -42,3 +42,35 @@ def reference_aon(problem, cost: np.ndarray, demand: np.ndarray) -> tuple[np.nda
                     flows[arc_of[(int(u), int(v))]] += demand[i, j]
                     v = u
     return flows, sp
+
+
+def reference_frank_wolfe(problem, *, iterations: int = 2000) -> np.ndarray:
+    """Plain Frank–Wolfe (scipy Dijkstra, numpy BPR, golden-section step) for one class, BPR links only.
+
+    Returns arc flows. Independent of the compiled kernels: used to check them on small networks."""
+    (cls,) = problem.classes
+    t0, cap, a, b = problem.free_flow_time, problem.capacity, problem.alpha, problem.beta
+    fixed = problem.fixed_costs()[0]
+
+    def cost(x):
+        return t0 * (1 + a * (x / cap) ** b) + fixed
+
+    def objective(x):
+        return float(np.sum(t0 * (x + a * cap / (b + 1) * (x / cap) ** (b + 1)) + fixed * x))
+
+    x, _ = reference_aon(problem, cost(np.zeros_like(t0)), cls.demand)
+    for k in range(iterations):
+        y, _ = reference_aon(problem, cost(x), cls.demand)
+        d = y - x
+        lo, hi = 0.0, 1.0
+        phi = (np.sqrt(5) - 1) / 2
+        for _ in range(80):
+            m1, m2 = hi - phi * (hi - lo), lo + phi * (hi - lo)
+            if objective(x + m1 * d) < objective(x + m2 * d):
+                hi = m2
+            else:
+                lo = m1
+        x = x + 0.5 * (lo + hi) * d
+        if k > 10 and np.abs(d).max() < 1e-9:
+            break
+    return x
