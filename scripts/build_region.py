@@ -332,14 +332,16 @@ NEW15 = "facts[37]: Horadiz–Aghband up to 15 Mt/yr"
 # ===================== Azerbaijan mainland: rail =====================
 # Baku–Tbilisi–Akhalkalaki–Kars (BTK) = 826 km (facts[45]); Kars–Akhalkalaki 105 km (76 TR + 29 GE, facts[45][60]),
 # so Baku–Akhalkalaki = 721 km, split over its links.
-btk = ["baku_rail", "alat_rail", "hajigabul_rail", "ganja_rail", "gardabani_rail", "tbilisi_rail",
-       "akhalkalaki_1520"]
-chain("rail", btk, 721.0, "facts[45]: BTK 826 km minus Kars–Akhalkalaki 105 km = Baku–Akhalkalaki 721 km",
+# Baku–Alat ~65–70 km (facts[73]): 68 km used, so Alat–Akhalkalaki = 653 km.
+add("rail", "baku_rail", "alat_rail", length=68.0, src="facts[73]: Alat ~65–70 km south of Baku; 68 km used",
+    speed=R, cap=AZ_MAIN_CAP, name="Baku–Tbilisi–Kars (1520 mm part)")
+btk = ["alat_rail", "hajigabul_rail", "ganja_rail", "gardabani_rail", "tbilisi_rail", "akhalkalaki_1520"]
+chain("rail", btk, 653.0, "facts[45][73]: BTK 826 km minus Kars–Akhalkalaki 105 and Baku–Alat 68 = 653 km",
       speed=R, cap=AZ_MAIN_CAP, name="Baku–Tbilisi–Kars (1520 mm part)",
-      per={3: {"border": True, "cost": BORDER_RAIL, "cap": BTK_CAP,
+      per={2: {"border": True, "cost": BORDER_RAIL, "cap": BTK_CAP,
                "notes": "AZ–GE border (Böyük Kəsik–Gardabani); country = GE, the side entered going west"},
-           4: {"cap": BTK_CAP},
-           5: {"speed": RM, "cap": BTK_CAP, "notes": "via Marabda–Tsalka (Marabda lumped with Tbilisi)"}})
+           3: {"cap": BTK_CAP},
+           4: {"speed": RM, "cap": BTK_CAP, "notes": "via Marabda–Tsalka (Marabda lumped with Tbilisi)"}})
 add("rail", "akhalkalaki_1435", "kars_rail", length=105.0,
     src="facts[45][60]: new Kars–Akhalkalaki 105 km (76 TR + 29 GE; 68 + 30 also quoted)",
     speed=R, cap=(6.5, "Mt/yr", "facts[62]: BTK design 6.5 Mt/yr"), border=True, cost=BORDER_RAIL,
@@ -621,10 +623,10 @@ add("pipeline_oil", "gardabani_oil", "posof_oil", length=249.0, src="facts[81]: 
 add("pipeline_oil", "posof_oil", "ceyhan_oil", length=1076.0, src="facts[81]: BTC 1,076 km in TR",
     speed=OIL_SPEED, cap=BTC_CAP, name="BTC", notes="facts[81][82]: first oil at Ceyhan 28 May 2006")
 add("pipeline_oil", "sangachal_oil", "aghband_oil", status="planned", speed=OIL_SPEED,
-    src="hypothetical feeder to TRIPP, not in the facts", name="TRIPP oil feeder (hypothetical)",
+    src="hypothetical feeder to TRIPP, not in the facts", name="Sangachal–Aghband oil feeder (hypothetical)",
     notes="assumption: a feeder so the TRIPP oil line connects; " + NO_CAP)
 add("pipeline_oil", "sallammelik_oil", "nakhchivan_oil", status="planned", speed=OIL_SPEED,
-    src="hypothetical link from TRIPP to Nakhchivan, not in the facts", name="TRIPP oil to Nakhchivan (hypothetical)",
+    src="hypothetical link from TRIPP to Nakhchivan, not in the facts", name="Sallammelik–Nakhchivan oil (hypothetical)",
     notes="assumption: no onward oil line to Turkey is sourced")
 
 # ===================== gas =====================
@@ -646,10 +648,10 @@ add("pipeline_gas", "igdir_gas", "nakhchivan_gas", length=97.5,
     cap=(730.0, "mcm/yr", "facts[51]: 2 mcm/day, 730 mcm/yr (can be doubled)"), country="AZ",
     name="Iğdır–Nakhchivan gas pipeline", notes="opened 5 Mar 2025 (facts[53]); TR–AZ border; country = AZ (entered)")
 add("pipeline_gas", "sangachal_gas", "aghband_gas", status="planned", speed=GAS_SPEED,
-    src="hypothetical feeder to TRIPP via the AZ grid, not in the facts", name="TRIPP gas feeder (hypothetical)",
+    src="hypothetical feeder to TRIPP via the AZ grid, not in the facts", name="Sangachal–Aghband gas feeder (hypothetical)",
     notes="assumption: a feeder so the TRIPP gas line connects; " + NO_CAP)
 add("pipeline_gas", "sallammelik_gas", "nakhchivan_gas", status="planned", speed=GAS_SPEED,
-    src="hypothetical link from TRIPP to the Nakhchivan grid", name="TRIPP gas to Nakhchivan (hypothetical)",
+    src="hypothetical link from TRIPP to the Nakhchivan grid", name="Sallammelik–Nakhchivan gas (hypothetical)",
     notes="assumption")
 add("pipeline_gas", "tabriz_gas", "meghri_gas", border=True, speed=GAS_SPEED, country="AM",
     src="Iran–Armenia pipeline", name="Iran–Armenia gas pipeline",
