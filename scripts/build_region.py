@@ -197,8 +197,8 @@ XFER = {
     "road_port": (4.0, 2.0, "assumption: truck–ferry loading ~4 h; port dues ~2 USD/t (handling by cargo class)"),
     "gauge": (8.0, 2.0, "assumption: bogie exchange or transhipment 1520↔1435 mm ~8 h; bogie/wagon fee ~2 USD/t"),
 }
-FERRY_WAIT = (24.0, 25.0, "assumption: ferries sail when loaded (no fixed timetable), mean wait ~24 h; "
-                          "ferry tariff ~25 USD/t")
+FERRY_WAIT = (24.0, 0.0, "assumption: ferries sail when loaded (no fixed timetable), mean wait ~24 h; the "
+                         "freight rate is charged per km by cargo class, port dues on the port transfers")
 
 # ---------------------------------------------------------------------------------------------------------------
 
