@@ -31,6 +31,10 @@ SECTION_BUILDERS: list[tuple[str, str]] = [
 ]
 
 
+#: lon_min, lat_min, lon_max, lat_max of the "zoom to the corridor" view: Horadiz to Sadarak (facts §6).
+CORRIDOR_BOX = (44.6, 38.6, 47.6, 39.9)
+
+
 @dataclass
 class JobContext:
     """What section builders may use."""
@@ -80,7 +84,7 @@ def _comparison_frame(c: Comparison) -> tuple[pd.DataFrame, list[dict[str, str]]
             "Δ cost": _fmt_delta(r.delta_cost_usd, "USD/t", 1),
         })
         attrs.append({"class": "pair", "data-routes": " ".join(ids)})
-    return pd.DataFrame(rows), attrs
+    return pd.DataFrame(rows, dtype=object), attrs
 
 
 def escape_html(s: str) -> str:
@@ -185,8 +189,7 @@ def run_job(
         {"value": len(comp.table[["origin_id", "destination_id"]].drop_duplicates()), "label": "OD pairs compared"},
         {"value": n_new, "label": "pair × constraint newly possible"},
         {"value": int((avoid["after_possible"]).sum()), "label": f"pairs routable avoiding IR and RU in {sb.name}"},
-        {"value": f"{np.nanmedian(comp.table['delta_distance_km']):+,.0f} km",
-         "label": "median change in distance"},
+        _best_saving_card(comp),
     ]
     html = render_report(
         title=f"corridor: {sb.name} vs {sa.name}",
@@ -194,7 +197,8 @@ def run_job(
         before=sa.name, after=sb.name, cargo=cargo, cards=cards,
         comparison_html=frame_html(frame, text_columns=("pair", "constraint", f"{sa.name}: route",
                                                         f"{sb.name}: route"), row_attrs=attrs, digits=0),
-        map_svg=network_svg(after_net, _routes_for_map(comp), label_places=_labelled_places(comp)),
+        map_svg=network_svg(after_net, _routes_for_map(comp), label_places=_labelled_places(comp),
+                            focus=CORRIDOR_BOX),
         sections=sections, notes_html=_notes_html(net),
     )
     files.append(write_report(html, out / "report.html"))
@@ -206,12 +210,20 @@ def run_job(
     return result
 
 
+def _best_saving_card(c: Comparison) -> dict:
+    t = c.table.dropna(subset=["delta_distance_km"])
+    if t.empty or t["delta_distance_km"].min() >= 0:
+        return {"value": "0 km", "label": "no pair gets shorter"}
+    r = t.loc[t["delta_distance_km"].idxmin()]
+    return {"value": f"{r.delta_distance_km:+,.0f} km",
+            "label": f"largest saving: {r.origin} → {r.destination} ({r.constraint})"}
+
+
 def _labelled_places(c: Comparison) -> set[str]:
-    places = set(c.table["origin_id"]) | set(c.table["destination_id"])
-    for r in c.routes.values():
-        if r is not None:
-            places |= set(r.places)
-    return places
+    """Label the OD places and the TRIPP places; others show their name on hover."""
+    from corridor.scenario.compare import TRIPP_PLACES
+
+    return set(c.table["origin_id"]) | set(c.table["destination_id"]) | set(TRIPP_PLACES)
 
 
 def _jsonable(o):

@@ -77,7 +77,7 @@ def test_run_json(toy_case, tmp_path):
     r = invoke("run", tripp, "--against", base, "--network", net, "--out", tmp_path / "o", "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.output)
-    assert data["after"] == "withtripp" and len(data["pairs"]) == 4
+    assert data["after"] == "withtripp" and len(data["pairs"]) == 6
 
 
 def test_run_unknown_scenario(toy_case):

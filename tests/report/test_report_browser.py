@@ -44,6 +44,15 @@ def test_report_renders_map_and_routes_offline(page, report):
     wanted = rows.nth(2).get_attribute("data-routes").split()
     shown = page.locator("#routes .route.active").evaluate_all("els => els.map(e => e.dataset.route)")
     assert sorted(shown) == sorted(wanted)
+    # delta cells are rendered HTML, not escaped text
+    assert "<span" not in page.locator("table").first.inner_text()
+    # zoom to the corridor changes the view box; "whole region" restores it
+    full = page.locator("svg#map").get_attribute("viewBox")
+    page.click("#zoom-focus")
+    zoomed = page.locator("svg#map").get_attribute("viewBox")
+    assert zoomed != full and float(zoomed.split()[2]) < float(full.split()[2])
+    page.click("#zoom-all")
+    assert page.locator("svg#map").get_attribute("viewBox").split() == [f"{float(v):.1f}" for v in full.split()]
     box = page.locator("svg#map").bounding_box()
     assert box["width"] > 300 and box["height"] > 150
     assert all(u.startswith("file:") for u in requests)

@@ -65,4 +65,4 @@ def test_compare_finds_new_possibilities_and_savings():
     # Kars: no route avoiding Iran and Russia is lost; Georgia route exists in both
     assert t.loc[("baku", "kars", "any"), "after_possible"]
     d = c.to_dict()
-    assert d["before"] == "base" and len(d["pairs"]) == 4
+    assert d["before"] == "base" and len(d["pairs"]) == 6

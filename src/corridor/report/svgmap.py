@@ -51,8 +51,12 @@ class Projection:
 
 
 def network_svg(net: Network, routes: list[MapRoute] = (), *, width: int = 1100, height: int = 620,
-                label_places: set[str] | None = None) -> str:
-    """The network (one path per link, styled by mode and status) with routes as highlighted overlays."""
+                label_places: set[str] | None = None,
+                focus: tuple[float, float, float, float] | None = None) -> str:
+    """The network (one path per link, styled by mode and status) with routes as highlighted overlays.
+
+    ``focus`` (lon_min, lat_min, lon_max, lat_max) is the box the page's "zoom to corridor" button shows.
+    """
     nodes = net.nodes
     proj = Projection(nodes["x_coord"].to_numpy(), nodes["y_coord"].to_numpy(), width, height)
     px, py = proj(nodes["x_coord"].to_numpy(), nodes["y_coord"].to_numpy())
@@ -77,20 +81,25 @@ def network_svg(net: Network, routes: list[MapRoute] = (), *, width: int = 1100,
     for i, r in enumerate(routes):
         pts = " ".join(f"{px[idx[n]]:.1f},{py[idx[n]]:.1f}" for n in r.node_ids if n in idx)
         colour = ROUTE_COLOURS[i % len(ROUTE_COLOURS)]
-        out.append(f'<polyline class="route" id="route-{escape(r.route_id)}" data-route="{escape(r.route_id)}" '
-                   f'data-group="{escape(r.group)}" points="{pts}" stroke="{colour}" stroke-width="5" '
-                   f'stroke-opacity="0.75" fill="none" stroke-linejoin="round"><title>{escape(r.label)}</title>'
-                   '</polyline>')
+        out.append(f'<polyline class="route {escape(r.group)}" id="route-{escape(r.route_id)}" '
+                   f'data-route="{escape(r.route_id)}" data-group="{escape(r.group)}" points="{pts}" '
+                   f'stroke="{colour}" fill="none" stroke-linejoin="round" stroke-linecap="round">'
+                   f'<title>{escape(r.label)}</title></polyline>')
     out.append('</g><g id="places">')
     places = net.places
     for p in places.itertuples(index=False):
-        if label_places is not None and p.place not in label_places:
-            continue
         x, y = proj(p.x_coord, p.y_coord)
-        out.append(f'<g class="place" data-place="{escape(p.place)}"><circle cx="{x:.1f}" cy="{y:.1f}" r="3" '
-                   f'fill="#222"/><text x="{x + 5:.1f}" y="{y - 4:.1f}" font-size="11" font-family="sans-serif" '
-                   f'fill="#222">{escape(p.name)}</text></g>')
+        labelled = label_places is None or p.place in label_places
+        text = (f'<text x="{x + 4:.1f}" y="{y - 4:.1f}" font-size="11" font-family="sans-serif" fill="#222" '
+                f'paint-order="stroke" stroke="#f7f9fb" stroke-width="3">{escape(p.name)}</text>') if labelled else ""
+        out.append(f'<g class="place" data-place="{escape(p.place)}"><circle cx="{x:.1f}" cy="{y:.1f}" '
+                   f'r="{3 if labelled else 2}" fill="{"#222" if labelled else "#777"}"><title>{escape(p.name)} '
+                   f'({escape(p.country)})</title></circle>{text}</g>')
     out.append("</g>")
+    if focus:
+        fx, fy = proj(np.array([focus[0], focus[2]]), np.array([focus[3], focus[1]]))
+        out.insert(1, f'<desc id="focus" data-viewbox="{fx[0]:.0f} {fy[0]:.0f} {fx[1] - fx[0]:.0f} '
+                      f'{fy[1] - fy[0]:.0f}">zoom box of the corridor</desc>')
     out.append(_legend(proj.height))
     out.append("</svg>")
     return "\n".join(out)

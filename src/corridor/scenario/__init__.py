@@ -1,10 +1,17 @@
 """Scenarios: YAML files (pydantic-validated) that open, close and change links; comparison of two scenarios."""
 
 from corridor.scenario.apply import apply_scenario
-from corridor.scenario.compare import Comparison, compare_scenarios, route_family, tripp_link_mask
+from corridor.scenario.compare import (
+    DEFAULT_CONSTRAINTS,
+    Comparison,
+    Constraint,
+    compare_scenarios,
+    route_family,
+    tripp_link_mask,
+)
 from corridor.scenario.model import LinkRef, Scenario, bundled_scenarios, load_scenario, read_scenario
 
 __all__ = [
-    "Comparison", "LinkRef", "Scenario", "apply_scenario", "bundled_scenarios", "compare_scenarios",
+    "DEFAULT_CONSTRAINTS", "Comparison", "Constraint", "LinkRef", "Scenario", "apply_scenario", "bundled_scenarios", "compare_scenarios",
     "load_scenario", "read_scenario", "route_family", "tripp_link_mask",
 ]

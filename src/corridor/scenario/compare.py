@@ -69,8 +69,25 @@ class Comparison:
         }
 
 
-def _label(avoid: Sequence[str]) -> str:
-    return f"avoid {','.join(avoid)}" if avoid else "any"
+@dataclass(frozen=True)
+class Constraint:
+    """A routing constraint to compare under: countries and modes to avoid."""
+
+    avoid_countries: tuple[str, ...] = ()
+    avoid_modes: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        parts = []
+        if self.avoid_modes:
+            parts.append(f"no {','.join(self.avoid_modes)}")
+        if self.avoid_countries:
+            parts.append(f"avoid {','.join(self.avoid_countries)}")
+        return ", ".join(parts) or "any"
+
+
+#: Default constraints: any route; avoiding Iran and Russia; and by rail (rail ferries allowed) avoiding them.
+DEFAULT_CONSTRAINTS = (Constraint(), Constraint(("IR", "RU")), Constraint(("IR", "RU"), ("road",)))
 
 
 def compare_scenarios(
@@ -80,9 +97,9 @@ def compare_scenarios(
     *,
     od_pairs: Sequence[tuple[str, str]] | None = None,
     cargo: str = "container",
-    constraints: Sequence[Sequence[str]] = ((), ("IR", "RU")),
+    constraints: Sequence[Constraint] = DEFAULT_CONSTRAINTS,
 ) -> Comparison:
-    """Route every OD pair in both scenarios under each constraint (a tuple of countries to avoid).
+    """Route every OD pair in both scenarios under each :class:`Constraint`.
 
     OD pairs default to the ``after`` scenario's list (then the ``before`` one's).
     """
@@ -94,13 +111,14 @@ def compare_scenarios(
     name = dict(zip(net.places["place"], net.places["name"], strict=True))
     for o_raw, d_raw in pairs:
         o, d = resolve_place(net, o_raw), resolve_place(net, d_raw)
-        for avoid in constraints:
-            label = _label(avoid)
+        for con in constraints:
+            label = con.label
             row: dict = {"origin": name[o], "destination": name[d], "origin_id": o, "destination_id": d,
                          "constraint": label}
             for tag, scen, sn in (("before", na, sa.name), ("after", nb, sb.name)):
                 try:
-                    r = shortest_path(scen, o, d, options=RouteOptions.make(cargo=cargo, avoid_countries=avoid))
+                    r = shortest_path(scen, o, d, options=RouteOptions.make(
+                        cargo=cargo, avoid_countries=con.avoid_countries, avoid_modes=con.avoid_modes))
                 except NoRouteError:
                     r = None
                 routes[(sn, o, d, label)] = r
