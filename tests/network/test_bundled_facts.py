@@ -99,6 +99,21 @@ def test_places_share_name_and_country(nodes):
     assert all(nid.startswith(p + "_") for nid, p in zip(nodes["node_id"], nodes["place"], strict=True))
 
 
+SPELLINGS = {
+    "baku": "Bakı", "nakhchivan": "Naxçıvan;Nakhichevan;Nakhijevan", "julfa": "Culfa;Djulfa;Dzhulfa",
+    "igdir": "Igdir", "sadarak": "Sədərək", "sharur": "Şərur", "horadiz": "Horadis", "aghband": "Ağbənd",
+    "meghri": "Mehri", "gyumri": "Gümri;Leninakan", "tbilisi": "Tiflis", "turkmenbashi": "Türkmenbaşy",
+    "kuryk": "Kurik", "astara_az": "Astara", "astara_ir": "Astara",
+}
+
+
+def test_alternative_spellings(nodes):
+    alt = nodes.groupby("place")["alt_names"].first()
+    for place, spellings in SPELLINGS.items():
+        have = {a.strip() for a in str(alt[place]).split(";")}
+        assert set(spellings.split(";")) <= have, place
+
+
 # ---------------------------------------------------------------------------------------------------- sources
 
 
@@ -214,6 +229,24 @@ def test_baku_tbilisi_kars_is_826_km(links):
 def test_horadiz_aghband_railway_and_road(links):
     assert _distance(links, "horadiz_rail", "aghband_rail") == pytest.approx(110.4, abs=0.05)  # facts[34][35]
     assert _distance(links, "horadiz_road", "aghband_road", modes=("road",)) == pytest.approx(123.6)  # facts[38]
+
+
+def test_statuses_follow_the_facts(links):
+    by_id = links.set_index("link_id")
+    line = links[links["name"] == "Horadiz–Aghband railway"]
+    assert len(line) == 2 and set(line["status"]) == {"under_construction"}  # facts[35][37]: finish 2026
+    assert by_id.loc["horadiz_aghband_road", "status"] == "under_construction"  # facts[38][39]
+    assert by_id.loc["dilucu_sadarak_rail", "status"] == "planned"  # facts[49]: 7 km link still needed
+    assert by_id.loc["rasht_astara_ir_rail", "status"] == "planned"  # facts[78][79]: unbuilt
+    assert by_id.loc["qazvin_rasht_rail", "status"] == "existing"  # facts[78]: opened 2019
+    btk = links[links["name"].str.startswith("Baku–Tbilisi–Kars")]
+    assert set(btk["status"]) == {"existing"}  # facts[45]: opened 2017
+    # the closed crossings are real border links between the right countries
+    for lid, pair in (("margara_alican_road", {"AM", "TR"}), ("akhurik_kars_rail", {"AM", "TR"}),
+                      ("yeraskh_sadarak_rail", {"AM", "AZ"}), ("lachin_goris_road", {"AM", "AZ"})):
+        assert str(by_id.loc[lid, "border"]).lower() == "true"
+        assert by_id.loc[lid, "status"] == "existing"
+        assert by_id.loc[lid, "country"] in pair
 
 
 def test_kars_dilucu_is_224_km(links):
