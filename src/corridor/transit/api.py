@@ -364,6 +364,9 @@ def create_app(settings: Settings | None = None, *, service: TransitService | No
     _install_handlers(app)
     app.include_router(public)
     app.include_router(router)
+    from corridor.transit.web import mount_web  # the pages (login, queue, checkpoint, board) under /web
+
+    mount_web(app)
 
     @app.get("/healthz", tags=["corridor"])
     def healthz() -> dict:
