@@ -117,12 +117,20 @@ def verify(session: Session, key: bytes) -> Verification:
     """Walk the chain in ``seq`` order; report each row that was edited, deleted or moved, by its seq."""
     problems: list[str] = []
     rows = list(session.execute(select(AuditRow).order_by(AuditRow.seq)).scalars())
-    seq_of_hash = {r.hash: r.seq for r in rows}
-    prev_hash, expected_seq = GENESIS, 1
+    # where each row was written: follow the links from the genesis hash, whatever the seq numbers say now
+    by_prev = {r.prev_hash: r for r in rows}
+    written_as: dict[int, int] = {}
+    link, i = GENESIS, 1
+    while link in by_prev and id(by_prev[link]) not in written_as:
+        written_as[id(by_prev[link])] = i
+        link, i = by_prev[link].hash, i + 1
+    prev_hash, expected_seq, prev_bad = GENESIS, 1, False
     for row in rows:
+        bad = False
         if row.seq != expected_seq:
             gone = f"{expected_seq}" if row.seq == expected_seq + 1 else f"{expected_seq}-{row.seq - 1}"
             problems.append(f"row(s) {gone} missing: the chain jumps from {expected_seq - 1} to {row.seq}")
+            bad = True
         fields = dict(
             at=row.at,
             actor=row.actor,
@@ -135,14 +143,16 @@ def verify(session: Session, key: bytes) -> Verification:
             prev_hash=row.prev_hash,
         )
         if row_hash(key, seq=row.seq, **fields) != row.hash:
-            origin = seq_of_hash.get(row.prev_hash, 0) + 1 if row.prev_hash != GENESIS else 1
-            if origin != row.seq and row_hash(key, seq=origin, **fields) == row.hash:
+            origin = written_as.get(id(row))
+            if origin is not None and origin != row.seq and row_hash(key, seq=origin, **fields) == row.hash:
                 problems.append(f"row {row.seq} out of order: it was written as row {origin}")
             else:
                 problems.append(f"row {row.seq} edited: its content does not match its hash")
-        elif row.prev_hash != prev_hash and row.seq == expected_seq:
+            bad = True
+        elif row.prev_hash != prev_hash and not bad and not prev_bad:
             problems.append(f"row {row.seq} out of order: it does not follow row {row.seq - 1}")
-        prev_hash, expected_seq = row.hash, row.seq + 1
+            bad = True
+        prev_hash, expected_seq, prev_bad = row.hash, row.seq + 1, bad
     n = len(rows)
     head = session.get(AuditHead, 1)
     if head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
