@@ -1,0 +1,90 @@
+"""The bundled TRIPP line cases and their plots: internal consistency with the network and the models."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from corridor.lines.cases import lines_summary, tripp_gas_line
+from corridor.lines.fibre import latency
+from corridor.lines.gas import gas_profile
+from corridor.lines.plots import latency_svg, pressure_profile_svg, tripp_plots
+from corridor.network.io import load_network
+
+
+@pytest.fixture(scope="module")
+def summary():
+    return lines_summary()
+
+
+def test_gas_case(summary):
+    g = summary["gas"]
+    net = load_network().links.set_index("link_id")
+    assert g["length_km"] == pytest.approx(net.loc[["tripp_aghband_meghri_gas", "tripp_meghri_sallammelik_gas",
+                                                    "sallammelik_nakhchivan_gas"], "length_km"].sum())
+    prof = g["profile_capacity"]
+    assert prof["p_bara"].iloc[-1] == pytest.approx(g["p_out_bara"], abs=1e-6)
+    assert prof["p_bara"].min() >= g["p_out_bara"] - 1e-6
+    assert g["demand_outlet_bara"] > g["p_out_bara"]
+    assert g["capacity_mcm_d"] > g["demand_mcm_d"]
+    # 5 % more than capacity must be refused, naming the chainage
+    line, op, _ = tripp_gas_line()
+    from corridor._errors import PhysicsError
+
+    with pytest.raises(PhysicsError, match=r"at km \d+\.\d\d of 123"):
+        gas_profile(line, g["capacity"]["flow_sm3_s"] * 1.05, op["p_in_bara"])
+    for k in ("diameter_m", "p_in_bara", "profile"):
+        assert k in g["assumptions"]
+    assert g["sources"]["demand_mcm_d"].startswith("facts[51]")
+
+
+def test_fibre_case(summary):
+    f = summary["fibre"]
+    assert f["tripp_length_km"] == pytest.approx(43.0)
+    assert f["tripp_rtt_ms"] == pytest.approx(latency(43.0).round_trip_ms)
+    r = f["routes"].set_index(["pair", "route"])
+    nb_with = r.loc[("nakhchivan–baku", "best with TRIPP")]
+    nb_without = r.loc[("nakhchivan–baku", "without TRIPP")]
+    assert "meghri" in nb_with["places"] and "meghri" not in nb_without["places"]
+    assert nb_with["gain_rtt_ms"] == pytest.approx(nb_without["rtt_ms"] - nb_with["rtt_ms"])
+    assert nb_with["gain_rtt_ms"] > 0
+    # the best route never beats the floor, and "best" is never worse than "without"
+    assert (f["routes"]["stretch"] >= 1).all()
+    best = f["routes"][f["routes"]["route"] == "best with TRIPP"].set_index("pair")["rtt_ms"]
+    without = f["routes"][f["routes"]["route"] == "without TRIPP"].set_index("pair")["rtt_ms"]
+    assert (best <= without + 1e-9).all()
+    assert f["capacity_tbps"] == f["pairs"] * f["per_pair_tbps"]
+    assert {"pairs", "band"} <= set(f["assumptions"])
+
+
+def test_rail_case(summary):
+    r = summary["rail"]
+    sec = r["sections"]
+    assert r["single"]["critical_section"] == sec.loc[sec["length_km"].idxmax(), "name"]
+    assert r["single_mt_yr"] == pytest.approx(r["single"]["freight_trains_per_day_per_direction"] * 2200 * 365 / 1e6)
+    assert r["double_mt_yr"] > r["single_mt_yr"]
+    assert r["claimed_mt_yr"] == 15.0
+    assert "net_t_per_train" in r["assumptions"]
+
+
+def test_plots_are_inline_svg(summary):
+    plots = tripp_plots(summary)
+    assert set(plots) == {"gas_pressure_profile", "fibre_latency", "rail_sections"}
+    for svg in plots.values():
+        assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
+        assert "<text" in svg  # svg.fonttype none: text kept as text
+        assert not re.search(r'href="(?!#)', svg)  # only internal references
+        assert "<image" not in svg
+    assert "mcm/d" in plots["gas_pressure_profile"]
+    assert "nakhchivan–baku" in plots["fibre_latency"]
+
+
+def test_plot_functions_on_own_data():
+    import pandas as pd
+
+    t = pd.DataFrame({"km": [0, 10], "p_bara": [70, 60], "elevation_m": [0, 100]})
+    svg = pressure_profile_svg({"case A": t}, min_pressure_bara=30)
+    assert "case A" in svg and "minimum 30 bar(a)" in svg
+    routes = pd.DataFrame({"pair": ["a–b"], "route": ["r1"], "rtt_ms": [5.0], "floor_rtt_ms": [4.0]})
+    assert "a–b: r1" in latency_svg(routes)
