@@ -35,6 +35,7 @@ Origin 2
 
 
 def _write(tmp_path, net=NET, trips=TRIPS, name="Tiny"):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / f"{name}_net.tntp").write_text(net)
     (tmp_path / f"{name}_trips.tntp").write_text(trips)
     (tmp_path / f"{name}_node.tntp").write_text("node\tX\tY\t;\n1\t0\t0\t;\n2\t1\t1\t;\n3\t2\t2\t;\n4\t3\t3\t;\n")
