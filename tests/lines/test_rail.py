@@ -114,3 +114,18 @@ def test_errors():
     with pytest.raises(ValidationError, match="end_min > start_min"):
         uic406_consumption(pd.DataFrame({"train": ["a"], "block": [0], "start_min": [5], "end_min": [4]}),
                            period_min=60)
+
+
+def test_link_capacities_of_a_link_table():
+    from corridor.lines.rail import rail_link_capacities
+
+    links = pd.DataFrame({"link_id": ["a", "b", "c"], "mode": ["rail", "rail", "road"],
+                          "length_km": [43.0, 20.0, 5.0], "free_speed_kmh": [60.0, float("nan"), 90.0],
+                          "tracks": [1, 2, 1]})
+    df = rail_link_capacities(links).set_index("link_id")
+    assert list(df.index) == ["a", "b"]  # rail only
+    assert df.at["a", "trains_per_day"] == pytest.approx(rail_link_capacity(43, tracks=1).trains_per_day)
+    assert df.at["b", "tracks"] == 2
+    assert df.at["b", "tonnes_per_year"] == pytest.approx(rail_link_capacity(20, tracks=2).tonnes_per_year)
+    slow = rail_link_capacities(links.assign(free_speed_kmh=30.0)).set_index("link_id")
+    assert slow.at["a", "trains_per_day"] < df.at["a", "trains_per_day"]

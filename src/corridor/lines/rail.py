@@ -306,3 +306,25 @@ def uic406_consumption(blocking: pd.DataFrame, *, period_min: float, supplements
     cons = (occupancy + supplements_min) / period_min
     return Uic406Result(occupancy, supplements_min, period_min, cons, ceil_value, cons <= ceil_value, out,
                         dict(inp.sources))
+
+
+def rail_link_capacities(links: pd.DataFrame, *, tracks: int = 1, use_link_speed: bool = True,
+                         **kw) -> pd.DataFrame:
+    """Capacity of every rail link of a network link table from its length (see :func:`rail_link_capacity`).
+
+    Uses each link's ``free_speed_kmh`` when ``use_link_speed`` and it is set, else the sourced default;
+    a ``tracks`` column, if present, overrides ``tracks`` per link. Returns one row per rail link:
+    link_id, tracks, trains_per_day (per direction), freight_trains_per_day, tonnes_per_year, critical_period_min.
+    """
+    rail_links = links[links["mode"] == "rail"]
+    rows = []
+    for r in rail_links.itertuples(index=False):
+        n_tracks = int(getattr(r, "tracks", tracks) or tracks)
+        speed = getattr(r, "free_speed_kmh", None) if use_link_speed else None
+        speed = float(speed) if speed is not None and np.isfinite(speed) and speed > 0 else None
+        cap = rail_link_capacity(float(r.length_km), tracks=n_tracks, speed_kmh=speed, **kw)
+        rows.append({"link_id": r.link_id, "tracks": n_tracks, "trains_per_day": cap.trains_per_day,
+                     "freight_trains_per_day": cap.freight_trains_per_day, "tonnes_per_year": cap.tonnes_per_year,
+                     "critical_period_min": cap.critical_period_min})
+    return pd.DataFrame(rows, columns=["link_id", "tracks", "trains_per_day", "freight_trains_per_day",
+                                       "tonnes_per_year", "critical_period_min"])
