@@ -757,9 +757,9 @@ CLOSED_TODAY = [
     ("yeraskh_sadarak_rail", "AM–AZ (Nakhchivan) rail stub closed since the early 1990s (facts[15][33])"),
     ("lachin_goris_road", "AM–AZ border (Kornidzor) closed to transit; only offered by Armenia (facts[122])"),
 ]
-OD_PAIRS = [("baku", "nakhchivan"), ("baku", "kars"), ("aktau", "kars"), ("yerevan", "nakhchivan"),
-            ("kuryk", "kars"), ("turkmenbashi", "istanbul"), ("baku", "istanbul"), ("yerevan", "kars"),
-            ("yerevan", "baku")]
+OD_PAIRS = [("baku", "nakhchivan"), ("baku", "kars"), ("baku", "igdir"), ("aktau", "kars"), ("aktau", "igdir"),
+            ("yerevan", "nakhchivan"), ("kuryk", "kars"), ("turkmenbashi", "istanbul"), ("baku", "istanbul"),
+            ("yerevan", "kars"), ("yerevan", "baku")]
 #: links opened in the TRIPP scenario besides the TRIPP links themselves, with the reason
 TRIPP_CONNECTING = {
     "dilucu_sadarak_rail": "7 km Dilucu–Sadarak link needed to join Kars–Dilucu to Nakhchivan (facts[49])",

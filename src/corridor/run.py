@@ -42,6 +42,8 @@ class JobContext:
     network: Network
     comparison: Comparison
     out_dir: Path
+    #: results one section passes to the next (e.g. assignment flows → finance volumes)
+    extras: dict = field(default_factory=dict)
 
 
 @dataclass
