@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -143,3 +144,23 @@ blocking:
     assert data["consumption_pct"] == pytest.approx(100 * 13 / 60)
     r = runner.invoke(app, ["lines", "rail", "--length-km", "43", "--tracks", "3"])
     assert r.exit_code == 2 and "tracks must be 1 or 2" in r.output
+
+
+EXAMPLES = Path(cases.__file__).parent / "data" / "examples"
+
+
+@pytest.mark.parametrize(("cmd", "name"), [("pipeline", "gas_line"), ("pipeline", "oil_line"),
+                                           ("fibre", "fibre_routes"), ("rail", "rail_line"), ("rail", "timetable")])
+def test_bundled_examples_run(cmd, name):
+    data = _json(["lines", cmd, str(EXAMPLES / f"{name}.yaml"), "--json"])
+    if name == "gas_line":  # the compressor suction, not the outlet, limits this line
+        assert "minimum pressure 30.00 bar(a) at km 100.0" in data["note"]
+        assert data["p_out_bara"] > 35 and data["min_p_bara"] == pytest.approx(30)
+    elif name == "oil_line":
+        assert data["stations"][0]["head_m"] == 500 and data["min_p_bara"] > 2
+    elif name == "fibre_routes":
+        assert {r["route"] for r in data["routes"]} == {"via Russia", "via Caucasus and Caspian"}
+    elif name == "rail_line":
+        assert data["critical_section"] == "B–C"
+    else:
+        assert 0 < data["consumption_pct"] < 100

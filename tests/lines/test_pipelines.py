@@ -92,6 +92,7 @@ def test_gas_capacity_inverts_profile_and_is_monotone():
     line = GasLine(diameter_m=0.4, length_km=80)
     cap = gas_capacity(line, 70, 40)
     assert cap.p_out_bara == pytest.approx(40, abs=1e-6)
+    assert cap.note == "limited by the outlet pressure 40 bar(a)"
     assert gas_profile(line, cap.flow_sm3_s * 0.9, 70).p_out_bara > 40
     assert gas_capacity(line, 70, 30).flow_sm3_s > cap.flow_sm3_s
 

@@ -111,7 +111,8 @@ def _render_pipeline(d: dict, prof: pd.DataFrame, gas: bool, rows: int) -> None:
         head = [("flow", f"{d['flow_m3_s']:.4f} m3/s = {d['flow_bbl_d']:,.0f} bbl/d"), ("Reynolds", f"{d['reynolds']:,.0f}"),
                 ("friction factor (Darcy)", f"{d['friction_factor']:.5f}"), ("velocity", f"{d['velocity_m_s']:.2f} m/s"),
                 ("pump power", f"{d['pump_power_kw']:,.0f} kW")]
-    head = [("line", d["name"]), ("result", d["what"]), *head,
+    what = f"{d['what']}: {d['note']}" if d.get("note") else d["what"]
+    head = [("line", d["name"]), ("result", what), *head,
             ("inlet / outlet", f"{d['p_in_bara']:.2f} / {d['p_out_bara']:.2f} bar(a)"),
             ("lowest pressure", f"{d['min_p_bara']:.2f} bar(a)"),
             ("assumed inputs", ", ".join(d["assumptions"]) or "none")]

@@ -61,3 +61,15 @@ class LineGeometry(BaseModel):
                   for a, b in itertools.pairwise(knots)]
         km = np.concatenate([*pieces, knots[-1:]])
         return km, np.interp(km, pk, pe)
+
+
+def limit_note(res, p_out_bara: float):
+    """Say what limits a capacity when it is not the outlet pressure (a minimum reached upstream)."""
+    if res.p_out_bara - p_out_bara > 1e-6 * p_out_bara:
+        t = res.table
+        i = int(t["p_bara"].to_numpy().argmin())
+        res.note = (f"limited by the minimum pressure {t['p_bara'].iat[i]:.2f} bar(a) at km {t['km'].iat[i]:.1f} "
+                    f"(outlet {res.p_out_bara:.2f} bar(a) > {p_out_bara:g} asked)")
+    else:
+        res.note = f"limited by the outlet pressure {p_out_bara:g} bar(a)"
+    return res

@@ -28,7 +28,7 @@ from scipy.optimize import brentq
 
 from corridor._errors import PhysicsError
 from corridor.lines._defaults import Inputs
-from corridor.lines._route import LineGeometry
+from corridor.lines._route import LineGeometry, limit_note
 from corridor.lines._units import BAR, DAY_S, FT, G_ACC, INCH, MILE, PSI, R_AIR, YEAR_DAYS
 from corridor.lines.compressibility import average_pressure, compressibility
 from corridor.lines.friction import aga_fully_turbulent, colebrook
@@ -97,6 +97,7 @@ class GasProfile:
     stations: list[dict]
     z_in_range: bool
     sources: dict[str, str] = field(default_factory=dict)
+    note: str = ""  # e.g. what limits a capacity
 
     @property
     def flow_mcm_d(self) -> float:
@@ -123,7 +124,7 @@ class GasProfile:
             "reynolds": self.reynolds, "friction_factor": self.friction_factor,
             "max_velocity_m_s": float(self.table["velocity_m_s"].max()),
             "compressor_power_kw": self.compressor_power_kw, "stations": self.stations,
-            "z_in_range": self.z_in_range, "sources": self.sources, "assumptions": self.assumptions,
+            "z_in_range": self.z_in_range, "sources": self.sources, "assumptions": self.assumptions, "note": self.note,
         }
 
 
@@ -323,4 +324,5 @@ def gas_capacity(line: GasLine, p_in_bara: float, p_out_bara: float) -> GasProfi
         if q_hi > 1e7:  # pragma: no cover - would need a pipe kilometres wide
             raise PhysicsError(f"{line.name}: no finite capacity found")
     q = brentq(h, q_lo, q_hi, xtol=1e-12, rtol=1e-12)
-    return _march(line, g, inp, q, p_in, strict=True)
+    return limit_note(_march(line, g, inp, q, p_in, strict=True), p_out_bara)
+

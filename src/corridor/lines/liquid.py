@@ -18,7 +18,7 @@ from scipy.optimize import brentq
 
 from corridor._errors import PhysicsError
 from corridor.lines._defaults import Inputs
-from corridor.lines._route import LineGeometry
+from corridor.lines._route import LineGeometry, limit_note
 from corridor.lines._units import BAR, DAY_S, G_ACC
 from corridor.lines.friction import friction_factor
 
@@ -70,6 +70,7 @@ class LiquidProfile:
     table: pd.DataFrame  # km, elevation_m, p_bara
     stations: list[dict]
     sources: dict[str, str] = field(default_factory=dict)
+    note: str = ""  # e.g. what limits a capacity
 
     @property
     def pump_power_kw(self) -> float:
@@ -86,7 +87,7 @@ class LiquidProfile:
             "min_p_bara": float(self.table["p_bara"].min()), "reynolds": self.reynolds,
             "friction_factor": self.friction_factor, "velocity_m_s": self.velocity_m_s,
             "pump_power_kw": self.pump_power_kw, "stations": self.stations, "sources": self.sources,
-            "assumptions": self.assumptions,
+            "assumptions": self.assumptions, "note": self.note,
         }
 
 
@@ -204,7 +205,7 @@ def liquid_capacity(line: LiquidLine, p_in_bara: float, p_out_bara: float) -> Li
     while h(q_hi) > 0:
         q_lo, q_hi = q_hi, q_hi * 4.0
     q = brentq(h, q_lo, q_hi, xtol=1e-12, rtol=1e-12)
-    return _march(line, liq, inp, q, p_in, strict=True)
+    return limit_note(_march(line, liq, inp, q, p_in, strict=True), p_out_bara)
 
 
 @dataclass(frozen=True)
