@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 import yaml
+from rich.markup import escape
 
 from corridor._errors import Problem, ValidationError
 from corridor.cli._output import cli_errors, console, emit, table
@@ -36,7 +37,7 @@ def _read_yaml(path: Path) -> dict:
 
 
 def _sources_table(sources: dict[str, str]):
-    return table("Inputs and their sources", ["input", "source"], sorted(sources.items()))
+    return table("Inputs and their sources", ["input", "source"], ((k, escape(str(v))) for k, v in sorted(sources.items())))
 
 
 _DIGITS = {"km": 1, "elevation_m": 0, "p_bara": 2, "z": 4, "velocity_m_s": 2}

@@ -118,6 +118,7 @@ def compare_routes(routes: dict[str, float | Sequence[Sequence[float]]], origin:
         lat = latency(length, group_index=group_index, equipment_us=equipment_us)
         rows.append({"route": name, "length_km": length, "one_way_ms": lat.one_way_ms, "rtt_ms": lat.round_trip_ms,
                      "floor_rtt_ms": floor, "stretch": lat.round_trip_ms / floor})
+        inp.sources.update(lat.sources)
     df = pd.DataFrame(rows)
     if baseline is not None:
         if baseline not in routes:
