@@ -34,7 +34,10 @@ def test_gas_case(summary):
 
     with pytest.raises(PhysicsError, match=r"at km \d+\.\d\d of 123"):
         gas_profile(line, g["capacity"]["flow_sm3_s"] * 1.05, op["p_in_bara"])
-    for k in ("diameter_m", "p_in_bara", "profile"):
+    sizes = g["by_size"].set_index("size")
+    assert sizes["capacity_mcm_d"].is_monotonic_increasing
+    assert sizes.at['16"', "capacity_mcm_d"] == pytest.approx(g["capacity_mcm_d"])
+    for k in ("diameter_m", "p_in_bara", "profile", "sizes_inner_m"):
         assert k in g["assumptions"]
     assert g["sources"]["demand_mcm_d"].startswith("facts[51]")
 

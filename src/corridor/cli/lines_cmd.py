@@ -141,6 +141,9 @@ def _tripp_gas(as_json: bool, rows: int) -> None:
             ("assumed inputs", ", ".join(c["assumptions"]))]))
         prof = c["profile_capacity"][["km", "elevation_m", "p_bara", "z", "velocity_m_s"]]
         console.print(table("Pressure profile at capacity", list(prof.columns), _thin(prof, rows)))
+        sizes = c["by_size"].assign(inner_diameter_m=c["by_size"]["inner_diameter_m"].map("{:.4f}".format))
+        console.print(table("Capacity by pipe size (same route and pressures)", list(sizes.columns),
+                            _fixed(sizes, 2)))
         console.print(_sources_table(c["sources"]))
 
     emit(data, as_json, render)

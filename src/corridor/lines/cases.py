@@ -70,7 +70,7 @@ def tripp_gas_line(net=None) -> tuple[GasLine, dict, dict]:
     src["profile"] = "; ".join(p["source"] for p in case["profile"])
     line = GasLine(name=case["name"], diameter_m=_v(case["diameter_m"], src, "diameter_m"), profile=prof,
                    min_pressure_bara=_v(case["min_pressure_bara"], src, "min_pressure_bara"))
-    op = {k: _v(case[k], src, k) for k in ("p_in_bara", "p_out_bara", "demand_mcm_d")}
+    op = {k: _v(case[k], src, k) for k in ("p_in_bara", "p_out_bara", "demand_mcm_d", "sizes_inner_m")}
     return line, op, src
 
 
@@ -79,6 +79,11 @@ def tripp_gas_case(net=None) -> dict:
     line, op, src = tripp_gas_line(net)
     cap = gas_capacity(line, op["p_in_bara"], op["p_out_bara"])
     demand = gas_profile(line, op["demand_mcm_d"] * 1e6 / DAY_S, op["p_in_bara"])
+    sizes = []
+    for size, d in op["sizes_inner_m"].items():
+        c = gas_capacity(line.model_copy(update={"diameter_m": d}), op["p_in_bara"], op["p_out_bara"])
+        sizes.append({"size": size, "inner_diameter_m": d, "capacity_mcm_d": c.flow_mcm_d,
+                      "capacity_bcm_yr": c.flow_bcm_yr, "outlet_velocity_m_s": float(c.table["velocity_m_s"].iat[-1])})
     sources = {**cap.sources, **src}
     return {
         "name": line.name, "length_km": line.length_km, "diameter_m": line.diameter_m,
@@ -86,7 +91,7 @@ def tripp_gas_case(net=None) -> dict:
         "capacity": cap.summary() | {"sources": None, "assumptions": None},
         "capacity_mcm_d": cap.flow_mcm_d, "capacity_bcm_yr": cap.flow_bcm_yr,
         "demand_mcm_d": op["demand_mcm_d"], "demand_outlet_bara": demand.p_out_bara,
-        "profile_capacity": cap.table, "profile_demand": demand.table,
+        "profile_capacity": cap.table, "profile_demand": demand.table, "by_size": pd.DataFrame(sizes),
         "sources": sources, "assumptions": _assumptions(sources),
     }
 
