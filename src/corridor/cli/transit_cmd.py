@@ -53,10 +53,9 @@ def serve(
         app = create_app(settings)
         engine = app.state.service.sessions.kw["bind"]
         revision = current_revision(engine)
-    console.print(
+    typer.echo(
         f"corridor transit: database {engine.url.render_as_string(hide_password=True)} at schema revision "
-        f"{revision}\nserving on http://{host}:{port} (API docs: http://{host}:{port}/docs)",
-        highlight=False,
+        f"{revision}\nserving on http://{host}:{port} (API docs: http://{host}:{port}/docs)"
     )
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -1,0 +1,191 @@
+"""The CLI: users add, transit demo (deterministic), audit verify, serve (a real server on loopback)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+from typer.testing import CliRunner
+
+from corridor.cli import app
+
+runner = CliRunner()
+
+
+def test_users_add_validates_and_hashes(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    r = runner.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "ana",
+            "--role",
+            "officer",
+            "--country",
+            "AM",
+            "--agency",
+            "customs",
+            "--password",
+            "long-enough-pw",
+            "--database-url",
+            url,
+            "--json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output) == {
+        "username": "ana",
+        "role": "officer",
+        "country": "AM",
+        "agency": "customs",
+        "scope": None,
+    }
+    dup = runner.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "ana",
+            "--role",
+            "auditor",
+            "--country",
+            "AM",
+            "--agency",
+            "x",
+            "--password",
+            "long-enough-pw",
+            "--database-url",
+            url,
+        ],
+    )
+    assert dup.exit_code == 2 and "already exists" in dup.output
+    bad = runner.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "bo",
+            "--role",
+            "checkpoint",
+            "--country",
+            "AM",
+            "--agency",
+            "border",
+            "--scope",
+            "nowhere",
+            "--password",
+            "long-enough-pw",
+            "--database-url",
+            url,
+        ],
+    )
+    assert bad.exit_code == 2 and "nrnadzor_rail" in bad.output
+    role = runner.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "cy",
+            "--role",
+            "king",
+            "--country",
+            "AM",
+            "--agency",
+            "x",
+            "--password",
+            "long-enough-pw",
+            "--database-url",
+            url,
+        ],
+    )
+    assert role.exit_code == 2 and "--role must be one of" in role.output
+    from sqlalchemy import create_engine, text
+
+    with create_engine(url).connect() as c:
+        stored = c.execute(text("SELECT password_hash FROM transit_user WHERE username='ana'")).scalar_one()
+    assert stored.startswith("$argon2id$") and "long-enough-pw" not in stored
+
+
+def test_demo_is_deterministic_and_leaves_a_verifiable_chain(tmp_path, monkeypatch):
+    from corridor.transit import auth
+
+    monkeypatch.setattr(auth, "_hasher", auth.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    outs = []
+    for name in ("a", "b"):
+        url = f"sqlite:///{tmp_path / name}.db"
+        r = runner.invoke(
+            app,
+            [
+                "transit",
+                "demo",
+                "--database-url",
+                url,
+                "--seed",
+                "3",
+                "--trucks",
+                "25",
+                "--trains",
+                "4",
+                "--json",
+            ],
+        )
+        assert r.exit_code == 0, r.output
+        outs.append(json.loads(r.output))
+        v = runner.invoke(app, ["audit", "verify", "--database-url", url])
+        assert v.exit_code == 0 and "audit chain OK" in v.output
+    assert outs[0] == outs[1] and outs[0]["declarations"] == 29
+    assert sum(outs[0]["by_state"].values()) == 29 and len(outs[0]["by_state"]) >= 3
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_migrates_prints_the_address_and_answers(tmp_path):
+    port = _free_port()
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    env = {**os.environ, "CORRIDOR_TRANSIT_ENVIRONMENT": "development"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from corridor.cli import main; main()",
+            "serve",
+            "--database-url",
+            url,
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        first = proc.stdout.readline() + proc.stdout.readline()
+        assert "schema revision 0001" in first and f"http://127.0.0.1:{port}" in first, first
+        for _ in range(100):
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert r.json() == {"ok": True}
+        assert httpx.get(f"http://127.0.0.1:{port}/api/v1/board").status_code == 401
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_serve_refuses_the_default_key_in_production(tmp_path, monkeypatch):
+    monkeypatch.setenv("CORRIDOR_TRANSIT_ENVIRONMENT", "production")
+    r = runner.invoke(app, ["serve", "--database-url", f"sqlite:///{tmp_path / 'p.db'}"])
+    assert r.exit_code == 2 and "development key may not be used" in r.output
