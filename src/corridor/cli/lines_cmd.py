@@ -101,11 +101,15 @@ def pipeline_cmd(
         emit(data, as_json, lambda: _render_pipeline(data, res.table, gas, rows))
 
 
+def _num(x: float, spec: str) -> str:
+    return "not used by this equation" if x is None or x != x else format(x, spec)
+
+
 def _render_pipeline(d: dict, prof: pd.DataFrame, gas: bool, rows: int) -> None:
     if gas:
         head = [("flow", f"{d['flow_sm3_s']:.3f} Sm3/s = {d['flow_mcm_d']:.3f} mcm/d = {d['flow_bcm_yr']:.3f} bcm/yr"),
-                ("equation", d["equation"]), ("Reynolds", f"{d['reynolds']:,.0f}"),
-                ("friction factor (Darcy)", f"{d['friction_factor']:.5f}"),
+                ("equation", d["equation"]), ("Reynolds", _num(d["reynolds"], ",.0f")),
+                ("friction factor (Darcy)", _num(d["friction_factor"], ".5f")),
                 ("max velocity", f"{d['max_velocity_m_s']:.1f} m/s"),
                 ("compressor power", f"{d['compressor_power_kw']:,.0f} kW"), ("Z within correlation range", d["z_in_range"])]
     else:
