@@ -129,3 +129,12 @@ def test_link_capacities_of_a_link_table():
     assert df.at["b", "tonnes_per_year"] == pytest.approx(rail_link_capacity(20, tracks=2).tonnes_per_year)
     slow = rail_link_capacities(links.assign(free_speed_kmh=30.0)).set_index("link_id")
     assert slow.at["a", "trains_per_day"] < df.at["a", "trains_per_day"]
+
+
+def test_sources_list_only_inputs_used():
+    full = single_track_capacity([{"name": "A-B", "run_up_min": 12, "run_down_min": 12,
+                                   "interval_a_min": 3, "interval_b_min": 3}])
+    assert "station_interval_min" not in full.sources
+    part = single_track_capacity([{"name": "A-B", "run_up_min": 12, "run_down_min": 12, "interval_a_min": 3}])
+    assert part.critical_period_min == 12 + 12 + 3 + 3  # the missing interval from the sourced default
+    assert part.sources["station_interval_min"].startswith("anchors §3")

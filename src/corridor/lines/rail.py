@@ -101,9 +101,11 @@ def single_track_capacity(sections, *, tech_window_min: float | None = None, alp
     """
     inp = Inputs("rail")
     df = _sections_frame(sections)
-    tau = inp.get("station_interval_min", interval_min)
-    for c in ("interval_a_min", "interval_b_min"):
-        df[c] = df[c].fillna(tau) if c in df else tau
+    cols = ("interval_a_min", "interval_b_min")
+    if interval_min is not None or any(c not in df or df[c].isna().any() for c in cols):
+        tau = inp.get("station_interval_min", interval_min)  # recorded only when used
+        for c in cols:
+            df[c] = df[c].fillna(tau) if c in df else tau
     df["period_min"] = df["run_up_min"] + df["run_down_min"] + df["interval_a_min"] + df["interval_b_min"]
     t_tech = inp.get("tech_window_min", tech_window_min)
     a = inp.get("alpha", alpha, key="reliability_alpha")
