@@ -109,3 +109,16 @@ def test_network_validate_reports_problems(toy_case):
     data = json.loads(r.output)
     assert data["valid"] is False
     assert any("line 4" in p and "from_node_id" in p and "nowhere" in p for p in data["problems"])
+
+
+def test_skim_json_and_csv(toy_case, tmp_path):
+    net, base, _ = toy_case
+    r = invoke("skim", "Baku", "Nakhchivan", "Kars", "--avoid", "IR", "--scenario", base, "--network", net,
+               "--out", tmp_path / "sk", "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["distance_km"]["nakhchivan"]["baku"] == 1150  # round via Georgia and Turkey
+    assert data["time_h"]["baku"]["baku"] == 0
+    assert (tmp_path / "sk" / "skim_cost_usd.csv").read_text().startswith(",baku,nakhchivan,kars")
+    r = invoke("skim", "Baku", "Atlantis", "--scenario", base, "--network", net)
+    assert r.exit_code == 2 and "no place named 'Atlantis'" in r.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +13,7 @@ from corridor.cli._output import cli_errors, console, emit, fmt, table
 
 def register(app: typer.Typer) -> None:
     app.command("route")(route)
+    app.command("skim")(skim)
 
 
 def route(
@@ -51,5 +53,42 @@ def route(
                 f"generalised cost [bold]{fmt(r.cost_usd, 2)}[/]\n"
                 f"  countries {' → '.join(r.countries)}; {len(r.border_crossings)} border crossing(s); "
                 f"{len(r.transfers)} transfer(s)\n", highlight=False)
+
+    emit(data, as_json, render)
+
+
+def skim(
+    places: Annotated[list[str] | None, typer.Argument(help="Places (default: the scenario's OD places).")] = None,
+    avoid: Annotated[str | None, typer.Option("--avoid", help="Countries to avoid, ISO codes: IR,RU.")] = None,
+    avoid_modes: Annotated[str | None, typer.Option("--avoid-modes", help="Modes to avoid: road,ferry.")] = None,
+    cargo: Annotated[str, typer.Option("--class", "-c", help="Cargo class.")] = "container",
+    scenario: Annotated[str, typer.Option("--scenario", "-s", help="Bundled scenario name or YAML file.")] = "baseline",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the three skims as CSV files into this folder.")]
+    = None,
+    network: NetworkOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """OD skims between places: time (h), distance (km) and generalised cost of the least-cost routes."""
+    from corridor.routing import RouteOptions
+    from corridor.routing import skim as compute_skim
+    from corridor.scenario import apply_scenario, load_scenario
+
+    with cli_errors():
+        sc = load_scenario(scenario)
+        net = apply_scenario(load(network), sc)
+        names = places or list(dict.fromkeys(p for pair in sc.od_pairs for p in pair))
+        opts = RouteOptions.make(cargo=cargo, avoid_countries=split_list(avoid), avoid_modes=split_list(avoid_modes))
+        skims = compute_skim(net, names, options=opts)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        for key, frame in skims.items():
+            frame.to_csv(out / f"skim_{key}.csv")
+    data = {"scenario": sc.name, "cargo": cargo, **{k: v.to_dict() for k, v in skims.items()}}
+
+    def render() -> None:
+        for key, unit in (("time_h", "hours"), ("distance_km", "km"), ("cost_usd", "generalised cost")):
+            frame = skims[key]
+            console.print(table(f"{unit} ({sc.name}, {cargo}; – = no route)", ["from \\ to", *frame.columns],
+                                [(i, *row) for i, row in zip(frame.index, frame.to_numpy().tolist(), strict=True)]))
 
     emit(data, as_json, render)
