@@ -179,3 +179,11 @@ def test_settings_refuse_the_development_key_elsewhere(monkeypatch):
     assert Settings().environment == "production"
     with pytest.raises(PydanticError):
         Settings(typo_setting=1)
+
+
+def test_bundled_network_gives_the_tripp_checkpoints():
+    corridor = load_corridor()
+    for mode in ("rail", "road"):
+        seg = corridor.segment(mode)
+        assert (seg.east.code, seg.west.code) == (f"nrnadzor_{mode}", f"agarak_{mode}")
+        assert 10 < seg.length_km < 60 and type(seg.length_km) is float  # Syunik strip, facts[4]-[9]

@@ -197,7 +197,7 @@ def load_corridor(directory: Path | str | None = None) -> Corridor:
                 )
             )
             continue
-        km, hours = found
+        km, hours = float(found[0]), float(found[1])
         segments[mode] = Segment(
             mode, ends["east"], ends["west"], km, km / hours if hours else 1.0, f"network: {link_file.name}"
         )
