@@ -42,6 +42,23 @@ def test_gas_case(summary):
     assert g["sources"]["demand_mcm_d"].startswith("facts[51]")
 
 
+def test_oil_case(summary):
+    o = summary["oil"]
+    net = load_network().links.set_index("link_id")
+    assert o["length_km"] == pytest.approx(net.loc[["sangachal_aghband_oil", "tripp_aghband_meghri_oil",
+                                                    "tripp_meghri_sallammelik_oil", "sallammelik_nakhchivan_oil"],
+                                                   "length_km"].sum())
+    prof = o["profile_capacity"]
+    assert prof["p_bara"].iloc[-1] == pytest.approx(o["p_out_bara"], abs=1e-6)
+    assert prof["p_bara"].min() > 2.0 - 1e-9  # never below the stated minimum
+    assert [s["km"] for s in o["stations"]] == [165.0, 329.5]
+    for s in o["stations"]:  # head = pressure rise / (rho g); power = rho g Q H / eta (0.8 default)
+        assert s["head_m"] == pytest.approx((s["discharge_bara"] - s["suction_bara"]) * 1e5 / (850 * 9.80665))
+        assert s["power_kw"] == pytest.approx(850 * 9.80665 * o["capacity_m3_s"] * s["head_m"] / 0.8 / 1e3)
+    assert o["capacity_mt_yr"] == pytest.approx(o["capacity_m3_s"] * 850 * 86400 * 365 / 1e9)
+    assert {"diameter_m", "pump_km", "profile"} <= set(o["assumptions"])
+
+
 def test_fibre_case(summary):
     f = summary["fibre"]
     assert f["tripp_length_km"] == pytest.approx(43.0)
@@ -73,7 +90,7 @@ def test_rail_case(summary):
 
 def test_plots_are_inline_svg(summary):
     plots = tripp_plots(summary)
-    assert set(plots) == {"gas_pressure_profile", "fibre_latency", "rail_sections"}
+    assert set(plots) == {"gas_pressure_profile", "oil_pressure_profile", "fibre_latency", "rail_sections"}
     for svg in plots.values():
         assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
         assert "<text" in svg  # svg.fonttype none: text kept as text

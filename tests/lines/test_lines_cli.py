@@ -35,6 +35,13 @@ def test_bundled_gas_json_matches_library():
     assert "diameter_m" in data["assumptions"]
 
 
+def test_bundled_oil_case_and_bad_choice():
+    data = _json(["lines", "pipeline", "--tripp", "oil", "--json"])
+    assert data["capacity_bbl_d"] == pytest.approx(cases.tripp_oil_case()["capacity_bbl_d"])
+    r = runner.invoke(app, ["lines", "pipeline", "--tripp", "water"])
+    assert r.exit_code == 2 and "--tripp" in r.output
+
+
 def test_bundled_tables_render():
     for cmd, text in (("pipeline", "Pressure profile at capacity"), ("fibre", "nakhchivan–baku"),
                       ("rail", "nrnadzor–meghri")):

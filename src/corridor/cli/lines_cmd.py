@@ -66,6 +66,7 @@ def pipeline_cmd(
     flow: Annotated[float | None, typer.Option(
         help="Flow: gas mcm/d (standard), liquid m3/s; gives the outlet pressure and profile.")] = None,
     rows: Annotated[int, typer.Option(help="Profile rows shown in the table.")] = 12,
+    tripp: Annotated[str, typer.Option(help="Bundled TRIPP case shown without a file or flags: gas or oil.")] = "gas",
     as_json: JsonOpt = False,
 ) -> None:
     """Gas or liquid line: capacity at given pressures, or outlet pressure and profile at a given flow."""
@@ -74,7 +75,9 @@ def pipeline_cmd(
 
     with cli_errors():
         if file is None and diameter_m is None:
-            return _tripp_gas(as_json, rows)
+            if tripp not in ("gas", "oil"):
+                raise ValidationError([Problem("expected gas or oil", field="--tripp", value=tripp)])
+            return _tripp_gas(as_json, rows) if tripp == "gas" else _tripp_oil(as_json, rows)
         if file is not None:
             line, raw = pl.load_line(file)
         else:
@@ -155,6 +158,30 @@ def _tripp_gas(as_json: bool, rows: int) -> None:
 
 def _fixed(df: pd.DataFrame, digits: int) -> list[list[str]]:
     return [[f"{v:,.{digits}f}" if isinstance(v, float) else str(v) for v in r] for r in df.itertuples(index=False)]
+
+
+def _tripp_oil(as_json: bool, rows: int) -> None:
+    from corridor.lines.cases import tripp_oil_case
+
+    c = tripp_oil_case()
+    data = {k: (_records(v) if isinstance(v, pd.DataFrame) else v) for k, v in c.items()}
+
+    def render() -> None:
+        console.print(table("TRIPP oil line (bundled case: size, pressures and pump sites are assumptions)",
+                            ["quantity", "value"], [
+            ("line", c["name"]), ("length", f"{c['length_km']:.1f} km"), ("inner diameter", f"{c['diameter_m']:.4f} m"),
+            ("pump discharge / delivery", f"{c['p_in_bara']:g} / {c['p_out_bara']:g} bar(a)"),
+            ("capacity", f"{c['capacity_bbl_d']:,.0f} bbl/d = {c['capacity_mt_yr']:.2f} Mt/yr "
+                         f"({c['velocity_m_s']:.2f} m/s); {c['note']}"),
+            ("pump power (all stations)", f"{c['pump_power_kw']:,.0f} kW"),
+            ("assumed inputs", ", ".join(c["assumptions"]))]))
+        prof = c["profile_capacity"][["km", "elevation_m", "p_bara"]]
+        console.print(table("Pressure profile at capacity", list(prof.columns), _thin(prof, rows)))
+        keys = list(c["stations"][0])
+        console.print(table("Pump stations", keys, ([s[k] for k in keys] for s in c["stations"])))
+        console.print(_sources_table(c["sources"]))
+
+    emit(data, as_json, render)
 
 
 # --- fibre ---------------------------------------------------------------------------------------------------

@@ -7,7 +7,13 @@ UIC 406 compression, tonnes per year, link capacities), :mod:`~corridor.lines.ca
 for the report) and :mod:`~corridor.lines.plots` (inline SVG). Sourced defaults live in ``data/defaults.yaml``.
 """
 
-from corridor.lines.cases import lines_summary, tripp_fibre_case, tripp_gas_case, tripp_rail_case
+from corridor.lines.cases import (
+    lines_summary,
+    tripp_fibre_case,
+    tripp_gas_case,
+    tripp_oil_case,
+    tripp_rail_case,
+)
 from corridor.lines.fibre import capacity as fibre_capacity
 from corridor.lines.fibre import compare_routes, floor_rtt_ms, great_circle_km, latency
 from corridor.lines.pipelines import (
@@ -32,5 +38,6 @@ __all__ = [
     "GasLine", "LiquidLine", "compare_routes", "double_track_capacity", "fibre_capacity", "floor_rtt_ms",
     "gas_capacity", "gas_profile", "great_circle_km", "latency", "lines_summary", "liquid_capacity",
     "liquid_profile", "load_line", "pump_duty", "rail_link_capacities", "rail_link_capacity",
-    "single_track_capacity", "tripp_fibre_case", "tripp_gas_case", "tripp_rail_case", "uic406_consumption",
+    "single_track_capacity", "tripp_fibre_case", "tripp_gas_case", "tripp_oil_case", "tripp_rail_case",
+    "uic406_consumption",
 ]

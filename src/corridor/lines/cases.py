@@ -10,13 +10,15 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 import yaml
 
 from corridor.lines import fibre as fib
-from corridor.lines._defaults import Inputs
-from corridor.lines._units import DAY_S
+from corridor.lines._defaults import Inputs, param
+from corridor.lines._units import BBL, DAY_S
 from corridor.lines.gas import GasLine, gas_capacity, gas_profile
+from corridor.lines.liquid import LiquidLine, liquid_capacity, pump_power_kw
 from corridor.lines.rail import double_track_capacity, section_running_min, single_track_capacity
 
 
@@ -92,6 +94,45 @@ def tripp_gas_case(net=None) -> dict:
         "capacity_mcm_d": cap.flow_mcm_d, "capacity_bcm_yr": cap.flow_bcm_yr,
         "demand_mcm_d": op["demand_mcm_d"], "demand_outlet_bara": demand.p_out_bara,
         "profile_capacity": cap.table, "profile_demand": demand.table, "by_size": pd.DataFrame(sizes),
+        "sources": sources, "assumptions": _assumptions(sources),
+    }
+
+
+def tripp_oil_line(net=None) -> tuple[LiquidLine, dict, dict]:
+    """The bundled TRIPP crude line (with its pump stations), operating pressures and sources."""
+    case = tripp_inputs()["oil"]
+    net = net if net is not None else _network()
+    links = _links(net, case["links"])
+    src: dict[str, str] = {"length_km": "; ".join(dict.fromkeys(links["length_source"].fillna("")))}
+    ends = np.cumsum(links["length_km"].to_numpy())
+    prof = [{"km": p["km"], "elevation_m": p["elevation_m"]} for p in case["profile"]]
+    for p, km in zip(prof[1:], ends, strict=True):  # profile points at the link ends, as in the network
+        p["km"] = float(km)
+    src["profile"] = "; ".join(p["source"] for p in case["profile"])
+    p_in = _v(case["p_in_bara"], src, "p_in_bara")
+    pump_km = _v(case["pump_km"], src, "pump_km")
+    line = LiquidLine(name=case["name"], diameter_m=_v(case["diameter_m"], src, "diameter_m"), profile=prof,
+                      min_pressure_bara=_v(case["min_pressure_bara"], src, "min_pressure_bara"),
+                      pumps=[{"km": km, "discharge_bara": p_in} for km in pump_km])
+    return line, {"p_in_bara": p_in, "p_out_bara": _v(case["p_out_bara"], src, "p_out_bara")}, src
+
+
+def tripp_oil_case(net=None) -> dict:
+    """Capacity of the TRIPP crude line with an inlet and an intermediate pump station, and its profile."""
+    line, op, src = tripp_oil_line(net)
+    cap = liquid_capacity(line, op["p_in_bara"], op["p_out_bara"])
+    rho = line.density_kg_m3 or param("liquid", "density_kg_m3").value
+    eta = param("liquid", "pump_efficiency").value
+    g = 9.80665
+    inlet_head = (op["p_in_bara"] - 1.01325) * 1e5 / (rho * g)  # from tank at ~1 atm to the discharge pressure
+    inlet_kw = pump_power_kw(cap.flow_m3_s, inlet_head, rho, eta)
+    sources = {**cap.sources, **src, "pump_efficiency": param("liquid", "pump_efficiency").source}
+    return {
+        "name": line.name, "length_km": line.length_km, "diameter_m": line.diameter_m,
+        "p_in_bara": op["p_in_bara"], "p_out_bara": op["p_out_bara"], "note": cap.note,
+        "capacity_m3_s": cap.flow_m3_s, "capacity_bbl_d": cap.flow_m3_s * DAY_S / BBL,
+        "capacity_mt_yr": cap.flow_m3_s * rho * DAY_S * 365 / 1e9, "velocity_m_s": cap.velocity_m_s,
+        "pump_power_kw": inlet_kw + cap.pump_power_kw, "stations": cap.stations, "profile_capacity": cap.table,
         "sources": sources, "assumptions": _assumptions(sources),
     }
 
@@ -196,9 +237,10 @@ def tripp_rail_case(net=None) -> dict:
 
 
 def lines_summary(*, scenario: str = "tripp") -> dict:
-    """All three bundled TRIPP cases: ``{"gas": ..., "fibre": ..., "rail": ...}`` (plain data and DataFrames).
+    """The bundled TRIPP cases: ``{"gas", "oil", "fibre", "rail"}`` (plain data and DataFrames).
 
     Gas and rail read link lengths from the bundled network; fibre routes run on it with ``scenario`` applied.
     """
     base = _network()
-    return {"gas": tripp_gas_case(base), "fibre": tripp_fibre_case(_network(scenario)), "rail": tripp_rail_case(base)}
+    return {"gas": tripp_gas_case(base), "oil": tripp_oil_case(base), "fibre": tripp_fibre_case(_network(scenario)),
+            "rail": tripp_rail_case(base)}

@@ -256,8 +256,10 @@ def _march(line: GasLine, g: _Gas, inp: Inputs, q: float, p_in: float, *, strict
             p_d = c.discharge_bara * BAR if c.discharge_bara is not None else p1 * c.ratio
             eta = c.efficiency if c.efficiency is not None else inp.get("compressor_efficiency")
             power = _compressor_power_w(g, q, p1, p_d, zs[i - 1], eta) if p_d > p1 else 0.0
-            stations.append({"km": float(km[i - 1]), "suction_bara": p1 / BAR, "discharge_bara": max(p_d, p1) / BAR,
-                             "ratio": max(p_d, p1) / p1, "power_kw": power / 1e3, "bypassed": p_d <= p1})
+            stations.append({"km": float(km[i - 1]), "suction_bara": float(p1 / BAR),
+                             "discharge_bara": float(max(p_d, p1) / BAR),
+                             "ratio": float(max(p_d, p1) / p1), "power_kw": float(power / 1e3),
+                             "bypassed": bool(p_d <= p1)})
             p1 = max(p_d, p1)
         seg = g.segment(p1, q, (km[i] - km[i - 1]) * 1e3, elev[i] - elev[i - 1], f)
         if seg is None or seg[0] <= floor:
@@ -324,5 +326,7 @@ def gas_capacity(line: GasLine, p_in_bara: float, p_out_bara: float) -> GasProfi
         if q_hi > 1e7:  # pragma: no cover - would need a pipe kilometres wide
             raise PhysicsError(f"{line.name}: no finite capacity found")
     q = brentq(h, q_lo, q_hi, xtol=1e-12, rtol=1e-12)
+    while _march(line, g, inp, q, p_in, strict=False) is None:  # a root on a minimum-pressure edge: step inside
+        q *= 1 - 1e-10
     return limit_note(_march(line, g, inp, q, p_in, strict=True), p_out_bara)
 

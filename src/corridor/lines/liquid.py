@@ -144,8 +144,9 @@ def _march(line: LiquidLine, liq: _Liquid, inp: Inputs, q: float, p_in: float, *
             p_d = pu.discharge_bara * BAR if pu.discharge_bara is not None else p1 + liq.rho * G_ACC * pu.head_m
             eta = pu.efficiency if pu.efficiency is not None else inp.get("pump_efficiency")
             head = max(p_d - p1, 0.0) / (liq.rho * G_ACC)
-            stations.append({"km": float(km[i - 1]), "suction_bara": p1 / BAR, "discharge_bara": max(p_d, p1) / BAR,
-                             "head_m": head, "power_kw": pump_power_kw(q, head, liq.rho, eta)})
+            stations.append({"km": float(km[i - 1]), "suction_bara": float(p1 / BAR),
+                             "discharge_bara": float(max(p_d, p1) / BAR),
+                             "head_m": float(head), "power_kw": float(pump_power_kw(q, head, liq.rho, eta))})
             p1 = max(p_d, p1)
         dl = (km[i] - km[i - 1]) * 1e3
         dp_static = liq.rho * G_ACC * (elev[i] - elev[i - 1])
@@ -205,6 +206,8 @@ def liquid_capacity(line: LiquidLine, p_in_bara: float, p_out_bara: float) -> Li
     while h(q_hi) > 0:
         q_lo, q_hi = q_hi, q_hi * 4.0
     q = brentq(h, q_lo, q_hi, xtol=1e-12, rtol=1e-12)
+    while _march(line, liq, inp, q, p_in, strict=False) is None:  # a root on a minimum-pressure edge: step inside
+        q *= 1 - 1e-10
     return limit_note(_march(line, liq, inp, q, p_in, strict=True), p_out_bara)
 
 

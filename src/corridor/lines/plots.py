@@ -79,7 +79,7 @@ def rail_capacity_svg(sections: pd.DataFrame, *, claimed_trains_per_day: float |
 
 
 def tripp_plots(summary: dict) -> dict[str, str]:
-    """The SVG plots of :func:`corridor.lines.cases.lines_summary`: gas profile, latency, rail sections."""
+    """The SVG plots of :func:`corridor.lines.cases.lines_summary`: gas and oil profiles, latency, rail sections."""
     gas, fibre, rail = summary["gas"], summary["fibre"], summary["rail"]
     single = rail["single"]
     needed = rail["claimed_mt_yr"] * 1e6 / 365 / single["net_t_per_train"]
@@ -88,6 +88,9 @@ def tripp_plots(summary: dict) -> dict[str, str]:
             {f"at capacity {gas['capacity_mcm_d']:.2f} mcm/d": gas["profile_capacity"],
              f"at demand {gas['demand_mcm_d']:g} mcm/d": gas["profile_demand"]},
             title=gas["name"], min_pressure_bara=gas["p_out_bara"]),
+        **({"oil_pressure_profile": pressure_profile_svg(
+            {f"at capacity {summary['oil']['capacity_bbl_d'] / 1e3:.0f} kbbl/d": summary["oil"]["profile_capacity"]},
+            title=summary["oil"]["name"], min_pressure_bara=summary["oil"]["p_out_bara"])} if "oil" in summary else {}),
         "fibre_latency": latency_svg(fibre["routes"]),
         "rail_sections": rail_capacity_svg(rail["sections"], claimed_trains_per_day=needed),
     }
