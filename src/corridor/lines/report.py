@@ -1,0 +1,111 @@
+"""The lines section of the ``corridor run`` report: TRIPP gas and oil lines, fibre latency, rail capacity."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from corridor._errors import CorridorError
+from corridor.lines import cases
+from corridor.lines.plots import tripp_plots
+from corridor.report import Section, frame_html
+
+if TYPE_CHECKING:
+    from corridor.run import JobContext
+
+
+def _summary_for(ctx: JobContext) -> tuple[dict, str]:
+    """The cases on the run's network (``after`` scenario for fibre), else on the bundled network."""
+    try:
+        from corridor.scenario import apply_scenario, load_scenario
+
+        after = apply_scenario(ctx.network, load_scenario(ctx.comparison.after))
+        return {"gas": cases.tripp_gas_case(ctx.network), "oil": cases.tripp_oil_case(ctx.network),
+                "fibre": cases.tripp_fibre_case(after), "rail": cases.tripp_rail_case(ctx.network)}, "this run's network"
+    except CorridorError:
+        return cases.lines_summary(), "the bundled region network (this run's network lacks the TRIPP links)"
+
+
+def headline(s: dict) -> str:
+    """One line with the headline figures of the lines."""
+    g, f, r = s["gas"], s["fibre"]["routes"], s["rail"]
+    gain = f[f["route"] == "best with TRIPP"].set_index("pair")["gain_rtt_ms"]
+    best_pair = gain.idxmax()
+    return (f"TRIPP gas line {g['capacity_mcm_d']:.2f} mcm/d ({g['capacity_bcm_yr']:.2f} bcm/yr, assumed 16-inch); "
+            f"fibre RTT gain up to {gain.max():.2f} ms ({best_pair}), {gain.min():.2f} ms on the least helped pair; "
+            f"rail single track {r['single']['trains_per_day_per_direction']:.1f} pairs/day = "
+            f"{r['single_mt_yr']:.1f} Mt/yr one way vs {r['claimed_mt_yr']:g} Mt/yr claimed")
+
+
+def section(ctx: JobContext) -> tuple[Section, dict] | None:
+    s, where = _summary_for(ctx)
+    plots = tripp_plots(s)
+    g, o, f, r = s["gas"], s["oil"], s["fibre"], s["rail"]
+    sizes = g["by_size"].rename(columns={"size": "pipe", "inner_diameter_m": "inner diameter, m",
+                                         "capacity_mcm_d": "mcm/d", "capacity_bcm_yr": "bcm/yr",
+                                         "outlet_velocity_m_s": "outlet velocity, m/s"})
+    routes = f["routes"][["pair", "route", "length_km", "rtt_ms", "floor_rtt_ms", "stretch", "gain_rtt_ms", "places"]]
+    rail = pd.DataFrame({
+        "layout": ["single track (parallel graph)", "double track (automatic block)"],
+        "trains/day per direction": [r["single"]["trains_per_day_per_direction"],
+                                     r["double"]["trains_per_day_per_direction"]],
+        "critical": [r["single"]["critical_section"], "block headway"],
+        "freight trains/day": [r["single"]["freight_trains_per_day_per_direction"],
+                               r["double"]["freight_trains_per_day_per_direction"]],
+        "Mt/yr one way": [r["single_mt_yr"], r["double_mt_yr"]],
+    })
+    assumed = sorted({*g["assumptions"], *o["assumptions"], *f["assumptions"], *r["assumptions"]})
+    sources = {**g["sources"], **o["sources"], **f["sources"], **r["sources"]}
+    mark = {k: ' class="assumption"' for k in assumed}
+    src_rows = "".join(f"<li{mark.get(k, '')}><b>{escape(k)}</b>: {escape(str(v))}</li>"
+                       for k, v in sorted(sources.items()))
+    html = (
+        f"<p>Engineering of the lines TRIPP is to carry, on {escape(where)}. TRIPP pipeline sizes and pressures, "
+        "fibre specifications and rail layout are <b>not published</b>: the cases below are marked assumptions "
+        "(see the list at the end); lengths come from the network's links.</p>"
+        "<h3>Gas line</h3>"
+        f"<p>{escape(g['name'])}: {g['length_km']:.1f} km, inner diameter {g['diameter_m']:.4f} m, "
+        f"{g['p_in_bara']:g} → {g['p_out_bara']:g} bar(a): capacity <b>{g['capacity_mcm_d']:.2f} mcm/d "
+        f"({g['capacity_bcm_yr']:.2f} bcm/yr)</b>; at today's Nakhchivan demand of {g['demand_mcm_d']:g} mcm/d the "
+        f"outlet stays at {g['demand_outlet_bara']:.1f} bar(a). Isothermal flow with Colebrook friction, Z by "
+        "Papay.</p>"
+        f"<figure>{plots['gas_pressure_profile']}</figure>"
+        + frame_html(sizes, text_columns=("pipe",), digits=2)
+        + "<h3>Oil line</h3>"
+        f"<p>{escape(o['name'])}: {o['length_km']:.1f} km, inner diameter {o['diameter_m']:.4f} m: capacity "
+        f"<b>{o['capacity_bbl_d']:,.0f} bbl/d ({o['capacity_mt_yr']:.2f} Mt/yr)</b>, "
+        f"{escape(o['note'])}; pumps {o['pump_power_kw']:,.0f} kW in all.</p>"
+        f"<figure>{plots['oil_pressure_profile']}</figure>"
+        "<h3>Fibre latency</h3>"
+        f"<p>The TRIPP fibre itself: {f['tripp_length_km']:.1f} km, {f['tripp_rtt_ms']:.3f} ms round trip "
+        f"({f['us_per_km']:.3f} µs/km); {f['pairs']} pairs × {f['per_pair_tbps']:g} Tb/s ({escape(f['band'])}) = "
+        f"{f['capacity_tbps']:g} Tb/s. Routes on the network with and without TRIPP ('without' avoids Armenia), "
+        "forced through it, and the great-circle floor:</p>"
+        + frame_html(routes, text_columns=("pair", "route", "places"), digits=2)
+        + f"<figure>{plots['fibre_latency']}</figure>"
+        + "<p>What one more cable (Erzurum–Iğdır, hypothetical) would change:</p>"
+        + frame_html(f["what_if"], text_columns=("pair", "route"), digits=2)
+        + "<h3>Rail line capacity</h3>"
+        f"<p>TRIPP railway, {r['length_km']:.1f} km, by the CIS parallel-graph method; claimed: "
+        f"{r['claimed_mt_yr']:g} Mt/yr initially.</p>"
+        + frame_html(rail, text_columns=("layout", "critical"), digits=1)
+        + f"<figure>{plots['rail_sections']}</figure>"
+        + f"<details><summary>Inputs and sources ({len(sources)}; {len(assumed)} assumptions, highlighted)"
+        f"</summary><ul>{src_rows}</ul></details>"
+    )
+    data = {
+        "headline": headline(s), "network": where,
+        "gas": {k: g[k] for k in ("name", "length_km", "diameter_m", "p_in_bara", "p_out_bara", "capacity_mcm_d",
+                                  "capacity_bcm_yr", "demand_mcm_d", "demand_outlet_bara")},
+        "oil": {k: o[k] for k in ("name", "length_km", "diameter_m", "capacity_bbl_d", "capacity_mt_yr",
+                                  "pump_power_kw", "note")},
+        "fibre": {"tripp_rtt_ms": f["tripp_rtt_ms"], "capacity_tbps": f["capacity_tbps"],
+                  "routes": f["routes"].to_dict(orient="records"), "what_if": f["what_if"].to_dict(orient="records")},
+        "rail": {"single_pairs_per_day": r["single"]["trains_per_day_per_direction"],
+                 "single_mt_yr": r["single_mt_yr"], "double_mt_yr": r["double_mt_yr"],
+                 "claimed_mt_yr": r["claimed_mt_yr"], "critical_section": r["single"]["critical_section"]},
+        "assumptions": assumed,
+    }
+    return Section("lines", "Lines: pipelines, fibre, rail capacity", html), data
