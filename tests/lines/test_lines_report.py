@@ -30,6 +30,7 @@ def test_section_on_the_bundled_network(bundled):
     assert data["gas"]["capacity_mcm_d"] == pytest.approx(cases.tripp_gas_case()["capacity_mcm_d"])
     assert data["rail"]["claimed_mt_yr"] == 15.0
     assert "nakhchivan–baku" in data["headline"] and "mcm/d" in data["headline"]
+    assert "istanbul–aktau 0.00 ms" in data["headline"]  # no Europe–Asia gain on this network
     assert sec.html.count("<svg") == 4
     assert not re.search(r'(src|href)="(https?:)?//', sec.html)  # self-contained
     assert 'class="assumption"' in sec.html and "diameter_m" in data["assumptions"]

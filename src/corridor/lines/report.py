@@ -30,11 +30,16 @@ def _summary_for(ctx: JobContext) -> tuple[dict, str]:
 
 def headline(s: dict) -> str:
     """One line with the headline figures of the lines."""
-    g, f, r = s["gas"], s["fibre"]["routes"], s["rail"]
-    gain = f[f["route"] == "best with TRIPP"].set_index("pair")["gain_rtt_ms"]
+    g, fib, r = s["gas"], s["fibre"], s["rail"]
+    routes = fib["routes"]
+    gain = routes[routes["route"] == "best with TRIPP"].set_index("pair")["gain_rtt_ms"]
     best_pair = gain.idxmax()
+    west = fib["what_if"].set_index("pair")["gain_rtt_ms"] if len(fib["what_if"]) else pd.Series(dtype=float)
+    ea = west.index[-1] if len(west) else None
+    ea_text = (f"; {ea} {gain.get(ea, float('nan')):.2f} ms ({west[ea]:.2f} ms with an Erzurum–Iğdır cable)"
+               if ea else "")
     return (f"TRIPP gas line {g['capacity_mcm_d']:.2f} mcm/d ({g['capacity_bcm_yr']:.2f} bcm/yr, assumed 16-inch); "
-            f"fibre RTT gain up to {gain.max():.2f} ms ({best_pair}), {gain.min():.2f} ms on the least helped pair; "
+            f"fibre RTT gain {gain.max():.2f} ms on {best_pair}{ea_text}; "
             f"rail single track {r['single']['trains_per_day_per_direction']:.1f} pairs/day = "
             f"{r['single_mt_yr']:.1f} Mt/yr one way vs {r['claimed_mt_yr']:g} Mt/yr claimed")
 
