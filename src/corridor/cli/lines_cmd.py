@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
-import yaml
 from rich.markup import escape
 
 from corridor._errors import Problem, ValidationError
+from corridor._yaml import read_yaml
 from corridor.cli._output import cli_errors, console, emit, table
 
 lines_app = typer.Typer(help="Pipelines (gas, liquid), fibre latency and rail line capacity.", no_args_is_help=True)
@@ -25,15 +25,7 @@ def _records(df: pd.DataFrame) -> list[dict]:
 
 
 def _read_yaml(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise ValidationError([Problem(f"not valid YAML: {getattr(e, 'problem', e)}", file=str(path),
-                                       row=mark.line + 1 if mark else None)]) from None
-    if not isinstance(data, dict):
-        raise ValidationError([Problem("expected a mapping of keys", file=str(path))])
-    return data
+    return read_yaml(path)
 
 
 def _sources_table(sources: dict[str, str]):

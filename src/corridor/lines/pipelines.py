@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pydantic
-import yaml
 
 from corridor._errors import Problem, ValidationError
+from corridor._yaml import pydantic_problems, read_yaml
 from corridor.lines.compressibility import compressibility, z_cnga, z_papay
 from corridor.lines.friction import aga_fully_turbulent, colebrook, friction_factor, swamee_jain
 from corridor.lines.gas import EQUATIONS, Compressor, GasLine, GasProfile, gas_capacity, gas_profile
@@ -45,20 +45,11 @@ def line_from_dict(data: dict, *, file: str | None = None) -> GasLine | LiquidLi
     try:
         return model.model_validate(body)
     except pydantic.ValidationError as e:
-        raise ValidationError([
-            Problem(err["msg"], file=file, field=".".join(str(x) for x in err["loc"]) or None,
-                    value=err.get("input") if err["loc"] else None)
-            for err in e.errors()
-        ]) from None
+        raise ValidationError(pydantic_problems(e, file=file)) from None
 
 
 def load_line(path: str | Path) -> tuple[GasLine | LiquidLine, dict]:
     """Read a line definition from YAML; returns the line and the raw mapping (for the operating point)."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise ValidationError([Problem(f"not valid YAML: {getattr(e, 'problem', e)}", file=str(path),
-                                       row=mark.line + 1 if mark else None)]) from None
+    data = read_yaml(path, mapping=False)
     return line_from_dict(data, file=str(path)), data

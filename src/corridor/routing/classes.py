@@ -6,11 +6,11 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticError
 
-from corridor._errors import NotFoundError, Problem, ValidationError
+from corridor._errors import NotFoundError, ValidationError
+from corridor._yaml import pydantic_problems, read_yaml
 from corridor.network.schema import MODES
 
 
@@ -58,18 +58,13 @@ class CargoClass(BaseModel):
 def read_classes(path: str | Path) -> dict[str, CargoClass]:
     """Read cargo classes from YAML; errors name the file and field."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        raise ValidationError([Problem(f"not valid YAML: {e}", file=str(path))]) from None
+    raw = read_yaml(path)
     out, problems = {}, []
-    for name, body in (raw or {}).items():
+    for name, body in raw.items():
         try:
             out[name] = CargoClass.model_validate({"name": name, **(body or {})})
         except PydanticError as e:
-            for err in e.errors():
-                problems.append(Problem(err["msg"], file=str(path),
-                                        field=".".join([name, *map(str, err["loc"])])))
+            problems += pydantic_problems(e, file=str(path), prefix=str(name))
     if problems:
         raise ValidationError(problems)
     return out

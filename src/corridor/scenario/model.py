@@ -6,11 +6,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticError
 
-from corridor._errors import NotFoundError, Problem, ValidationError
+from corridor._errors import NotFoundError, ValidationError
+from corridor._yaml import pydantic_problems, read_yaml
 
 Status = Literal["existing", "under_construction", "planned"]
 
@@ -68,24 +68,12 @@ def bundled_scenarios() -> dict[str, Path]:
 def read_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario YAML file."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise ValidationError([Problem(f"not valid YAML: {getattr(e, 'problem', e)}", file=str(path),
-                                       row=mark.line + 1 if mark else None)]) from None
-    if not isinstance(raw, dict):
-        raise ValidationError([Problem("a scenario file must be a mapping of keys (name, close_links, ...)",
-                                       file=str(path))])
+    raw = read_yaml(path)
     raw.setdefault("name", path.stem)
     try:
         return Scenario.model_validate(raw)
     except PydanticError as e:
-        raise ValidationError([
-            Problem(err["msg"], file=str(path), field=".".join(map(str, err["loc"])) or None,
-                    value=err.get("input") if not isinstance(err.get("input"), dict) else None)
-            for err in e.errors()
-        ]) from None
+        raise ValidationError(pydantic_problems(e, file=str(path))) from None
 
 
 def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
