@@ -63,4 +63,13 @@ def test_run_main_job_bundled(tmp_path):
     bn = pairs[("baku", "nakhchivan", "avoid IR,RU")]
     assert "TRIPP" in bn["after_family"]
     assert bn["delta_distance_km"] < 0
-    assert (tmp_path / "out" / "report.html").stat().st_size > 10_000
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert len(html) > 10_000
+    # issue 5: the lines and economics sections, each with plots rendered inline
+    for key in ("lines", "economics"):
+        assert summary[key]["headline"], key
+        assert f'<section id="{key}">' in html
+    lines_part = html.split('<section id="lines">')[1].split("</section>")[0]
+    econ_part = html.split('<section id="economics">')[1].split("</section>")[0]
+    assert lines_part.count("<svg") >= 3 and econ_part.count("<svg") >= 2
+    assert "bcm/yr" in summary["lines"]["headline"] and "IRR" in summary["economics"]["headline"]
