@@ -1,0 +1,483 @@
+"""Freight equilibrium on a corridor network: places as zones, cargo classes as traffic classes, tonnes per year.
+
+:func:`freight_problem` turns a :class:`~corridor.network.model.Network` (a scenario applied, or its existing
+links) and a demand table into an :class:`~corridor.assignment.AssignmentProblem`:
+
+* zones are places; each place gets a centroid node joined to every node of the place by zero-cost connector arcs,
+  and centroids are never passed through (the first-thru-node rule), so a change of mode inside a place still
+  pays its transfer link;
+* one traffic class per (cargo class, allowed modes) of the demand; an arc is usable by a class when its link is
+  open and of an allowed mode (:func:`corridor.routing.arc_costs`);
+* time unit: the hour. Free-flow time ``length_km / free_speed_kmh + fixed_time_h``; each class's fixed cost is
+  its money (rate per km, tolls, handling per transfer) divided by its value of time;
+* a BPR function on links with a capacity, converted to tonnes per year per direction
+  (``data/freight_assumptions.yaml``); links without one keep their free-flow time.
+
+:func:`assign_corridor` solves it and returns plain tables: flows per link, per path and per route family (TRIPP,
+via Iran, via Georgia, via Russia, Caspian ferry), links over capacity and the convergence summary;
+:func:`compare_corridor` sets two scenarios side by side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from corridor._errors import NotFoundError, Problem, ValidationError
+from corridor.assignment import AssignmentProblem, AssignmentResult, TrafficClass, assign
+from corridor.assignment.freight import FreightAssumptions, bundled_assumptions, bundled_demand, check_demand
+from corridor.assignment.problem import csr_from_links
+from corridor.network.model import Network
+from corridor.routing import RouteOptions, arc_costs, get_class, resolve_place
+from corridor.scenario.apply import apply_scenario
+from corridor.scenario.compare import tripp_link_mask
+from corridor.scenario.model import Scenario, load_scenario
+
+#: Route families, in the order of :func:`corridor.scenario.compare.route_family`'s labels.
+FAMILIES: tuple[str, ...] = ("TRIPP", "via Iran", "via Russia", "via Georgia", "Caspian ferry")
+_FAMILY_COUNTRY = {"via Iran": "IR", "via Russia": "RU", "via Georgia": "GE"}
+
+
+@dataclass(frozen=True, eq=False)
+class FreightProblem:
+    """An assignment problem built from a network and a demand table, with what is needed to read it back."""
+
+    problem: AssignmentProblem
+    network: Network
+    zones: np.ndarray  # place id of each zone
+    class_keys: tuple[tuple[str, tuple[str, ...]], ...]  # (cargo class, allowed modes; () = the class's)
+    value_of_time: np.ndarray  # USD per tonne-hour, per class
+    capacity_t: np.ndarray  # per link, t/yr per direction (NaN: no capacity)
+    demand: pd.DataFrame  # demand rows with zone and class indices and a ``served`` flag
+    assumptions: FreightAssumptions
+
+    @property
+    def n_links(self) -> int:
+        return self.network.n_links
+
+    @property
+    def unserved(self) -> pd.DataFrame:
+        """Demand rows with no usable route in this network (left out of the assignment)."""
+        return self.demand[~self.demand["served"]]
+
+
+def class_name(cargo: str, modes: tuple[str, ...]) -> str:
+    return f"{cargo}[{'+'.join(modes)}]" if modes else cargo
+
+
+def _resolve(net: Network, demand: pd.DataFrame, zidx: dict[str, int], file: str) -> tuple[np.ndarray, np.ndarray]:
+    problems, o_z, d_z = [], [], []
+    for rec in demand.itertuples():
+        for col, out in (("origin", o_z), ("destination", d_z)):
+            value = getattr(rec, col)
+            try:
+                out.append(zidx[resolve_place(net, value)])
+            except (NotFoundError, KeyError) as e:
+                problems.append(Problem(str(e), file=file, row=int(rec.line), field=col, value=value))
+                out.append(-1)
+    o, d = np.asarray(o_z, dtype=np.int64), np.asarray(d_z, dtype=np.int64)
+    same = np.flatnonzero((o == d) & (o >= 0))
+    for i in same:
+        problems.append(Problem("origin and destination are the same place", file=file,
+                                row=int(demand["line"].iat[i]), field="destination",
+                                value=demand["destination"].iat[i]))
+    if problems:
+        raise ValidationError(problems)
+    return o, d
+
+
+def _link_capacity(net: Network, used: np.ndarray, a: FreightAssumptions) -> tuple[np.ndarray, np.ndarray,
+                                                                                 np.ndarray]:
+    """Per link: capacity in t/yr per direction (NaN: none), BPR alpha and beta. Only links some class may use
+    are checked; a unit or mode the assumptions do not cover is an error naming the link."""
+    links = net.links
+    raw = net.link_array("capacity")
+    units = links["capacity_unit"].astype(str).str.strip().to_numpy(dtype=object)
+    modes = links["mode"].to_numpy(dtype=object)
+    cap = np.full(net.n_links, np.nan)
+    alpha = np.zeros(net.n_links)
+    beta = np.zeros(net.n_links)
+    problems = []
+    for i in np.flatnonzero(used & np.isfinite(raw)):
+        lid = links["link_id"].iat[i]
+        unit = a.capacity_units.get(units[i])
+        bpr = a.bpr.get(modes[i])
+        if unit is None:
+            problems.append(Problem(f"link {lid}: capacity unit not convertible to t/yr (known: "
+                                    f"{', '.join(a.capacity_units)})", file="link table", row=int(i) + 2,
+                                    field="capacity_unit", value=units[i]))
+        elif not raw[i] > 0:
+            problems.append(Problem(f"link {lid}: capacity must be > 0", file="link table", row=int(i) + 2,
+                                    field="capacity", value=float(raw[i])))
+        elif bpr is None:
+            problems.append(Problem(f"link {lid}: no BPR parameters for mode {modes[i]!r} (known: "
+                                    f"{', '.join(a.bpr)})", file="link table", row=int(i) + 2, field="mode",
+                                    value=modes[i]))
+        else:
+            cap[i] = raw[i] * unit.t_per_yr
+            alpha[i], beta[i] = bpr.alpha, bpr.beta
+    if problems:
+        raise ValidationError(problems)
+    return cap, alpha, beta
+
+
+def freight_problem(net: Network, demand: pd.DataFrame | None = None, *,
+                    assumptions: FreightAssumptions | None = None) -> FreightProblem:
+    """Build the freight assignment problem (see the module docstring). ``demand`` as from
+    :func:`~corridor.assignment.freight.read_demand` (default: the bundled demand). Demand without any usable
+    route is kept out of the problem and listed in :attr:`FreightProblem.unserved`."""
+    a = assumptions or bundled_assumptions()
+    if demand is None:
+        demand = bundled_demand()
+    elif "line" not in demand.columns or "modes" not in demand.columns:
+        demand = check_demand(demand)
+    file = demand.attrs.get("file", "demand")
+    zones = net.places["place"].to_numpy(dtype=object)
+    zidx = {p: i for i, p in enumerate(zones)}
+    o_z, d_z = _resolve(net, demand, zidx, file)
+    n, n_links, n_zones = net.n_nodes, net.n_links, len(zones)
+
+    # connectors: centroid n+z <-> every node of place z
+    members = [net.place_nodes(p) for p in zones]
+    cz = np.repeat(np.arange(n_zones), [len(m) for m in members])
+    cv = np.concatenate(members)
+    conn_tail = np.concatenate([n + cz, cv])
+    conn_head = np.concatenate([cv, n + cz])
+    n_conn = len(conn_tail)
+    tail = np.concatenate([net.arc_tail, conn_tail])
+    head = np.concatenate([net.arc_head, conn_head])
+    arc_link = np.concatenate([net.arc_link, n_links + np.arange(n_conn)])
+    indptr, order = csr_from_links(n + n_zones, tail, head)
+    node_ids = net.nodes["node_id"].to_numpy(dtype=object)
+    conn_labels = np.array([f"connector {zones[z]}→{node_ids[v]}" for z, v in zip(cz, cv, strict=True)]
+                           + [f"connector {node_ids[v]}→{zones[z]}" for z, v in zip(cz, cv, strict=True)],
+                           dtype=object)
+
+    # classes: one per (cargo, modes) in order of appearance
+    keys = tuple(dict.fromkeys(zip(demand["cargo"], demand["modes"], strict=True)))
+    kidx = {k: i for i, k in enumerate(keys)}
+    costs = []
+    for cargo, modes in keys:
+        cls = get_class(cargo)
+        avoid = set(cls.modes) - set(modes) if modes else set()
+        costs.append(arc_costs(net, RouteOptions.make(cargo=cargo, avoid_modes=avoid)))
+    usable_arc = np.logical_or.reduce([c.usable for c in costs])
+    used_link = np.zeros(n_links, dtype=bool)
+    used_link[net.arc_link[usable_arc]] = True
+    cap_link, alpha_link, beta_link = _link_capacity(net, used_link, a)
+
+    # demand: served where some node of the destination place is reachable from the origin place
+    d_class = np.array([kidx[k] for k in zip(demand["cargo"], demand["modes"], strict=True)], dtype=np.int64)
+    served = np.ones(len(demand), dtype=bool)
+    for k, c in enumerate(costs):
+        sel = np.flatnonzero(c.usable)
+        g = csr_matrix((np.ones(len(sel)), (net.arc_tail[sel], net.arc_head[sel])), shape=(n, n))
+        for z in np.unique(o_z[d_class == k]):
+            dist = dijkstra(g, directed=True, indices=members[z], min_only=True, unweighted=True)
+            for r in np.flatnonzero((d_class == k) & (o_z == z)):
+                served[r] = bool(np.isfinite(dist[members[d_z[r]]]).any())
+    tonnes = demand["tonnes_per_yr"].to_numpy(dtype=float)
+    classes = []
+    vot = np.array([get_class(cargo).vot for cargo, _ in keys])
+    zero_conn = np.zeros(n_conn)
+    for k, ((cargo, modes), c) in enumerate(zip(keys, costs, strict=True)):
+        mat = np.zeros((n_zones, n_zones))
+        sel = (d_class == k) & served
+        np.add.at(mat, (o_z[sel], d_z[sel]), tonnes[sel])
+        fixed = np.concatenate([c.money_usd / vot[k], zero_conn])[order]
+        allowed = np.concatenate([c.usable, np.ones(n_conn, dtype=bool)])[order]
+        classes.append(TrafficClass(name=class_name(cargo, modes), demand=mat, pce=1.0, fixed_cost=fixed,
+                                    allowed=allowed))
+
+    capped = np.isfinite(cap_link)
+    link_cap = np.concatenate([np.where(capped, cap_link, np.inf), np.full(n_conn, np.inf)])
+    link_alpha = np.concatenate([np.where(capped, alpha_link, 0.0), np.zeros(n_conn)])
+    link_beta = np.concatenate([np.where(capped, beta_link, 0.0), np.zeros(n_conn)])
+    t0 = np.concatenate([costs[0].time_h, zero_conn])[order]
+    length = np.concatenate([net.link_array("length_km", fill=0.0)[net.arc_link], zero_conn])[order]
+    al = arc_link[order]
+    no_through = np.zeros(n + n_zones, dtype=bool)
+    no_through[n:] = True
+    problem = AssignmentProblem(
+        indptr=indptr, head=head[order], tail=tail[order], arc_link=al, free_flow_time=t0,
+        capacity=link_cap[al], alpha=link_alpha[al], beta=link_beta[al], length=length,
+        toll=np.zeros(len(al)), zone_nodes=n + np.arange(n_zones, dtype=np.int64), no_through=no_through,
+        classes=tuple(classes),
+        node_labels=np.concatenate([node_ids, np.array([f"zone {z}" for z in zones], dtype=object)]),
+        link_labels=np.concatenate([net.links["link_id"].to_numpy(dtype=object), conn_labels]),
+        name=f"{net.name} ({net.meta.get('scenario', 'existing links')})",
+    )
+    dem = demand.assign(origin_zone=o_z, destination_zone=d_z, class_index=d_class, served=served)
+    return FreightProblem(problem, net, zones, keys, vot, cap_link, dem, a)
+
+
+# ---- results ------------------------------------------------------------------------------------------------
+
+def path_family(countries: set[str], uses_tripp: bool, uses_ferry: bool) -> str:
+    """The route-family label (same rules as :func:`corridor.scenario.compare.route_family`)."""
+    parts = ["TRIPP"] if uses_tripp else []
+    parts += [f for f in ("via Iran", "via Russia", "via Georgia") if _FAMILY_COUNTRY[f] in countries]
+    if uses_ferry:
+        parts.append("Caspian ferry")
+    return " + ".join(parts) if parts else "direct"
+
+
+@dataclass(frozen=True, eq=False)
+class CorridorAssignment:
+    """Equilibrium freight flows on one scenario, as plain tables (tonnes per year)."""
+
+    scenario: str
+    freight: FreightProblem
+    result: AssignmentResult
+    links: pd.DataFrame  # one row per network arc (direction) with flow, capacity, v/c, times
+    paths: pd.DataFrame | None  # one row per used path (path-based algorithms only)
+    families: pd.DataFrame | None  # family, tonnes (a path may count in several), share of the assigned tonnes
+    routes: pd.DataFrame | None  # exclusive route label (e.g. "TRIPP + Caspian ferry"), tonnes
+    tripp_t: dict[str, float]  # tonnes per year using TRIPP, by mode
+    summary: dict = field(default_factory=dict)
+
+    @property
+    def over_capacity(self) -> pd.DataFrame:
+        """Directions of links whose flow exceeds their capacity, highest v/c first."""
+        lk = self.links
+        return lk[lk["voc"] > 1.0].sort_values("voc", ascending=False).reset_index(drop=True)
+
+    def to_dict(self, *, paths: bool = True) -> dict:
+        def records(df):
+            return None if df is None else df.replace({np.nan: None}).to_dict(orient="records")
+
+        return {
+            **self.summary,
+            "families": records(self.families), "routes": records(self.routes),
+            "over_capacity": records(self.over_capacity),
+            "unserved": records(self.freight.unserved[["origin", "destination", "cargo", "tonnes_per_yr"]]),
+            **({"paths": records(self.paths)} if paths else {}),
+        }
+
+
+def _link_table(fp: FreightProblem, r: AssignmentResult) -> pd.DataFrame:
+    p, net = fp.problem, fp.network
+    real = np.flatnonzero(p.arc_link < fp.n_links)
+    li = p.arc_link[real]
+    links, node_ids = net.links, net.nodes["node_id"].to_numpy(dtype=object)
+    cap = fp.capacity_t[li]
+    df = pd.DataFrame({
+        "link_id": links["link_id"].to_numpy(dtype=object)[li],
+        "from_node_id": node_ids[p.tail[real]],
+        "to_node_id": node_ids[p.head[real]],
+        "mode": links["mode"].to_numpy(dtype=object)[li],
+        "status": links["status"].to_numpy(dtype=object)[li],
+        "flow_t": r.flow[real],
+        "capacity_t": cap,
+        "voc": r.flow[real] / cap,
+        "free_flow_time_h": p.free_flow_time[real],
+        "time_h": r.time[real],
+    })
+    for k, c in enumerate(p.classes):
+        df[f"flow_t_{c.name}"] = r.class_flow[k, real]
+    return df.sort_values(["link_id", "from_node_id"], kind="stable").reset_index(drop=True)
+
+
+def _path_table(fp: FreightProblem, r: AssignmentResult) -> pd.DataFrame:
+    p, net = fp.problem, fp.network
+    ps = r.paths
+    links = net.links
+    tripp = tripp_link_mask(net)
+    mode = links["mode"].to_numpy(dtype=object)
+    link_ids = links["link_id"].to_numpy(dtype=object)
+    country = net.nodes["country"].to_numpy(dtype=object)
+    fixed = p.fixed_costs()
+    rows = []
+    for k in range(len(ps)):
+        c = int(ps.od_class[k])
+        for arcs, flow in ps.paths(k):
+            if flow <= 0:
+                continue
+            arcs = arcs[::-1]  # the path set stores arcs from the destination back
+            li = p.arc_link[arcs]
+            real = li < fp.n_links
+            ra, rl = arcs[real], li[real]
+            nodes = np.concatenate([p.tail[ra][:1], p.head[ra]])
+            cost_h = float(np.sum(r.time[arcs] + fixed[c, arcs]))
+            rows.append({
+                "origin": fp.zones[ps.od_origin[k]], "destination": fp.zones[ps.od_dest[k]],
+                "class": p.classes[c].name, "tonnes": flow,
+                "family": path_family(set(country[nodes]), bool(tripp[rl].any()), bool((mode[rl] == "ferry").any())),
+                "tripp_rail": bool((tripp[rl] & (mode[rl] == "rail")).any()),
+                "tripp_road": bool((tripp[rl] & (mode[rl] == "road")).any()),
+                "time_h": float(np.sum(r.time[arcs])), "cost_usd_per_t": cost_h * fp.value_of_time[c],
+                "links": ";".join(link_ids[rl]),
+            })
+    cols = ["origin", "destination", "class", "tonnes", "family", "tripp_rail", "tripp_road", "time_h",
+            "cost_usd_per_t", "links"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _families(paths: pd.DataFrame, total: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    fam = pd.DataFrame({"family": list(FAMILIES),
+                        "tonnes": [float(paths.loc[paths["family"].str.split(" + ", regex=False).map(
+                            lambda parts, f=f: f in parts), "tonnes"].sum()) for f in FAMILIES]})
+    fam["share"] = fam["tonnes"] / total if total > 0 else 0.0
+    routes = (paths.groupby("family", sort=False)["tonnes"].sum().sort_values(ascending=False)
+              .rename_axis("route").reset_index())
+    return fam, routes
+
+
+def _tripp_from_links(fp: FreightProblem, links: pd.DataFrame) -> dict[str, float]:
+    """Busiest TRIPP section per mode (both directions) when no path set is available."""
+    tripp = set(fp.network.links.loc[tripp_link_mask(fp.network), "link_id"])
+    lk = links[links["link_id"].isin(tripp)]
+    out = {}
+    for m in ("rail", "road"):
+        per_link = lk[lk["mode"] == m].groupby("link_id")["flow_t"].sum()
+        out[m] = float(per_link.max()) if len(per_link) else 0.0
+    return out
+
+
+def _generalised_cost_usd(fp: FreightProblem, r: AssignmentResult) -> float:
+    fixed = fp.problem.fixed_costs()
+    fixed = np.where(np.isfinite(fixed), fixed, 0.0)
+    per_class = np.sum(r.class_flow * (r.time[None, :] + fixed), axis=1)
+    return float(per_class @ fp.value_of_time)
+
+
+def corridor_result(fp: FreightProblem, r: AssignmentResult, *, scenario: str) -> CorridorAssignment:
+    """Read an assignment result of a :class:`FreightProblem` back into tables."""
+    links = _link_table(fp, r)
+    served = fp.demand[fp.demand["served"]]
+    demand_t = float(fp.demand["tonnes_per_yr"].sum())
+    assigned_t = float(served["tonnes_per_yr"].sum())
+    paths = families = routes = None
+    if r.paths is not None:
+        paths = _path_table(fp, r)
+        families, routes = _families(paths, assigned_t)
+        tripp_t = {"rail": float(paths.loc[paths["tripp_rail"], "tonnes"].sum()),
+                   "road": float(paths.loc[paths["tripp_road"], "tonnes"].sum())}
+    else:
+        tripp_t = _tripp_from_links(fp, links)
+    over = links[links["voc"] > 1.0]
+    summary = {
+        "scenario": scenario, **{k: v for k, v in r.summary().items() if k != "network"},
+        "network": fp.network.name, "demand_t": demand_t, "assigned_t": assigned_t,
+        "unserved_t": demand_t - assigned_t,
+        "families_t": None if families is None else dict(zip(families["family"], families["tonnes"], strict=True)),
+        "tripp_t": tripp_t,
+        "over_capacity": sorted(set(over["link_id"])),
+        "generalised_cost_usd": _generalised_cost_usd(fp, r),
+        "tonne_hours": float(np.sum(r.class_flow * r.time[None, :])),
+    }
+    return CorridorAssignment(scenario, fp, r, links, paths, families, routes, tripp_t, summary)
+
+
+def assign_corridor(
+    net: Network,
+    scenario: str | Scenario | None = None,
+    demand: pd.DataFrame | None = None,
+    *,
+    algorithm: str = "gp",
+    gap: float = 1e-6,
+    max_iter: int = 1000,
+    assumptions: FreightAssumptions | None = None,
+    callback: Callable[[dict], None] | None = None,
+) -> CorridorAssignment:
+    """Assign freight demand (default: bundled) on ``net`` with ``scenario`` applied (a bundled name, a YAML
+    path or a :class:`Scenario`; None: the network as it is — its ``open`` column, else its existing links).
+
+    Route families and TRIPP tonnes by mode come from the path sets of the path-based algorithm (``gp``); with a
+    link-based algorithm ``families`` is None and TRIPP tonnes are the busiest TRIPP section's flow."""
+    if scenario is not None:
+        sc = load_scenario(scenario)
+        net = apply_scenario(net, sc)
+        name = sc.name
+    else:
+        name = net.meta.get("scenario") or ("open links" if "open" in net.links.columns else "existing links")
+    fp = freight_problem(net, demand, assumptions=assumptions)
+    r = assign(fp.problem, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
+    return corridor_result(fp, r, scenario=name)
+
+
+@dataclass(frozen=True, eq=False)
+class CorridorComparison:
+    """Two scenarios' freight equilibria side by side."""
+
+    before: CorridorAssignment
+    after: CorridorAssignment
+
+    def families(self) -> pd.DataFrame:
+        """family, before_t, after_t, change_t (None when a side has no path sets)."""
+        b, a = self.before.families, self.after.families
+        if b is None or a is None:
+            return pd.DataFrame(columns=["family", "before_t", "after_t", "change_t"])
+        out = pd.DataFrame({"family": b["family"], "before_t": b["tonnes"].to_numpy(),
+                            "after_t": a.set_index("family").loc[b["family"], "tonnes"].to_numpy()})
+        out["change_t"] = out["after_t"] - out["before_t"]
+        return out
+
+    def routes(self) -> pd.DataFrame:
+        """Exclusive route labels: tonnes before, after and the change."""
+        b = self.before.routes.set_index("route")["tonnes"] if self.before.routes is not None else pd.Series()
+        a = self.after.routes.set_index("route")["tonnes"] if self.after.routes is not None else pd.Series()
+        out = pd.concat([b.rename("before_t"), a.rename("after_t")], axis=1).fillna(0.0)
+        out["change_t"] = out["after_t"] - out["before_t"]
+        return out.sort_values("after_t", ascending=False).rename_axis("route").reset_index()
+
+    def over_capacity(self) -> pd.DataFrame:
+        """Link directions over capacity in either scenario, with v/c in both."""
+        cols = ["link_id", "from_node_id", "to_node_id"]
+        b = self.before.links.set_index(cols)
+        a = self.after.links.set_index(cols)
+        keys = sorted(set(self.before.over_capacity.set_index(cols).index)
+                      | set(self.after.over_capacity.set_index(cols).index))
+        rows = []
+        for key in keys:
+            rb = b.loc[key] if key in b.index else None
+            ra = a.loc[key] if key in a.index else None
+            ref = ra if ra is not None else rb
+            rows.append({"link_id": key[0], "direction": f"{key[1]} → {key[2]}", "mode": ref["mode"],
+                         "capacity_t": ref["capacity_t"],
+                         "before_flow_t": rb["flow_t"] if rb is not None else np.nan,
+                         "before_voc": rb["voc"] if rb is not None else np.nan,
+                         "after_flow_t": ra["flow_t"] if ra is not None else np.nan,
+                         "after_voc": ra["voc"] if ra is not None else np.nan})
+        return pd.DataFrame(rows, columns=["link_id", "direction", "mode", "capacity_t", "before_flow_t",
+                                           "before_voc", "after_flow_t", "after_voc"])
+
+    def headline(self) -> str:
+        b, a = self.before, self.after
+        tr = a.tripp_t
+        fam = self.families().set_index("family") if b.families is not None else None
+        parts = [f"TRIPP carries {(tr['rail'] + tr['road']) / 1e6:,.2f} Mt/yr in {a.scenario} (rail "
+                 f"{tr['rail'] / 1e6:,.2f}, road {tr['road'] / 1e6:,.2f}; {sum(b.tripp_t.values()) / 1e6:,.2f} in "
+                 f"{b.scenario})"]
+        if fam is not None:
+            parts.append(f"via Georgia {fam.at['via Georgia', 'before_t'] / 1e6:,.2f} → "
+                         f"{fam.at['via Georgia', 'after_t'] / 1e6:,.2f}, via Iran "
+                         f"{fam.at['via Iran', 'before_t'] / 1e6:,.2f} → {fam.at['via Iran', 'after_t'] / 1e6:,.2f} Mt/yr")
+        parts.append(f"links over capacity {len(b.summary['over_capacity'])} → {len(a.summary['over_capacity'])}")
+        g = max(b.result.relative_gap, a.result.relative_gap)
+        target = max(b.result.target_gap, a.result.target_gap)
+        parts.append(f"relative gap ≤ {target:.0e}" if b.result.converged and a.result.converged else
+                     f"NOT converged (relative gap {g:.1e} > {target:.0e})")
+        return "; ".join(parts)
+
+    def to_dict(self) -> dict:
+        def records(df):
+            return df.replace({np.nan: None}).to_dict(orient="records")
+
+        return {
+            "before": self.before.summary, "after": self.after.summary,
+            "families": records(self.families()), "routes": records(self.routes()),
+            "over_capacity": records(self.over_capacity()), "headline": self.headline(),
+        }
+
+
+def compare_corridor(net: Network, before: str | Scenario = "baseline", after: str | Scenario = "tripp",
+                     demand: pd.DataFrame | None = None, **kwargs) -> CorridorComparison:
+    """Assign the same demand on two scenarios of ``net`` (keyword arguments as :func:`assign_corridor`)."""
+    return CorridorComparison(assign_corridor(net, before, demand, **kwargs),
+                              assign_corridor(net, after, demand, **kwargs))

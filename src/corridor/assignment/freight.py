@@ -1,0 +1,177 @@
+"""Freight demand and the assumptions that turn a corridor network into a freight assignment problem.
+
+Demand is a table of tonnes per year between places by cargo class (``data/freight_demand.csv``, each row with
+its source); the assumptions (``data/freight_assumptions.yaml``) convert link capacities to tonnes per year and
+give the BPR parameters per mode.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticError
+
+from corridor._errors import NotFoundError, Problem, ValidationError
+from corridor.network.schema import MODES
+from corridor.routing.classes import get_class
+
+DEMAND_COLUMNS = ("origin", "destination", "cargo", "tonnes_per_yr", "source")
+#: optional column: allowed modes (';' or ',' separated), narrowing the cargo class's modes (e.g. ``road``)
+MODES_COLUMN = "modes"
+
+
+def _data(name: str) -> Path:
+    return Path(str(resources.files("corridor.assignment") / "data" / name))
+
+
+class _Unit(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    t_per_yr: float = Field(gt=0)
+    source: str = Field(min_length=3)
+
+
+class _Bpr(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    alpha: float = Field(ge=0)
+    beta: float = Field(ge=0)
+    source: str = Field(min_length=3)
+
+
+class _Sourced(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    value: float = Field(gt=0)
+    source: str = Field(min_length=3)
+
+
+class FreightAssumptions(BaseModel):
+    """Capacity units → tonnes per year per direction, truck payload, BPR parameters per mode."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    capacity_units: dict[str, _Unit]
+    truck_payload_t: _Sourced
+    bpr: dict[str, _Bpr]
+    uncapacitated: str = Field(min_length=3)
+
+    def lines(self) -> list[str]:
+        """Each assumption as one readable line (for reports)."""
+        out = [f"capacity in {u}: × {v.t_per_yr:,.4g} t/yr per direction ({v.source})"
+               for u, v in self.capacity_units.items()]
+        out.append(f"truck payload {self.truck_payload_t.value:g} t ({self.truck_payload_t.source})")
+        out += [f"BPR on {m}: alpha {b.alpha:g}, beta {b.beta:g} ({b.source})" for m, b in self.bpr.items()]
+        out.append(f"uncapacitated links: {self.uncapacitated}")
+        return out
+
+
+def read_assumptions(path: str | Path) -> FreightAssumptions:
+    """Read freight assumptions from YAML; errors name the file and field."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise ValidationError([Problem(f"not valid YAML: {e}", file=str(path))]) from None
+    try:
+        return FreightAssumptions.model_validate(raw or {})
+    except PydanticError as e:
+        raise ValidationError([Problem(err["msg"], file=str(path), field=".".join(map(str, err["loc"])))
+                               for err in e.errors()]) from None
+
+
+@lru_cache(maxsize=1)
+def bundled_assumptions() -> FreightAssumptions:
+    return read_assumptions(_data("freight_assumptions.yaml"))
+
+
+#: Bundled demand by year: 2024 (observed Middle Corridor volume) and 2030 (World Bank outlook for it).
+BUNDLED_DEMAND: dict[int, str] = {2024: "freight_demand.csv", 2030: "freight_demand_2030.csv"}
+
+
+def bundled_demand_path(year: int = 2024) -> Path:
+    if year not in BUNDLED_DEMAND:
+        raise NotFoundError(f"no bundled freight demand for {year}; bundled: {', '.join(map(str, BUNDLED_DEMAND))}")
+    return _data(BUNDLED_DEMAND[year])
+
+
+def read_demand(path: str | Path) -> pd.DataFrame:
+    """Read a freight demand CSV: ``origin, destination, cargo, [modes,] tonnes_per_yr, source``.
+
+    Returns the rows with ``modes`` as a tuple (empty: the cargo class's modes) and ``line`` (line number in the
+    file, for messages). Places are checked against a network later (:func:`freight_problem`)."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotFoundError(f"demand file not found: {path}")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise ValidationError([Problem(f"not a readable CSV: {e}", file=str(path))]) from None
+    frame.columns = [c.strip() for c in frame.columns]
+    return check_demand(frame, file=str(path))
+
+
+def check_demand(frame: pd.DataFrame, *, file: str = "demand") -> pd.DataFrame:
+    """Validate a demand table (see :func:`read_demand`), collecting every problem into one error."""
+    missing = [c for c in DEMAND_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValidationError([Problem(f"missing required column(s): {', '.join(missing)}", file=file, row=1)])
+    problems: list[Problem] = []
+    lines = frame["line"].tolist() if "line" in frame.columns else list(range(2, len(frame) + 2))
+    rows = []
+    for line, rec in zip(lines, frame.to_dict(orient="records"), strict=True):
+        def bad(field: str, msg: str, value=None, _line=line) -> None:
+            problems.append(Problem(msg, file=file, row=int(_line), field=field, value=value))
+
+        o, d = str(rec["origin"]).strip(), str(rec["destination"]).strip()
+        if not o:
+            bad("origin", "empty")
+        if not d:
+            bad("destination", "empty")
+        if o and o == d:
+            bad("destination", "must differ from the origin", d)
+        cargo = str(rec["cargo"]).strip()
+        cls = None
+        try:
+            cls = get_class(cargo)
+        except NotFoundError as e:
+            bad("cargo", str(e), cargo)
+        if cls is not None:
+            if cls.unit != "t":
+                bad("cargo", f"cargo class {cargo!r} is counted in {cls.unit}, not tonnes", cargo)
+            elif not cls.vot > 0:
+                bad("cargo", f"cargo class {cargo!r} has no value of time", cargo)
+        raw_modes = rec.get(MODES_COLUMN, "")
+        raw_modes = "" if raw_modes is None or (isinstance(raw_modes, float) and np.isnan(raw_modes)) else raw_modes
+        modes = tuple(m.strip() for m in str(raw_modes).replace(",", ";").split(";") if m.strip())
+        unknown = [m for m in modes if m not in MODES]
+        if unknown:
+            bad(MODES_COLUMN, f"unknown mode(s) {unknown}; expected some of {list(MODES)}", raw_modes)
+        elif cls is not None and modes and not set(modes) <= set(cls.modes):
+            bad(MODES_COLUMN, f"cargo class {cargo!r} may use only {list(cls.modes)}", raw_modes)
+        t_raw = str(rec["tonnes_per_yr"]).strip()
+        try:
+            tonnes = float(t_raw.replace("_", ""))
+        except ValueError:
+            tonnes = float("nan")
+        if not (np.isfinite(tonnes) and tonnes > 0):
+            bad("tonnes_per_yr", "must be a number > 0", t_raw)
+        src = str(rec["source"]).strip()
+        if len(src) < 3:
+            bad("source", "give the source (facts[N], a named source, or 'assumption: <why>')", src)
+        rows.append({"origin": o, "destination": d, "cargo": cargo, "modes": tuple(sorted(modes)),
+                     "tonnes_per_yr": tonnes, "source": src, "line": int(line)})
+    if not rows:
+        problems.append(Problem("no demand rows", file=file, row=2))
+    if problems:
+        raise ValidationError(problems)
+    out = pd.DataFrame(rows)
+    out.attrs["file"] = file
+    return out
+
+
+def bundled_demand(year: int = 2024) -> pd.DataFrame:
+    """The bundled freight demand of ``year`` (tonnes per year between the region's places; data/README.md)."""
+    return read_demand(bundled_demand_path(year))
