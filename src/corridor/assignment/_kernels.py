@@ -2,70 +2,81 @@
 
 Kernels take plain arrays only. ``no_through[v]`` marks nodes that may start or end a path but not be passed
 through (TNTP zones below ``<FIRST THRU NODE>``). Arc costs may be ``inf`` (arc closed to the class).
+
+Dijkstra uses an indexed 4-ary heap with decrease-key (heap size ≤ nodes, no stale entries) and stops once
+every target is settled. Origins are spread over ``numba.get_num_threads()`` lanes with ``prange``; each lane
+owns its work arrays (:class:`Lane` layout: one row per lane) so trees never share memory.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import get_num_threads, njit, prange
 
 
 @njit(cache=True, inline="always")
-def _push(hd, hn, size, d, v):
-    i = size
+def _sift_up(hk, hn, pos, i, d, v):
     while i > 0:
-        p = (i - 1) >> 1
-        if hd[p] <= d:
+        p = (i - 1) >> 2
+        if hk[p] <= d:
             break
-        hd[i] = hd[p]
-        hn[i] = hn[p]
+        hk[i] = hk[p]
+        w = hn[p]
+        hn[i] = w
+        pos[w] = i
         i = p
-    hd[i] = d
+    hk[i] = d
     hn[i] = v
-    return size + 1
+    pos[v] = i
 
 
 @njit(cache=True, inline="always")
-def _pop(hd, hn, size):
-    """Remove the root; return the new size (the caller read hd[0], hn[0] first)."""
-    size -= 1
-    if size == 0:
-        return 0
-    d = hd[size]
-    v = hn[size]
+def _sift_down(hk, hn, pos, size, d, v):
     i = 0
     while True:
-        c = 2 * i + 1
+        c = 4 * i + 1
         if c >= size:
             break
-        if c + 1 < size and hd[c + 1] < hd[c]:
-            c += 1
-        if hd[c] >= d:
+        e = min(c + 4, size)
+        b = c
+        bk = hk[c]
+        for j in range(c + 1, e):
+            if hk[j] < bk:
+                bk = hk[j]
+                b = j
+        if bk >= d:
             break
-        hd[i] = hd[c]
-        hn[i] = hn[c]
-        i = c
-    hd[i] = d
+        hk[i] = bk
+        w = hn[b]
+        hn[i] = w
+        pos[w] = i
+        i = b
+    hk[i] = d
     hn[i] = v
-    return size
+    pos[v] = i
 
 
 @njit(cache=True)
-def dijkstra_jit(indptr, head, time, fixed, origin, no_through, target, n_targets, dist, pred, order, hd, hn):
-    """Shortest-path tree from ``origin`` with arc cost ``time + fixed``; stops once ``n_targets`` nodes with
+def sp_tree(indptr, head, cost, origin, no_through, target, n_targets, dist, pred, order, hk, hn, pos):
+    """Shortest-path tree from ``origin`` (arc costs ``cost``); stops once ``n_targets`` nodes with
     ``target[v]`` set are settled (``n_targets < 0``: settle all). Fills ``dist``, ``pred`` (arc, -1 none) and
-    ``order`` (settle order); returns the number of settled nodes. ``dist`` must be +inf on entry."""
+    ``order`` (settle order, then the reached but unsettled nodes). Returns (settled, touched): reset ``dist``
+    to inf and ``pos`` to -1 on ``order[:touched]`` before the next call. Entry: ``dist`` inf, ``pos`` -1."""
     dist[origin] = 0.0
     pred[origin] = -1
-    size = _push(hd, hn, 0, 0.0, origin)
+    hk[0] = 0.0
+    hn[0] = origin
+    pos[origin] = 0
+    size = 1
     n_set = 0
     left = n_targets
     while size > 0:
-        d = hd[0]
+        d = hk[0]
         v = hn[0]
-        size = _pop(hd, hn, size)
-        if d > dist[v]:
-            continue
+        pos[v] = -2  # settled
+        size -= 1
+        if size > 0:
+            _sift_down(hk, hn, pos, size, hk[size], hn[size])
         order[n_set] = v
         n_set += 1
         if target[v]:
@@ -76,104 +87,124 @@ def dijkstra_jit(indptr, head, time, fixed, origin, no_through, target, n_target
             continue
         for a in range(indptr[v], indptr[v + 1]):
             w = head[a]
-            nd = d + time[a] + fixed[a]
+            nd = d + cost[a]
             if nd < dist[w]:
                 dist[w] = nd
                 pred[w] = a
-                size = _push(hd, hn, size, nd, w)
-    return n_set
+                pw = pos[w]
+                if pw == -1:
+                    _sift_up(hk, hn, pos, size, nd, w)
+                    size += 1
+                else:
+                    _sift_up(hk, hn, pos, pw, nd, w)
+    for k in range(size):
+        order[n_set + k] = hn[k]
+    return n_set, n_set + size
 
 
 @njit(cache=True)
-def aon_jit(indptr, head, tail, time, fixed, zone_nodes, demand, no_through, load, flow, sp_cost):
-    """All-or-nothing from every origin zone. Adds ``demand`` (zones × zones) to ``flow`` when ``load``; writes
-    the O–D shortest-path costs into ``sp_cost`` (inf when unreachable; NaN for pairs without demand, whose trees
-are cut short). Returns (SPTT, unreachable demand)."""
+def reset_tree(order, touched, dist, pos):
+    for k in range(touched):
+        v = order[k]
+        dist[v] = np.inf
+        pos[v] = -1
+
+
+@njit(cache=True)
+def lanes(n_lanes, n):
+    """Work arrays for ``n_lanes`` independent trees on ``n`` nodes: dist, pred, order, heap keys, heap nodes,
+    heap positions, target flags (one row per lane)."""
+    return (np.full((n_lanes, n), np.inf), np.full((n_lanes, n), -1, dtype=np.int32),
+            np.empty((n_lanes, n), dtype=np.int32), np.empty((n_lanes, n)), np.empty((n_lanes, n), dtype=np.int32),
+            np.full((n_lanes, n), -1, dtype=np.int32), np.zeros((n_lanes, n), dtype=np.bool_))
+
+
+@njit(cache=True, parallel=True)
+def _aon_lanes(indptr, head, tail, cost, zone_nodes, demand, no_through, load, n_lanes, flow_l, sp_cost, part):
     n = indptr.shape[0] - 1
-    m = head.shape[0]
     z = zone_nodes.shape[0]
-    dist = np.full(n, np.inf)
-    pred = np.full(n, -1, dtype=np.int64)
-    order = np.empty(n, dtype=np.int64)
-    hd = np.empty(m + 1)
-    hn = np.empty(m + 1, dtype=np.int64)
-    target = np.zeros(n, dtype=np.bool_)
-    node_load = np.zeros(n)
-    sptt = 0.0
-    lost = 0.0
-    for i in range(z):
-        o = zone_nodes[i]
-        nt = 0
-        for j in range(z):
-            if demand[i, j] > 0.0 and zone_nodes[j] != o and not target[zone_nodes[j]]:
-                target[zone_nodes[j]] = True
-                nt += 1
-        if nt == 0:
+    dist, pred, order, hk, hn, pos, target = lanes(n_lanes, n)
+    node_load = np.zeros((n_lanes, n))
+    for ln in prange(n_lanes):
+        sptt = 0.0
+        lost = 0.0
+        for i in range(ln, z, n_lanes):
+            o = zone_nodes[i]
+            nt = 0
             for j in range(z):
-                sp_cost[i, j] = np.nan if zone_nodes[j] != o else 0.0
-            continue
-        n_set = dijkstra_jit(indptr, head, time, fixed, o, no_through, target, nt, dist, pred, order, hd, hn)
-        for j in range(z):
-            dn = zone_nodes[j]
-            target[dn] = False
-            c = dist[dn] if dn != o else 0.0
-            dem = demand[i, j]
-            sp_cost[i, j] = c if dem > 0.0 or dn == o else np.nan
-            if dem > 0.0 and dn != o:
-                if c == np.inf:
-                    lost += dem
-                else:
-                    sptt += dem * c
-                    node_load[dn] += dem
-        if load:
-            for k in range(n_set - 1, 0, -1):
-                v = order[k]
-                ld = node_load[v]
-                if ld != 0.0:
-                    a = pred[v]
-                    flow[a] += ld
-                    node_load[tail[a]] += ld
-                    node_load[v] = 0.0
-            node_load[o] = 0.0
-        for k in range(n_set):
-            v = order[k]
-            dist[v] = np.inf
-            node_load[v] = 0.0
-        # nodes reached but never settled (early stop) still hold a finite dist
-        for k in range(n_set):
-            v = order[k]
-            for a in range(indptr[v], indptr[v + 1]):
-                dist[head[a]] = np.inf
-    return sptt, lost
+                if demand[i, j] > 0.0 and zone_nodes[j] != o and not target[ln, zone_nodes[j]]:
+                    target[ln, zone_nodes[j]] = True
+                    nt += 1
+            if nt == 0:
+                for j in range(z):
+                    sp_cost[i, j] = np.nan if zone_nodes[j] != o else 0.0
+                continue
+            n_set, touched = sp_tree(indptr, head, cost, o, no_through, target[ln], nt, dist[ln], pred[ln],
+                                     order[ln], hk[ln], hn[ln], pos[ln])
+            for j in range(z):
+                dn = zone_nodes[j]
+                target[ln, dn] = False
+                c = dist[ln, dn] if dn != o else 0.0
+                dem = demand[i, j]
+                sp_cost[i, j] = c if dem > 0.0 or dn == o else np.nan
+                if dem > 0.0 and dn != o:
+                    if c == np.inf:
+                        lost += dem
+                    else:
+                        sptt += dem * c
+                        node_load[ln, dn] += dem
+            if load:
+                for k in range(n_set - 1, 0, -1):
+                    v = order[ln, k]
+                    ld = node_load[ln, v]
+                    if ld != 0.0:
+                        a = pred[ln, v]
+                        flow_l[ln, a] += ld
+                        node_load[ln, tail[a]] += ld
+                        node_load[ln, v] = 0.0
+            for k in range(n_set):
+                node_load[ln, order[ln, k]] = 0.0
+            reset_tree(order[ln], touched, dist[ln], pos[ln])
+        part[ln, 0] = sptt
+        part[ln, 1] = lost
+
+
+def aon_jit(indptr, head, tail, time, fixed, zone_nodes, demand, no_through, load, flow, sp_cost):
+    """All-or-nothing from every origin zone at arc costs ``time + fixed``. Adds ``demand`` (zones × zones) to
+    ``flow`` when ``load``; writes the O–D shortest-path costs into ``sp_cost`` (inf when unreachable; NaN for
+    pairs without demand, whose trees are cut short). Returns (SPTT, unreachable demand)."""
+    n_lanes = max(1, min(get_num_threads(), zone_nodes.shape[0]))
+    flow_l = np.zeros((n_lanes, head.shape[0]) if load else (n_lanes, 1))
+    part = np.zeros((n_lanes, 2))
+    _aon_lanes(indptr, head, tail, time + fixed, zone_nodes, demand, no_through, load, n_lanes, flow_l, sp_cost,
+               part)
+    if load:
+        flow += flow_l.sum(axis=0)
+    return float(part[:, 0].sum()), float(part[:, 1].sum())
 
 
 @njit(cache=True)
 def skims_jit(indptr, head, tail, time, fixed, zone_nodes, no_through, weights, out):
     """Accumulate each row of ``weights`` (k × arcs) along the shortest-path trees; ``out`` is k × z × z."""
     n = indptr.shape[0] - 1
-    m = head.shape[0]
     z = zone_nodes.shape[0]
     k_w = weights.shape[0]
-    dist = np.full(n, np.inf)
-    pred = np.full(n, -1, dtype=np.int64)
-    order = np.empty(n, dtype=np.int64)
-    hd = np.empty(m + 1)
-    hn = np.empty(m + 1, dtype=np.int64)
-    target = np.zeros(n, dtype=np.bool_)
+    cost = time + fixed
+    dist, pred, order, hk, hn, pos, target = lanes(1, n)
     acc = np.zeros((k_w, n))
     for i in range(z):
         o = zone_nodes[i]
-        n_set = dijkstra_jit(indptr, head, time, fixed, o, no_through, target, -1, dist, pred, order, hd, hn)
+        n_set, touched = sp_tree(indptr, head, cost, o, no_through, target[0], -1, dist[0], pred[0], order[0],
+                                 hk[0], hn[0], pos[0])
         for s in range(k_w):
             acc[s, o] = 0.0
         for k in range(1, n_set):
-            v = order[k]
-            a = pred[v]
+            v = order[0, k]
+            a = pred[0, v]
             for s in range(k_w):
                 acc[s, v] = acc[s, tail[a]] + weights[s, a]
         for j in range(z):
             dn = zone_nodes[j]
             for s in range(k_w):
-                out[s, i, j] = acc[s, dn] if dist[dn] < np.inf else np.inf
-        dist[:] = np.inf
-        pred[:] = -1
+                out[s, i, j] = acc[s, dn] if dist[0, dn] < np.inf else np.inf
+        reset_tree(order[0], touched, dist[0], pos[0])

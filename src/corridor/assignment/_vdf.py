@@ -45,6 +45,25 @@ def vdf_deriv(kind, t0, cap, a, b, x):
 
 
 @njit(cache=True, inline="always")
+def vdf_time_deriv(kind, t0, cap, a, b, x):
+    """(t(x), t'(x)) with one power evaluation (the path-based inner loops update both per arc)."""
+    if kind == 0:
+        if a == 0.0 or t0 == 0.0:
+            return t0, 0.0
+        r = x / cap
+        if r <= 0.0:
+            return t0, (t0 * a / cap if b == 1.0 else 0.0)
+        if b == 4.0:
+            rb1 = r * r * r
+        elif b == 1.0:
+            rb1 = 1.0
+        else:
+            rb1 = r ** (b - 1.0)
+        return t0 * (1.0 + a * rb1 * r), t0 * a * b / cap * rb1
+    return vdf_time(kind, t0, cap, a, b, x), vdf_deriv(kind, t0, cap, a, b, x)
+
+
+@njit(cache=True, inline="always")
 def _conical_primitive(a, beta, u):
     s = math.sqrt(a * a * u * u + beta * beta)
     return (2.0 - beta) * u - 0.5 * a * u * u + 0.5 * u * s + beta * beta / (2.0 * a) * math.asinh(a * u / beta)
