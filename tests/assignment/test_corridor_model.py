@@ -11,6 +11,7 @@ from corridor._errors import NotFoundError, ValidationError
 from corridor.assignment.corridor import (
     FAMILIES,
     assign_corridor,
+    class_name,
     compare_corridor,
     freight_problem,
 )
@@ -115,9 +116,9 @@ def test_road_only_demand_uses_only_roads():
     )
     res = assign_corridor(net, None, _demand(("a", "b", "general_cargo", "road", 1e5, "test"),
                                              ("a", "b", "general_cargo", "", 2e5, "test")))
-    lk = res.links.groupby("link_id")[["flow_t", "flow_t_general_cargo[road]", "flow_t_general_cargo"]].sum()
-    assert lk.at["ab_road", "flow_t_general_cargo[road]"] == pytest.approx(1e5)
-    assert lk.at["ab_rail", "flow_t_general_cargo[road]"] == 0
+    lk = res.links.groupby("link_id")[["flow_t", "flow_t_general_cargo_by_road", "flow_t_general_cargo"]].sum()
+    assert lk.at["ab_road", "flow_t_general_cargo_by_road"] == pytest.approx(1e5)
+    assert lk.at["ab_rail", "flow_t_general_cargo_by_road"] == 0
     assert lk.at["ab_rail", "flow_t_general_cargo"] == pytest.approx(2e5)  # rail is cheaper per tonne-km
     # road capacity in t/yr per direction from the stated conversion
     road = res.links[res.links["link_id"] == "ab_road"]
@@ -215,7 +216,7 @@ def test_bundled_flow_conservation_and_full_assignment(cmp2030, side):
     # path flows add up to each O–D pair's demand, and rebuild the link flows
     d = res.freight.demand
     per_od = res.paths.groupby(["origin", "destination", "class"])["tonnes"].sum()
-    want = d.assign(cls=[c if not m else f"{c}[{'+'.join(m)}]" for c, m in zip(d["cargo"], d["modes"], strict=True)])
+    want = d.assign(cls=[class_name(c, m) for c, m in zip(d["cargo"], d["modes"], strict=True)])
     want = want.groupby(["origin", "destination", "cls"])["tonnes_per_yr"].sum()
     np.testing.assert_allclose(per_od.sort_index().to_numpy(), want.sort_index().to_numpy(), rtol=1e-9)
     rebuilt = pd.Series(0.0, index=pd.Index(res.links["link_id"].unique()))

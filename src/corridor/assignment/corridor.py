@@ -67,7 +67,8 @@ class FreightProblem:
 
 
 def class_name(cargo: str, modes: tuple[str, ...]) -> str:
-    return f"{cargo}[{'+'.join(modes)}]" if modes else cargo
+    """``container`` or, with allowed modes given, ``general_cargo_by_road`` (an identifier: OMX names)."""
+    return f"{cargo}_by_{'_'.join(modes)}" if modes else cargo
 
 
 def _resolve(net: Network, demand: pd.DataFrame, zidx: dict[str, int], file: str) -> tuple[np.ndarray, np.ndarray]:

@@ -1,8 +1,11 @@
-"""CLI: ``corridor assign`` — user-equilibrium assignment of a TNTP network, with a live gap progress bar."""
+"""CLI: ``corridor assign`` — user-equilibrium assignment of a TNTP network, or of freight on a GMNS corridor network
+(default: the bundled region), with a live gap progress bar."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -11,9 +14,22 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from corridor.cli._output import cli_errors, console, emit, err_console, table
 
 
+def is_gmns(network: Path | None) -> bool:
+    """No path (the bundled region) or a folder with GMNS ``node.csv`` and ``link.csv``."""
+    return network is None or (network.is_dir() and (network / "node.csv").is_file()
+                               and (network / "link.csv").is_file())
+
+
 def assign_command(
-    network: Path = typer.Argument(..., help="TNTP folder or *_net.tntp file."),
-    trips: Path | None = typer.Option(None, "--trips", help="Trips file (default: the *_trips.tntp beside it)."),
+    network: Path | None = typer.Argument(
+        None, help="TNTP folder or *_net.tntp file, or a GMNS folder (node.csv, link.csv); default: the bundled "
+                   "TRIPP region (freight in tonnes per year)."),
+    trips: Path | None = typer.Option(
+        None, "--trips", help="TNTP: trips file (default: the *_trips.tntp beside it). GMNS: freight demand CSV "
+                              "(origin, destination, cargo, [modes,] tonnes_per_yr, source; default: bundled)."),
+    scenario: str | None = typer.Option(
+        None, "--scenario", "-s", help="GMNS: scenario to apply (bundled name or YAML; default: existing links)."),
+    year: int = typer.Option(2024, "--year", help="GMNS: bundled demand year when --trips is not given (2024, 2030)."),
     algorithm: str = typer.Option("gp", "--algorithm", "-a", help="gp (path-based), bfw, cfw, fw or msa."),
     gap: float = typer.Option(1e-4, "--gap", help="Target relative gap (TSTT - SPTT) / TSTT."),
     max_iter: int = typer.Option(1000, "--max-iter", help="Stop after this many iterations."),
@@ -23,34 +39,19 @@ def assign_command(
     csv: bool = typer.Option(False, "--csv", help="Write the link table as CSV instead of Parquet."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Solve the user equilibrium and report the gap, objective and busiest links."""
+    """Solve the user equilibrium and report the gap, objective and busiest links (GMNS: flows by route family
+    and links over capacity)."""
     from corridor.assignment import assign, problem_from_tntp
     from corridor.assignment.io import write_results
     from corridor.network.tntp import load_tntp
 
+    if is_gmns(network):
+        _assign_gmns(network, trips, scenario, year, algorithm, gap, max_iter, out, csv, as_json)
+        return
     with cli_errors():
         data = load_tntp(network, trips=trips)
         problem = problem_from_tntp(data, toll_factor=toll_factor, distance_factor=distance_factor)
-        start_gap: list[float] = []
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("iter {task.fields[it]}  gap {task.fields[gap]}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-            disable=as_json,
-        ) as bar:
-            task = bar.add_task(f"{algorithm} on {data.name}", total=1.0, it=0, gap="–")
-
-            def progress(row: dict) -> None:
-                g = max(row["relative_gap"], 1e-300)
-                if not start_gap:
-                    start_gap.append(g)
-                span = math.log10(start_gap[0]) - math.log10(gap)
-                done = (math.log10(start_gap[0]) - math.log10(g)) / span if span > 0 else 1.0
-                bar.update(task, completed=min(max(done, 0.0), 1.0), it=row["iteration"], gap=f"{g:.2e}")
-
+        with _progress(f"{algorithm} on {data.name}", gap, as_json) as progress:
             result = assign(problem, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=progress)
         files = write_results(result, out, table_format="csv" if csv else "parquet") if out else []
     summary = result.summary() | {"files": [str(f) for f in files]}
@@ -71,6 +72,93 @@ def assign_command(
 
     emit(summary, as_json, render)
     if not result.converged:
+        raise typer.Exit(1)
+
+
+@contextmanager
+def _progress(description: str, gap: float, disable: bool) -> Iterator[Callable[[dict], None]]:
+    """A transient progress bar on stderr; yields the per-iteration callback (bar filled on a log-gap scale)."""
+    start_gap: list[float] = []
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("iter {task.fields[it]}  gap {task.fields[gap]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=disable,
+    ) as bar:
+        task = bar.add_task(description, total=1.0, it=0, gap="–")
+
+        def progress(row: dict) -> None:
+            g = max(row["relative_gap"], 1e-300)
+            if not start_gap:
+                start_gap.append(g)
+            span = math.log10(start_gap[0]) - math.log10(gap)
+            done = (math.log10(start_gap[0]) - math.log10(g)) / span if span > 0 else 1.0
+            bar.update(task, completed=min(max(done, 0.0), 1.0), it=row["iteration"], gap=f"{g:.2e}")
+
+        yield progress
+
+
+def _assign_gmns(network: Path | None, trips: Path | None, scenario: str | None, year: int, algorithm: str,
+                 gap: float, max_iter: int, out: Path | None, csv: bool, as_json: bool) -> None:
+    """Freight assignment on a GMNS network: demand in tonnes per year between places by cargo class."""
+    from corridor.assignment.corridor import assign_corridor
+    from corridor.assignment.freight import bundled_demand, read_demand
+    from corridor.assignment.io import write_results
+    from corridor.network import load_network
+
+    with cli_errors():
+        net = load_network(network)
+        demand = read_demand(trips) if trips is not None else bundled_demand(year)
+        with _progress(f"{algorithm} on {net.name}", gap, as_json) as progress:
+            res = assign_corridor(net, scenario, demand, algorithm=algorithm, gap=gap, max_iter=max_iter,
+                                  callback=progress)
+        files = []
+        if out:
+            files = write_results(res.result, out, table_format="csv" if csv else "parquet")
+            for name, frame in (("freight_links", res.links), ("paths", res.paths), ("families", res.families)):
+                if frame is not None:
+                    f = Path(out) / f"{name}.csv"
+                    frame.to_csv(f, index=False)
+                    files.append(f)
+    data = res.to_dict(paths=False) | {"files": [str(f) for f in files]}
+
+    def render() -> None:
+        s = res.summary
+        console.print(table(
+            f"Freight assignment on {s['network']} ({s['scenario']})",
+            ["algorithm", "iter", "gap", "converged", "demand Mt/yr", "assigned", "seconds"],
+            [[s["algorithm"], s["iterations"], f"{s['relative_gap']:.1e}", s["converged"],
+              f"{s['demand_t'] / 1e6:,.2f}", f"{s['assigned_t'] / 1e6:,.2f}", f"{s['seconds']:.2f}"]],
+        ))
+        if res.families is not None:
+            console.print(table("Flows by route family (a path counts in each family it uses)",
+                                ["family", "Mt/yr", "share"],
+                                [[r.family, f"{r.tonnes / 1e6:,.2f}", f"{r.share:.1%}"]
+                                 for r in res.families.itertuples()]))
+            console.print(table("Routes", ["route", "Mt/yr"],
+                                [[r.route, f"{r.tonnes / 1e6:,.2f}"] for r in res.routes.itertuples()]))
+        else:
+            console.print("route families need the path-based algorithm (gp)")
+        console.print(f"TRIPP: rail {res.tripp_t['rail'] / 1e6:,.2f} Mt/yr, road {res.tripp_t['road'] / 1e6:,.2f} Mt/yr")
+        over = res.over_capacity
+        if len(over):
+            console.print(table("Links over capacity", ["link", "direction", "mode", "Mt/yr", "capacity", "v/c"],
+                                [[r.link_id, f"{r.from_node_id} → {r.to_node_id}", r.mode, f"{r.flow_t / 1e6:,.2f}",
+                                  f"{r.capacity_t / 1e6:,.2f}", f"{r.voc:.2f}"] for r in over.itertuples()]))
+        else:
+            console.print("no link over capacity")
+        un = res.freight.unserved
+        for r in un.itertuples():
+            console.print(f"[yellow]no route[/]: {r.origin} → {r.destination} ({r.cargo}), "
+                          f"{r.tonnes_per_yr / 1e6:,.2f} Mt/yr left out")
+        for f in files:
+            console.print(f"wrote {f}")
+
+    emit(data, as_json, render)
+    if not res.result.converged:
         raise typer.Exit(1)
 
 
