@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import socket
 import sqlite3
 import subprocess
@@ -109,10 +108,45 @@ def add_carrier(url: str) -> None:
     svc.sessions.kw["bind"].dispose()
 
 
-class Server:
-    """``corridor serve`` (one process), or with ``workers`` > 1 uvicorn's multi-process mode on the same app."""
+WHAT_IF = ("writer-lock", "token-cache")
 
-    def __init__(self, url: str, log: Path, pool_size: int, workers: int = 1):
+
+def serve_what_if(url: str, port: int, patches: list[str]) -> None:
+    """What-if server (``--what-if``): the same app with changes the backend could make, patched in here only to
+    measure them. ``writer-lock``: write transactions queue on an in-process lock instead of SQLite's busy-wait
+    (or PostgreSQL's row lock); ``token-cache``: a bearer token's principal is cached for 30 s."""
+    import uvicorn
+
+    from corridor.transit.api import create_app
+    from corridor.transit.service import TransitService
+    from corridor.transit.settings import Settings
+
+    if "writer-lock" in patches:
+        lock, write = threading.Lock(), TransitService._write
+
+        def locked(self, *a, **kw):
+            with lock:
+                return write(self, *a, **kw)
+
+        TransitService._write = locked
+    if "token-cache" in patches:
+        cache: dict[str, tuple[object, float]] = {}
+        authenticate = TransitService.authenticate
+
+        def cached(self, token):
+            hit = cache.get(token)
+            if hit is None or hit[1] < time.monotonic():
+                hit = cache[token] = (authenticate(self, token), time.monotonic() + 30)
+            return hit[0]
+
+        TransitService.authenticate = cached
+    uvicorn.run(create_app(Settings(database_url=url)), host="127.0.0.1", port=port, log_level="warning")
+
+
+class Server:
+    """``corridor serve`` in a subprocess (or the what-if server, see `serve_what_if`)."""
+
+    def __init__(self, url: str, log: Path, pool_size: int, what_if: list[str] | None = None):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -124,23 +158,10 @@ class Server:
             "CORRIDOR_TRANSIT_POOL_SIZE": str(pool_size),
         }
         self.log = open(log, "wb")  # noqa: SIM115 - closed in stop()
-        if workers == 1:
-            cmd = [*CLI, "serve", "--database-url", url, "--port", str(self.port)]
+        if what_if:
+            cmd = [sys.executable, __file__, "--serve-what-if", url, str(self.port), ",".join(what_if)]
         else:
-            env["CORRIDOR_TRANSIT_DATABASE_URL"] = url
-            cmd = [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "corridor.transit.api:create_app",
-                "--port",
-                str(self.port),
-                "--workers",
-                str(workers),
-                "--log-level",
-                "warning",
-            ]
+            cmd = [*CLI, "serve", "--database-url", url, "--port", str(self.port)]
         self.proc = subprocess.Popen(
             cmd,
             env=env,
@@ -179,8 +200,18 @@ class Level:
     per_s: float
     p50_ms: float
     p99_ms: float
+    server_cpu_ms: float = float("nan")  # server CPU time per acknowledged declaration
     floor_per_s: float = float("nan")
     ratio: float = float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _transport() -> httpx.HTTPTransport:
@@ -189,7 +220,7 @@ def _transport() -> httpx.HTTPTransport:
     return httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
 
 
-def run_level(base: str, token: str, clients: int, seconds: float, backend: str) -> Level:
+def run_level(base: str, token: str, clients: int, seconds: float, backend: str, pid: int = 0) -> Level:
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
     start = threading.Barrier(clients + 1)
@@ -218,10 +249,10 @@ def run_level(base: str, token: str, clients: int, seconds: float, backend: str)
     for t in threads:
         t.start()
     start.wait()
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), cpu_seconds(pid)
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, cpu_seconds(pid) - cpu0
     lat = np.array([x for xs in latencies for x in xs]) * 1000
     return Level(
         backend,
@@ -232,6 +263,7 @@ def run_level(base: str, token: str, clients: int, seconds: float, backend: str)
         lat.size / elapsed,
         float(np.percentile(lat, 50)) if lat.size else float("nan"),
         float(np.percentile(lat, 99)) if lat.size else float("nan"),
+        cpu / lat.size * 1000 if lat.size else float("nan"),
     )
 
 
@@ -277,21 +309,20 @@ def raw_insert_floor(url: str, seconds: float) -> float:
 
 
 def bench_backend(
-    backend: str, pg_url: str | None, levels: list[int], seconds: float, workers: int = 1
+    backend: str, pg_url: str | None, levels: list[int], seconds: float, what_if: list[str] | None = None
 ) -> list[Level]:
     with tempfile.TemporaryDirectory(prefix="corridor-bench-") as d:
         tmp = Path(d)
         url, cleanup = fresh_database(backend, pg_url, tmp)
         try:
             add_carrier(url)
-            pool = max(10, max(levels) // workers)
-            server = Server(url, tmp / "serve.log", pool_size=pool, workers=workers)
+            server = Server(url, tmp / "serve.log", pool_size=max(10, max(levels)), what_if=what_if)
             try:
                 token = httpx.post(
                     f"{server.base}/api/v1/auth/token", json={"username": "bench", "password": PASSWORD}
                 ).json()["access_token"]
                 run_level(server.base, token, 4, min(2.0, seconds), backend)  # warm-up (not reported)
-                out = [run_level(server.base, token, n, seconds, backend) for n in levels]
+                out = [run_level(server.base, token, n, seconds, backend, server.proc.pid) for n in levels]
             finally:
                 server.stop()
             floor = raw_insert_floor(url, seconds)
@@ -313,32 +344,38 @@ def main(argv: list[str] | None = None) -> int:
         help="server URL (a fresh database is created on it); default $CORRIDOR_TEST_POSTGRES_URL",
     )
     ap.add_argument(
-        "--workers",
-        type=int,
-        default=1,
-        help="server processes (1: `corridor serve`; more: uvicorn --workers on the same app)",
+        "--what-if",
+        default="",
+        help=f"measure changes the backend could make, patched into the server: {', '.join(WHAT_IF)}",
     )
     ap.add_argument("--json", action="store_true", help="print JSON")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--serve-what-if"]:  # internal: the what-if server subprocess
+        serve_what_if(argv[1], int(argv[2]), argv[3].split(","))
+        return 0
     a = ap.parse_args(argv)
+    what_if = [x for x in a.what_if.split(",") if x]
+    unknown = set(what_if) - set(WHAT_IF)
+    if unknown:
+        ap.error(f"--what-if: unknown {', '.join(sorted(unknown))}; choose from {', '.join(WHAT_IF)}")
     levels = [int(x) for x in a.levels.split(",")]
-    random.seed(1)
     results: list[Level] = []
     for backend in a.backends.split(","):
         if backend == "postgres" and not a.postgres_url:
             print("postgres: skipped (no --postgres-url / CORRIDOR_TEST_POSTGRES_URL)", file=sys.stderr)
             continue
-        results += bench_backend(backend, a.postgres_url or None, levels, a.seconds, a.workers)
+        results += bench_backend(backend, a.postgres_url or None, levels, a.seconds, what_if)
     if a.json:
         print(json.dumps([asdict(r) for r in results], indent=2))
         return 0
     print(
         f"{'backend':9} {'clients':>7} {'decl/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
-        f"{'raw INSERT/s':>12} {'ratio':>6}"
+        f"{'srv CPU ms':>10} {'raw INSERT/s':>12} {'ratio':>6}"
     )
     for r in results:
         print(
             f"{r.backend:9} {r.clients:>7} {r.per_s:>8.1f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.errors:>6} "
-            f"{r.floor_per_s:>12.1f} {r.ratio:>6.2f}"
+            f"{r.server_cpu_ms:>10.2f} {r.floor_per_s:>12.1f} {r.ratio:>6.2f}"
         )
     for r in results:
         if r.backend == "postgres":
@@ -347,6 +384,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{'met' if r.ratio >= 0.5 else 'MISSED'} ({r.ratio:.0%})"
             )
         if r.clients == 64:
+            # closed loop without think time: mean latency = clients / throughput (Little's law), so a p99
+            # under 50 ms at 64 clients needs well over 64 / 0.05 = 1280 declarations per second
             print(
                 f"target {r.backend} 64 clients: p99 < 50 ms: {'met' if r.p99_ms < 50 else 'MISSED'} "
                 f"({r.p99_ms:.1f} ms)"
