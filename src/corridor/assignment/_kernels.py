@@ -4,14 +4,14 @@ Kernels take plain arrays only. ``no_through[v]`` marks nodes that may start or 
 through (TNTP zones below ``<FIRST THRU NODE>``). Arc costs may be ``inf`` (arc closed to the class).
 
 Dijkstra uses an indexed 4-ary heap with decrease-key (heap size ≤ nodes, no stale entries) and stops once
-every target is settled. Origins are spread over ``numba.get_num_threads()`` lanes with ``prange``; each lane
-owns its work arrays (:class:`Lane` layout: one row per lane) so trees never share memory.
+every target is settled. Origins are spread over the threads with ``prange`` and dynamic scheduling (chunks of one
+origin: the machine may be shared); each thread owns one row of the work arrays (:func:`lanes`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import get_num_threads, njit, prange
+from numba import get_num_threads, get_thread_id, njit, parallel_chunksize, prange
 
 
 @njit(cache=True, inline="always")
@@ -125,59 +125,56 @@ def _aon_lanes(indptr, head, tail, cost, zone_nodes, demand, no_through, load, n
     z = zone_nodes.shape[0]
     dist, pred, order, hk, hn, pos, target = lanes(n_lanes, n)
     node_load = np.zeros((n_lanes, n))
-    for ln in prange(n_lanes):
-        sptt = 0.0
-        lost = 0.0
-        for i in range(ln, z, n_lanes):
-            o = zone_nodes[i]
-            nt = 0
+    for i in prange(z):
+        ln = get_thread_id()
+        o = zone_nodes[i]
+        nt = 0
+        for j in range(z):
+            if demand[i, j] > 0.0 and zone_nodes[j] != o and not target[ln, zone_nodes[j]]:
+                target[ln, zone_nodes[j]] = True
+                nt += 1
+        if nt == 0:
             for j in range(z):
-                if demand[i, j] > 0.0 and zone_nodes[j] != o and not target[ln, zone_nodes[j]]:
-                    target[ln, zone_nodes[j]] = True
-                    nt += 1
-            if nt == 0:
-                for j in range(z):
-                    sp_cost[i, j] = np.nan if zone_nodes[j] != o else 0.0
-                continue
-            n_set, touched = sp_tree(indptr, head, cost, o, no_through, target[ln], nt, dist[ln], pred[ln],
-                                     order[ln], hk[ln], hn[ln], pos[ln])
-            for j in range(z):
-                dn = zone_nodes[j]
-                target[ln, dn] = False
-                c = dist[ln, dn] if dn != o else 0.0
-                dem = demand[i, j]
-                sp_cost[i, j] = c if dem > 0.0 or dn == o else np.nan
-                if dem > 0.0 and dn != o:
-                    if c == np.inf:
-                        lost += dem
-                    else:
-                        sptt += dem * c
-                        node_load[ln, dn] += dem
-            if load:
-                for k in range(n_set - 1, 0, -1):
-                    v = order[ln, k]
-                    ld = node_load[ln, v]
-                    if ld != 0.0:
-                        a = pred[ln, v]
-                        flow_l[ln, a] += ld
-                        node_load[ln, tail[a]] += ld
-                        node_load[ln, v] = 0.0
-            for k in range(n_set):
-                node_load[ln, order[ln, k]] = 0.0
-            reset_tree(order[ln], touched, dist[ln], pos[ln])
-        part[ln, 0] = sptt
-        part[ln, 1] = lost
+                sp_cost[i, j] = np.nan if zone_nodes[j] != o else 0.0
+            continue
+        n_set, touched = sp_tree(indptr, head, cost, o, no_through, target[ln], nt, dist[ln], pred[ln], order[ln],
+                                 hk[ln], hn[ln], pos[ln])
+        for j in range(z):
+            dn = zone_nodes[j]
+            target[ln, dn] = False
+            c = dist[ln, dn] if dn != o else 0.0
+            dem = demand[i, j]
+            sp_cost[i, j] = c if dem > 0.0 or dn == o else np.nan
+            if dem > 0.0 and dn != o:
+                if c == np.inf:
+                    part[ln, 1] += dem
+                else:
+                    part[ln, 0] += dem * c
+                    node_load[ln, dn] += dem
+        if load:
+            for k in range(n_set - 1, 0, -1):
+                v = order[ln, k]
+                ld = node_load[ln, v]
+                if ld != 0.0:
+                    a = pred[ln, v]
+                    flow_l[ln, a] += ld
+                    node_load[ln, tail[a]] += ld
+                    node_load[ln, v] = 0.0
+        for k in range(n_set):
+            node_load[ln, order[ln, k]] = 0.0
+        reset_tree(order[ln], touched, dist[ln], pos[ln])
 
 
 def aon_jit(indptr, head, tail, time, fixed, zone_nodes, demand, no_through, load, flow, sp_cost):
     """All-or-nothing from every origin zone at arc costs ``time + fixed``. Adds ``demand`` (zones × zones) to
     ``flow`` when ``load``; writes the O–D shortest-path costs into ``sp_cost`` (inf when unreachable; NaN for
     pairs without demand, whose trees are cut short). Returns (SPTT, unreachable demand)."""
-    n_lanes = max(1, min(get_num_threads(), zone_nodes.shape[0]))
+    n_lanes = get_num_threads()
     flow_l = np.zeros((n_lanes, head.shape[0]) if load else (n_lanes, 1))
     part = np.zeros((n_lanes, 2))
-    _aon_lanes(indptr, head, tail, time + fixed, zone_nodes, demand, no_through, load, n_lanes, flow_l, sp_cost,
-               part)
+    with parallel_chunksize(1):
+        _aon_lanes(indptr, head, tail, time + fixed, zone_nodes, demand, no_through, load, n_lanes, flow_l,
+                   sp_cost, part)
     if load:
         flow += flow_l.sum(axis=0)
     return float(part[:, 0].sum()), float(part[:, 1].sum())

@@ -6,7 +6,7 @@ Newton step ``Δ = min(f_p, (c_p − c_s) / (pce · Σ_{a ∈ p ⊕ s} t'_a))``;
 updated at once (Gauss–Seidel).
 
 Column generation runs in batches of (class, origin) groups: the batch's shortest-path trees are built in
-parallel (one lane per thread, :func:`trees_batch`) at the costs of the batch start, then
+parallel (:func:`trees_batch`) at the costs of the batch start, then
 :func:`colgen_batch` adds each O–D pair's shortest path to its set, sequentially. Arrays that may grow are
 returned (numba cannot rebind the caller's references).
 """
@@ -14,7 +14,7 @@ returned (numba cannot rebind the caller's references).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import get_thread_id, njit, prange
 
 from corridor.assignment._kernels import reset_tree, sp_tree
 from corridor.assignment._vdf import vdf_time_deriv
@@ -119,24 +119,25 @@ def _equilibrate(k, c, pc, fx, dem, od_first, p_next, p_start, p_len, p_flow, po
 @njit(cache=True, parallel=True)
 def trees_batch(indptr, head, cost, grp_class, grp_origin, grp_ptr, od_dest, no_through, g0, g1,
                 dist, preds, order, hk, hn, pos, target, od_sp):
-    """Shortest-path trees of groups ``g0 .. g1-1`` (costs ``cost[class]``), in parallel lanes: predecessor
-    arcs into ``preds[g - g0]``, each O–D pair's shortest cost into ``od_sp`` (inf: unreachable)."""
-    n_lanes = dist.shape[0]
-    for ln in prange(n_lanes):
-        for g in range(g0 + ln, g1, n_lanes):
-            nt = 0
-            for k in range(grp_ptr[g], grp_ptr[g + 1]):
-                v = od_dest[k]
-                if not target[ln, v]:
-                    target[ln, v] = True
-                    nt += 1
-            _, touched = sp_tree(indptr, head, cost[grp_class[g]], grp_origin[g], no_through, target[ln], nt,
-                                 dist[ln], preds[g - g0], order[ln], hk[ln], hn[ln], pos[ln])
-            for k in range(grp_ptr[g], grp_ptr[g + 1]):
-                v = od_dest[k]
-                target[ln, v] = False
-                od_sp[k] = dist[ln, v]
-            reset_tree(order[ln], touched, dist[ln], pos[ln])
+    """Shortest-path trees of groups ``g0 .. g1-1`` (costs ``cost[class]``) in parallel, each thread on its own
+    row of the work arrays: predecessor arcs into ``preds[g - g0]``, each O–D pair's shortest cost into
+    ``od_sp`` (inf: unreachable). Call under ``numba.parallel_chunksize(1)`` so that idle threads take the next
+    tree (dynamic scheduling: the machine may be shared)."""
+    for g in prange(g0, g1):
+        ln = get_thread_id()
+        nt = 0
+        for k in range(grp_ptr[g], grp_ptr[g + 1]):
+            v = od_dest[k]
+            if not target[ln, v]:
+                target[ln, v] = True
+                nt += 1
+        _, touched = sp_tree(indptr, head, cost[grp_class[g]], grp_origin[g], no_through, target[ln], nt,
+                             dist[ln], preds[g - g0], order[ln], hk[ln], hn[ln], pos[ln])
+        for k in range(grp_ptr[g], grp_ptr[g + 1]):
+            v = od_dest[k]
+            target[ln, v] = False
+            od_sp[k] = dist[ln, v]
+        reset_tree(order[ln], touched, dist[ln], pos[ln])
 
 
 @njit(cache=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from numba import get_num_threads
+from numba import get_num_threads, parallel_chunksize
 
 from corridor.assignment import _kernels, _paths
 from corridor.assignment.linkbased import aon
@@ -75,9 +75,11 @@ def _od_structure(p: AssignmentProblem):
             zn[od_d_arr].astype(np.int32), cat(od_dem, np.float64))
 
 
-#: (class, origin) groups per lane whose trees are built together while loading (their trees then see the
-#: costs of the batch start; small keeps it close to origin-by-origin Gauss–Seidel)
-SHIFT_BATCH = 2
+#: (class, origin) groups per thread whose trees are built together (in parallel) before their pairs are
+#: loaded and equilibrated: the trees then see the costs of their batch's start. That costs little while the
+#: gap is large (> LOOSE); the first loading uses smaller batches (a rough start slows the tail) and the tail
+#: one group per thread (close to origin-by-origin Gauss–Seidel)
+INIT_BATCH, SHIFT_BATCH, TAIL_BATCH, LOOSE = 4, 8, 1, 1e-3
 #: groups per batch when the trees only measure the gap and add columns (flows unchanged)
 GAP_BATCH = 64
 #: measure the exact gap once the estimate from column generation is below CHECK × target
@@ -114,26 +116,28 @@ def run_path_based(
     cnt = np.zeros(5, dtype=np.int64)
     xc = np.zeros((len(p.classes), m))
     mark = np.zeros(m, dtype=np.int64)
-    n_lanes = max(1, min(get_num_threads(), n_grp))
+    n_lanes = get_num_threads()
     dist, _, order, hk, hn, pos, target = _kernels.lanes(n_lanes, n)
     preds = np.empty((max(1, min(GAP_BATCH, n_grp)), n), dtype=np.int32)
     od_sp = np.empty(n_od)
     buf = np.empty(n, dtype=np.int64)
     cost = np.empty((len(p.classes), m))
 
-    def tree_pass(shift: bool) -> tuple[float, float]:
+    def tree_pass(shift: bool, estimate: float | None = None) -> tuple[float, float]:
         """Column generation over every group: (demand without a path, excess). With ``shift`` pairs are
         equilibrated as they go (Gauss–Seidel; each batch's trees at the costs of its start) and the excess
         estimates TSTT − SPTT; without it flows stay put and ``od_sp`` holds the exact shortest costs."""
         nonlocal p_next, p_start, p_len, p_flow, pool, free_rec
         lost = excess = 0.0
-        step = SHIFT_BATCH * n_lanes if shift else preds.shape[0]
+        per = INIT_BATCH if estimate is None else SHIFT_BATCH if estimate > LOOSE else TAIL_BATCH
+        step = per * n_lanes if shift else preds.shape[0]
         for g0 in range(0, n_grp, step):
             g1 = min(n_grp, g0 + step)
             if shift or g0 == 0:
                 np.add(t, fixed, out=cost)
-            _paths.trees_batch(p.indptr, p.head, cost, grp_class, grp_origin, grp_ptr, od_dest, p.no_through,
-                               g0, g1, dist, preds, order, hk, hn, pos, target, od_sp)
+            with parallel_chunksize(1):
+                _paths.trees_batch(p.indptr, p.head, cost, grp_class, grp_origin, grp_ptr, od_dest, p.no_through,
+                                   g0, g1, dist, preds, order, hk, hn, pos, target, od_sp)
             p_next, p_start, p_len, p_flow, pool, free_rec, lost_b, excess_b = _paths.colgen_batch(
                 p.tail, p.vdf, p.free_flow_time, p.capacity, p.alpha, p.beta, fixed, pce, grp_class, grp_origin,
                 grp_ptr, od_dest, od_dem, od_first, p_next, p_start, p_len, p_flow, pool, free_rec, cnt, x, xc,
@@ -161,7 +165,7 @@ def run_path_based(
             sptt = float(od_dem @ od_sp)
             g = (tstt - sptt) / tstt if tstt > 0 else 0.0
         else:  # the estimate comes from this iteration's column generation below
-            _, excess = tree_pass(True)
+            _, excess = tree_pass(True, estimate)
             estimate = excess / tstt if tstt > 0 else 0.0
         row = {"iteration": it, "relative_gap": g if exact else estimate, "gap_exact": exact,
                "beckmann": beckmann(p, xc, fixed), "tstt": tstt, "sptt": sptt if exact else np.nan, "step": np.nan,
@@ -174,9 +178,8 @@ def run_path_based(
             break
         if it == max_iter:
             break
-        if exact:
-            _, excess = tree_pass(True)
-            estimate = excess / tstt if tstt > 0 else 0.0
+        if exact:  # the gap's trees already added this iteration's columns (at the current costs)
+            estimate = g
         for _ in range(INNER):
             _paths.gp_sweep_jit(p.vdf, p.free_flow_time, p.capacity, p.alpha, p.beta, fixed, pce, od_class, od_dem,
                                 od_first, p_next, p_start, p_len, p_flow, pool, free_rec, cnt, x, xc, t, dt, mark)
