@@ -36,6 +36,8 @@ def test_login_cookie_is_httponly_strict_and_pages_send_security_headers(client,
     cookie = next(c for c in r.headers.get_list("set-cookie") if c.startswith("corridor_session="))
     attrs = {a.strip().split("=")[0].lower() for a in cookie.split(";")}
     assert {"httponly", "path"} <= attrs and "samesite=strict" in cookie.lower() and "Path=/web" in cookie
+    # as long as the token, on the service's clock (here a fixed test clock, months from the wall clock)
+    assert "Max-Age=43200" in cookie
     page = client.get("/web/declarations")
     assert page.status_code == 200
     csp = page.headers["content-security-policy"]

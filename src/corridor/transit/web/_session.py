@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import quote, unquote
 
 from fastapi import Request, Response
@@ -79,7 +79,8 @@ def _secure(request: Request) -> bool:
 
 
 def set_session(request: Request, response: Response, token: str, expires_at: datetime) -> None:
-    max_age = max(1, int((expires_at - datetime.now(UTC)).total_seconds()))
+    """The cookie lives as long as the token, measured on the service's clock (which issued ``expires_at``)."""
+    max_age = max(1, int((expires_at - service_of(request).clock()).total_seconds()))
     response.set_cookie(
         SESSION_COOKIE,
         token,
