@@ -190,7 +190,7 @@ def colgen_batch(
                 else:
                     r = cnt[N_REC]
                     if r >= p_next.shape[0]:
-                        size = 2 * p_next.shape[0]
+                        size = p_next.shape[0] + p_next.shape[0] // 2 + 1
                         p_next = _grow(p_next, size)
                         p_start = _grow(p_start, size)
                         p_len = _grow(p_len, size)

@@ -1,10 +1,12 @@
 """Path-based gradient projection driver: converges to relative gaps of 1e-8 and below.
 
-Start: every O–D pair is loaded on its shortest path, origin batch by origin batch at the then-current costs.
-Each iteration then builds one shortest-path tree per (class, origin) at the current flows (flows recomputed
-from the path flows), in parallel; these trees give the exact relative gap (SPTT) and add each pair's current
-shortest path to its set (column generation). Unless converged, Gauss–Seidel sweeps over the path sets
-follow (cheap: no trees) until the restricted gap has fallen well below the measured one.
+Start: every O–D pair is loaded on its shortest path, batch of origins by batch at the then-current costs.
+Each iteration then either (a) generates columns Gauss–Seidel style: trees for a batch of (class, origin)
+groups in parallel, then each pair gets its current shortest path and one projected Newton step; the excess
+cost met on the way estimates the gap; or (b), once that estimate is within ``CHECK`` × the target, builds
+every tree at the current flows (in parallel, flows untouched): these give the exact relative gap, used for
+the stop test and reported (``gap_exact``), and their paths become the iteration's columns. ``INNER``
+Gauss–Seidel sweeps over the path sets (cheap: no trees) follow. The final gap is always an exact one.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def _od_structure(p: AssignmentProblem):
 #: one group per thread (close to origin-by-origin Gauss–Seidel)
 INIT_BATCH, SHIFT_BATCH, TAIL_BATCH, LOOSE = 4, 8, 1, 1e-3
 #: groups per batch when the trees only measure the gap and add columns (flows unchanged)
-GAP_BATCH = 64
+GAP_BATCH = 16
 #: measure the exact gap once the estimate from column generation is below CHECK × target
 CHECK = 5.0
 #: Gauss–Seidel sweeps over the path sets after each column generation
@@ -105,7 +107,7 @@ def run_path_based(
     dt = arc_derivs(p, x)
     grp_class, grp_origin, grp_ptr, od_class, od_o, od_d, od_dest, od_dem = _od_structure(p)
     n_od, n_grp = len(od_dem), len(grp_class)
-    cap_rec = max(2 * n_od, 16)
+    cap_rec = max(n_od + n_od // 4, 16)  # grows by half when full
     p_next = np.full(cap_rec, -1, dtype=np.int32)
     p_start = np.zeros(cap_rec, dtype=np.int64)
     p_len = np.zeros(cap_rec, dtype=np.int32)
