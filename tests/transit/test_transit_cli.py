@@ -139,8 +139,10 @@ def test_demo_is_deterministic_and_leaves_a_verifiable_chain(tmp_path, monkeypat
         outs.append(json.loads(r.output))
         v = runner.invoke(app, ["audit", "verify", "--database-url", url])
         assert v.exit_code == 0 and "audit chain OK" in v.output
-    assert outs[0] == outs[1] and outs[0]["declarations"] == 29
-    assert sum(outs[0]["by_state"].values()) == 29 and len(outs[0]["by_state"]) >= 3
+    # 25 trucks + 4 trains through the day, and 8 late trucks (the default queue) still waiting for an officer
+    assert outs[0] == outs[1] and outs[0]["declarations"] == 37
+    assert sum(outs[0]["by_state"].values()) == 37 and len(outs[0]["by_state"]) >= 3
+    assert outs[0]["by_state"].get("submitted", 0) + outs[0]["by_state"].get("assessed", 0) >= 1
 
 
 def _free_port() -> int:

@@ -158,9 +158,19 @@ def _who(service: TransitService, username: str) -> Principal:
 
 
 def seed_demo(
-    service: TransitService, *, seed: int = 1, trucks: int = 60, trains: int = 8, now: datetime | None = None
+    service: TransitService,
+    *,
+    seed: int = 1,
+    trucks: int = 60,
+    trains: int = 8,
+    queue: int = 8,
+    now: datetime | None = None,
 ) -> DemoSummary:
-    """Play one day of traffic into ``service``'s database. Deterministic in content for a given ``seed``."""
+    """Play one day of traffic into ``service``'s database. Deterministic in content for a given ``seed``.
+
+    ``queue`` more trucks arrive in the day's last 40 minutes, so an officer who logs in finds declarations waiting
+    in the channel lanes (submitted, or assessed and waiting for release or hold).
+    """
     rng = random.Random(seed)
     end = now or datetime.now(UTC)
     start = end - timedelta(hours=24)
@@ -182,6 +192,7 @@ def seed_demo(
         plan = sorted(
             [(rng.uniform(0, 22), False) for _ in range(trucks)]
             + [(rng.uniform(0, 24), True) for _ in range(trains)]
+            + [(rng.uniform(23.33, 23.98), False) for _ in range(queue)]
         )
         base = service.list(officer, limit=1).total
         count = 0
