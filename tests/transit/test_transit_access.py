@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import update
-from transit_factories import FakeClock, add_people, client_class, train_body
+from transit_factories import PASSWORD, FakeClock, add_people, client_class, train_body
 
 from corridor.transit.api import create_app
 from corridor.transit.models import Declaration
@@ -33,6 +33,7 @@ R, C = "{id}", None
 #: (name, method, path, state the declaration must be in (None: no declaration), body, roles allowed)
 ENDPOINTS = [
     ("me", "GET", "/api/v1/me", None, None, set(ROLES) - {"anonymous"}),
+    ("logout", "POST", "/api/v1/auth/logout", None, None, set(ROLES) - {"anonymous"}),
     ("checkpoints", "GET", "/api/v1/checkpoints", None, None, set(ROLES) - {"anonymous"}),
     ("submit", "POST", "/api/v1/declarations", None, "new", {"owner", "other_carrier"}),
     (
@@ -165,11 +166,12 @@ def _prepare(svc, people, state: str) -> int:
     return d.id
 
 
-def _headers(people, role: str, name: str) -> dict:
+def _headers(svc, people, role: str, name: str) -> dict:
     if role == "anonymous":
         return {}
     user = ("exit_rail" if name == "exit" else "entry_rail") if role == "checkpoint" else USER[role]
-    return {"Authorization": f"Bearer {people.tokens[user]}"}
+    token = svc.login(user, PASSWORD).access_token if name == "logout" else people.tokens[user]  # revoked
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -181,11 +183,11 @@ def test_access_matrix(world, role, name, method, path, state, body, allowed):
     did = _prepare(svc, people, state) if state else None
     if body == "new":
         body = train_body(f"NEW-{next(_counter)}")
-    r = client.request(method, path.format(id=did), json=body, headers=_headers(people, role, name))
+    r = client.request(method, path.format(id=did), json=body, headers=_headers(svc, people, role, name))
     if role == "anonymous":
         expected = {401}
     elif role in allowed:
-        expected = {200, 201}
+        expected = {200, 201, 204}
     elif role in OBJECT_HIDDEN and did is not None and "owner" in allowed:
         expected = {404}
     else:

@@ -190,3 +190,33 @@ def test_wagon_factory_matches_the_anchor_examples():
     assert wagon_problem("21 81 2471217-3") is None and wagon_problem("21 80 1559084-5") is None
     assert container_problem("CSQU3054383") is None
     assert wagon_problem(wagon(5)) is None and container_problem(container(5)) is None
+
+
+def test_logout_revokes_the_token_at_once(client, people, svc):
+    token = svc.login("officer", "correct horse battery").access_token
+    h = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=h).status_code == 200  # the principal is now cached
+    assert client.post("/api/v1/auth/logout", headers=h).status_code == 204
+    _problem(client.get("/api/v1/me", headers=h), 401, "BAD_TOKEN")
+    _problem(client.post("/api/v1/auth/logout", headers=h), 401, "BAD_TOKEN")
+    _problem(client.post("/api/v1/auth/logout"), 401, "BAD_TOKEN")
+    assert (
+        client.get("/api/v1/me", headers=bearer(people, "officer")).status_code == 200
+    )  # other sessions stay
+
+
+def test_deactivation_refuses_cached_tokens_and_is_audited(client, people, svc):
+    h = bearer(people, "carrier")
+    assert client.get("/api/v1/me", headers=h).status_code == 200
+    svc.set_active("carrier", False, actor="test")
+    _problem(client.get("/api/v1/me", headers=h), 401, "BAD_TOKEN")
+    _problem(
+        client.post("/api/v1/auth/token", json={"username": "carrier", "password": "correct horse battery"}),
+        401,
+        "BAD_CREDENTIALS",
+    )
+    svc.set_active("carrier", True, actor="test")
+    _problem(client.get("/api/v1/me", headers=h), 401, "BAD_TOKEN")  # deactivation revoked the old tokens
+    auditor = svc.authenticate(people.tokens["auditor"])
+    acts = [r.act for r in svc.audit_rows(auditor, entity_id="carrier").items]
+    assert acts[-2:] == ["user_deactivate", "user_activate"] and svc.verify_audit().ok

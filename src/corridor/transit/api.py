@@ -12,8 +12,9 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -104,20 +105,29 @@ def _install_handlers(app: FastAPI) -> None:
 # ----- dependencies ----------------------------------------------------------------------------------------
 
 
-def get_service(request: Request) -> TransitService:
+# Dependencies are ``async def`` where they do not block: FastAPI runs a plain ``def`` dependency in the thread
+# pool, one hop per dependency per request.
+
+
+async def get_service(request: Request) -> TransitService:
     return request.app.state.service
 
 
 _bearer = HTTPBearer(auto_error=False)
 ServiceDep = Annotated[TransitService, Depends(get_service)]
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def current_principal(
-    service: ServiceDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal:
+def _token(creds: HTTPAuthorizationCredentials | None) -> str:
     if creds is None or not creds.credentials:
         raise Unauthenticated("BAD_TOKEN", "send 'Authorization: Bearer <token>' (POST /api/v1/auth/token)")
-    return service.authenticate(creds.credentials)
+    return creds.credentials
+
+
+async def current_principal(service: ServiceDep, creds: Credentials) -> Principal:
+    token = _token(creds)
+    # the principal cache answers in memory; only a miss goes to the database, in the thread pool
+    return service.cached_principal(token) or await run_in_threadpool(service.authenticate, token)
 
 
 Who = Annotated[Principal, Depends(current_principal)]
@@ -148,6 +158,14 @@ async def idempotency(
 
 
 IdemDep = Annotated[Idem | None, Depends(idempotency)]
+
+
+def _json(model, status_code: int = 200) -> Response:
+    """Serialise the service's (already valid) result once, skipping FastAPI's re-validation against the
+    ``response_model`` (which is kept for the OpenAPI spec)."""
+    return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
+
+
 DeclId = Annotated[int, Path(ge=1, le=2**31 - 1, description="declaration id")]
 Offset = Annotated[int, Query(ge=0, le=10**9)]
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -174,6 +192,20 @@ router = APIRouter(prefix=PREFIX, responses=ERRORS)
 def login(body: TokenRequest, service: ServiceDep) -> TokenPublic:
     """Exchange a username and password for a bearer token (not idempotent: each call gives a new token)."""
     return service.login(body.username, body.password)
+
+
+@public.post(
+    "/auth/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={401: ERRORS[401]},
+    response_class=Response,
+)
+def logout(service: ServiceDep, creds: Credentials) -> Response:
+    """Revoke the bearer token sent with this request: it can never be used again."""
+    token = _token(creds)
+    service.authenticate(token)  # 401 for an unknown or expired token
+    service.logout(token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/me", response_model=UserPublic, tags=["auth"])
@@ -205,8 +237,8 @@ def checkpoints(who: Who, service: ServiceDep) -> list[dict]:
     status_code=status.HTTP_201_CREATED,
     tags=["declarations"],
 )
-def submit(body: DeclarationCreate, who: Who, service: ServiceDep, idem: IdemDep) -> DeclarationPublic:
-    return service.submit(who, body, idem=idem)
+def submit(body: DeclarationCreate, who: Who, service: ServiceDep, idem: IdemDep) -> Response:
+    return _json(service.submit(who, body, idem=idem), status.HTTP_201_CREATED)
 
 
 @router.get("/declarations", response_model=Page[DeclarationPublic], tags=["declarations"])
@@ -239,8 +271,8 @@ def get_declaration(declaration_id: DeclId, who: Who, service: ServiceDep) -> De
 
 
 def _simple_act(name: str, doc: str):
-    def route(declaration_id: DeclId, who: Who, service: ServiceDep, idem: IdemDep) -> DeclarationPublic:
-        return getattr(service, name)(who, declaration_id, idem=idem)
+    def route(declaration_id: DeclId, who: Who, service: ServiceDep, idem: IdemDep) -> Response:
+        return _json(getattr(service, name)(who, declaration_id, idem=idem))
 
     route.__name__ = name
     route.__doc__ = doc
@@ -269,41 +301,41 @@ for _path, _name, _doc in (
 @router.post("/declarations/{declaration_id}/reject", response_model=DeclarationPublic, tags=["acts"])
 def reject(
     declaration_id: DeclId, body: RejectReason, who: Who, service: ServiceDep, idem: IdemDep
-) -> DeclarationPublic:
+) -> Response:
     """Officer: reject with a coded reason (before release)."""
-    return service.reject(who, declaration_id, body, idem=idem)
+    return _json(service.reject(who, declaration_id, body, idem=idem))
 
 
 @router.post("/declarations/{declaration_id}/inspection", response_model=DeclarationPublic, tags=["acts"])
 def inspection(
     declaration_id: DeclId, body: InspectionCreate, who: Who, service: ServiceDep, idem: IdemDep
-) -> DeclarationPublic:
+) -> Response:
     """Officer: record what the inspection found; pass releases, fail rejects."""
-    return service.inspect(who, declaration_id, body, idem=idem)
+    return _json(service.inspect(who, declaration_id, body, idem=idem))
 
 
 @router.post("/declarations/{declaration_id}/entry", response_model=DeclarationPublic, tags=["acts"])
 def entry(
     declaration_id: DeclId, body: CheckpointEvent, who: Who, service: ServiceDep, idem: IdemDep
-) -> DeclarationPublic:
+) -> Response:
     """Checkpoint operator: the movement entered at this checkpoint."""
-    return service.enter(who, declaration_id, body, idem=idem)
+    return _json(service.enter(who, declaration_id, body, idem=idem))
 
 
 @router.post("/declarations/{declaration_id}/exit", response_model=DeclarationPublic, tags=["acts"])
 def exit_(
     declaration_id: DeclId, body: CheckpointEvent, who: Who, service: ServiceDep, idem: IdemDep
-) -> DeclarationPublic:
+) -> Response:
     """Checkpoint operator: the movement left at this checkpoint."""
-    return service.exit(who, declaration_id, body, idem=idem)
+    return _json(service.exit(who, declaration_id, body, idem=idem))
 
 
 @router.post("/declarations/{declaration_id}/slot", response_model=DeclarationPublic, tags=["capacity"])
 def book_slot(
     declaration_id: DeclId, body: SlotBook, who: Who, service: ServiceDep, idem: IdemDep
-) -> DeclarationPublic:
+) -> Response:
     """Carrier: book one unit of the day's capacity (never overbooked)."""
-    return service.book_slot(who, declaration_id, body, idem=idem)
+    return _json(service.book_slot(who, declaration_id, body, idem=idem))
 
 
 @router.post("/overdue/scan", response_model=Page[DeclarationPublic], tags=["acts"])

@@ -2,8 +2,9 @@
 
 Each row's hash is HMAC-SHA-256 (keyed by the ``audit_key`` setting, kept outside the database, so someone who
 can write the database still cannot recompute a valid chain) over the canonical JSON of its own fields (its ``seq`` included) and the previous
-row's hash. Writers lock the single head row first (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's
-``BEGIN IMMEDIATE`` already serialises writers), so the chain never forks. `verify` walks the chain and names
+row's hash. Writers lock the single head row (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN
+IMMEDIATE`` already serialises writers), so the chain never forks; they do it last, just before COMMIT, because
+that lock serialises every writer of every process. `verify` walks the chain and names
 every edited, missing or reordered row, and a truncated tail.
 """
 
@@ -15,7 +16,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from corridor.transit.models import AuditHead, AuditRow
@@ -58,9 +59,21 @@ def row_hash(
     return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
-def append(
-    session: Session,
-    key: bytes,
+@dataclass(frozen=True)
+class Entry:
+    """One audit row to be chained (its ``seq``, ``prev_hash`` and ``hash`` are given at append time)."""
+
+    at: datetime
+    actor: str
+    act: str
+    entity: str
+    entity_id: str
+    before: str | None
+    after: str | None
+    detail: str  # canonical JSON
+
+
+def entry(
     *,
     at: datetime,
     actor: str,
@@ -70,40 +83,43 @@ def append(
     before: str | None = None,
     after: str | None = None,
     detail: dict | None = None,
-) -> AuditRow:
-    """Add the next row of the chain to ``session``'s transaction (the caller commits, with its state change)."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
-    seq = head.seq + 1
-    detail_json = canonical(detail or {})
-    h = row_hash(
-        key,
-        seq=seq,
-        at=at,
-        actor=actor,
-        act=act,
-        entity=entity,
-        entity_id=str(entity_id),
-        before=before,
-        after=after,
-        detail=detail_json,
-        prev_hash=head.hash,
-    )
-    row = AuditRow(
-        seq=seq,
-        at=at,
-        actor=actor,
-        act=act,
-        entity=entity,
-        entity_id=str(entity_id),
-        before=before,
-        after=after,
-        detail=detail_json,
-        prev_hash=head.hash,
-        hash=h,
-    )
-    session.add(row)
-    head.seq, head.hash = seq, h
-    return row
+) -> Entry:
+    return Entry(at, actor, act, entity, str(entity_id), before, after, canonical(detail or {}))
+
+
+_HEAD, _ROWS = AuditHead.__table__, AuditRow.__table__
+
+
+def append(session: Session, key: bytes, entries: list[Entry]) -> None:
+    """Chain ``entries`` onto the log in ``session``'s transaction (the caller commits, with its state change).
+
+    Locks the head row (``FOR UPDATE``), which every writer of every process shares: call it as the LAST
+    statements before COMMIT, so the lock is held for three statements and the commit only."""
+    if not entries:
+        return
+    seq, prev = session.execute(
+        select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+    ).one()
+    rows = []
+    for e in entries:
+        seq += 1
+        h = row_hash(
+            key,
+            seq=seq,
+            at=e.at,
+            actor=e.actor,
+            act=e.act,
+            entity=e.entity,
+            entity_id=e.entity_id,
+            before=e.before,
+            after=e.after,
+            detail=e.detail,
+            prev_hash=prev,
+        )
+        rows.append({**e.__dict__, "seq": seq, "prev_hash": prev, "hash": h})
+        prev = h
+    session.execute(insert(_ROWS), rows)
+    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
 
 
 @dataclass(frozen=True)

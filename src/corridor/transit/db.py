@@ -1,5 +1,9 @@
 """Engine, sessions and migrations. SQLite runs in WAL mode with ``BEGIN IMMEDIATE`` write transactions (so
-concurrent writers queue on the busy timeout instead of failing on lock upgrade); PostgreSQL runs as is."""
+concurrent writers queue on the busy timeout instead of failing on lock upgrade); PostgreSQL runs as is.
+
+No ``pool_pre_ping``: it cost a ``SELECT 1`` round trip on every checkout. A connection the server dropped fails
+one request, and SQLAlchemy then invalidates the whole pool (its disconnect handling); ``pool_recycle`` retires
+connections before server or firewall idle timeouts."""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 #: Seconds a SQLite writer waits for the lock before giving up.
 SQLITE_BUSY_TIMEOUT_S = 30
+#: assumption: recycle pooled PostgreSQL connections after 30 min, below common idle timeouts of proxies.
+POOL_RECYCLE_S = 1800
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -36,10 +42,17 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # read-only sessions (engine option ``corridor_read_only``) need no write lock: WAL readers see a
+            # snapshot and never wait for writers
+            read_only = conn.get_execution_options().get("corridor_read_only", False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=POOL_RECYCLE_S)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -5,6 +5,11 @@ takes the acting `Principal` first and checks role, sovereignty and object scope
 unknown or foreign objects answer 404 (a carrier cannot even learn that another carrier's declaration exists).
 Writes may carry an `Idem` (Idempotency-Key): the key is claimed in the same transaction as the act, so a retry
 returns the stored result and the same key with another body answers 422.
+
+Every write transaction runs in `_tx`: the act's statements first, then the idempotency record, then the audit
+rows (`audit.append`, which locks the chain head shared by all processes) as the last statements before
+COMMIT, so the global critical section is three statements and the commit. On SQLite, writers of this process
+queue on an in-process lock instead of SQLite's sleeping busy handler.
 """
 
 from __future__ import annotations
@@ -12,13 +17,15 @@ from __future__ import annotations
 import json
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 from typing import TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,8 +39,15 @@ from corridor.transit.auth import (
     validate_user,
     verify_password,
 )
-from corridor.transit.db import make_engine, migrate, session_factory
-from corridor.transit.errors import Conflict, Forbidden, Missing, Unauthenticated, Unprocessable
+from corridor.transit.db import is_sqlite, make_engine, migrate, session_factory
+from corridor.transit.errors import (
+    Conflict,
+    Forbidden,
+    Missing,
+    TransitError,
+    Unauthenticated,
+    Unprocessable,
+)
 from corridor.transit.models import (
     AuditRow,
     Booking,
@@ -79,6 +93,10 @@ INCIDENT_CODES = ("R03", "R04")
 MAX_PAGE = 200
 
 OFFICIALS = (Role.OFFICER, Role.CHECKPOINT, Role.AUDITOR)  # may read declaration content besides carriers
+#: Tokens kept in the principal cache of one process (cleared when full: a miss costs one SELECT).
+PRINCIPAL_CACHE_MAX = 10_000
+_IDEM = IdempotencyRecord.__table__
+_DECL = Declaration.__table__
 
 
 @dataclass(frozen=True)
@@ -93,6 +111,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class _CachedPrincipal:
+    principal: Principal
+    token_expires_at: datetime
+    until: float  # monotonic() after which the database is asked again
+
+
 class TransitService:
     def __init__(
         self,
@@ -104,8 +129,16 @@ class TransitService:
         rng: random.Random | None = None,
         clock: Callable[[], datetime] = utcnow,
         token_ttl_h: float = 12.0,
+        principal_cache_s: float = 5.0,
     ):
         self.sessions = sessions
+        engine = sessions.kw["bind"]
+        #: read-only work: a plain deferred BEGIN on SQLite, so reads never take (or wait for) the write lock
+        self.reads = sessionmaker(engine.execution_options(corridor_read_only=True), expire_on_commit=False)
+        #: SQLite has one writer at a time: this process's writers queue here, not in SQLite's busy handler
+        self._writer_lock: AbstractContextManager = threading.Lock() if is_sqlite(engine) else nullcontext()
+        self.principal_cache_s = principal_cache_s
+        self._principals: dict[str, _CachedPrincipal] = {}
         self.audit_key = audit_key
         self.corridor = corridor or load_corridor()
         self.rules = rules
@@ -115,15 +148,20 @@ class TransitService:
         self.token_ttl_h = token_ttl_h
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, engine: Engine | None = None, **kw) -> TransitService:
-        """Build the service for ``settings`` (migrating the database to the newest schema first)."""
+    def from_settings(
+        cls, settings: Settings, *, engine: Engine | None = None, migrate_schema: bool = True, **kw
+    ) -> TransitService:
+        """Build the service for ``settings`` (migrating the database to the newest schema first, unless
+        ``migrate_schema`` is false: server workers, whose parent migrated once)."""
         engine = engine or make_engine(settings.database_url, pool_size=settings.pool_size)
-        migrate(engine)
+        if migrate_schema:
+            migrate(engine)
         kw.setdefault("rng", random.Random(settings.risk_seed))
         return cls(
             session_factory(engine),
             audit_key=settings.audit_key.encode(),
             token_ttl_h=settings.token_ttl_h,
+            principal_cache_s=settings.principal_cache_s,
             **kw,
         )
 
@@ -140,50 +178,74 @@ class TransitService:
         after=None,
         **detail,
     ) -> None:
+        """Queue an audit row; `_tx` chains the queued rows as the last statements of the transaction."""
         actor = who if isinstance(who, str) else who.username
-        audit.append(
-            s,
-            self.audit_key,
-            at=self.clock(),
-            actor=actor,
-            act=act,
-            entity=entity,
-            entity_id=entity_id,
-            before=before,
-            after=after,
-            detail=detail,
+        s.info.setdefault("audit", []).append(
+            audit.entry(
+                at=self.clock(),
+                actor=actor,
+                act=act,
+                entity=entity,
+                entity_id=entity_id,
+                before=before,
+                after=after,
+                detail=detail,
+            )
         )
 
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        """One write transaction: the body's statements, then its audit rows, then COMMIT."""
+        with self._writer_lock, self.sessions.begin() as s:
+            yield s
+            s.flush()
+            audit.append(s, self.audit_key, s.info.pop("audit", []))
+
     def _write(self, who: Principal, idem: Idem | None, out: type[M], fn: Callable[[Session], M]) -> M:
-        """Run ``fn`` in one transaction, claiming the idempotency key in it; replay a stored result."""
-        for attempt in (1, 2):
-            try:
-                with self.sessions.begin() as s:
-                    if idem is not None:
-                        rec = s.get(IdempotencyRecord, (who.user_id, idem.key))
-                        if rec is not None:
-                            return self._replay(rec, idem, out)
-                        rec = IdempotencyRecord(
+        """Run ``fn`` in one transaction and store its result under the idempotency key; replay a stored one.
+
+        The key is written once, after the act and before the audit rows. A concurrent twin with the same key
+        either blocks on the act's own row locks or on the key's unique index until the first commits, then
+        fails (conflict or unique violation): it then finds the stored result and replays it."""
+        try:
+            with self._tx() as s:
+                if idem is not None:
+                    rec = s.execute(
+                        select(_IDEM.c.request_hash, _IDEM.c.response).where(
+                            _IDEM.c.user_id == who.user_id, _IDEM.c.key == idem.key
+                        )
+                    ).one_or_none()
+                    if rec is not None:
+                        return self._replay(rec, idem, out)
+                result = fn(s)
+                if idem is not None:
+                    s.flush()  # the act's own statements (and their conflicts) first
+                    s.execute(
+                        insert(_IDEM).values(
                             user_id=who.user_id,
                             key=idem.key,
                             request_hash=idem.request_hash,
-                            status_code=0,
-                            response="",
+                            status_code=200,
+                            response=result.model_dump_json(),
                             created_at=self.clock(),
                         )
-                        s.add(rec)
-                        s.flush()  # claims the key: a concurrent twin waits here, then fails the unique check
-                    result = fn(s)
-                    if idem is not None:
-                        rec.status_code, rec.response = 200, result.model_dump_json()
-                    return result
-            except IntegrityError:
-                if idem is None or attempt == 2:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+                    )
+                return result
+        except (IntegrityError, TransitError):
+            if idem is None:
+                raise
+            with self.reads() as s:
+                rec = s.execute(
+                    select(_IDEM.c.request_hash, _IDEM.c.response).where(
+                        _IDEM.c.user_id == who.user_id, _IDEM.c.key == idem.key
+                    )
+                ).one_or_none()
+            if rec is None:
+                raise
+            return self._replay(rec, idem, out)
 
     @staticmethod
-    def _replay(rec: IdempotencyRecord, idem: Idem, out: type[M]) -> M:
+    def _replay(rec, idem: Idem, out: type[M]) -> M:
         if rec.request_hash != idem.request_hash:
             raise Unprocessable(
                 "IDEMPOTENCY_KEY_REUSED",
@@ -214,6 +276,11 @@ class TransitService:
             select(Inspection).where(Inspection.declaration_id == d.id).order_by(Inspection.id)
         ).scalars()
         evs = s.execute(select(Event).where(Event.declaration_id == d.id).order_by(Event.id)).scalars()
+        return self._public_of(d, DeclarationCreate.model_validate(d.body), ins, evs)
+
+    @staticmethod
+    def _public_of(d, body: DeclarationCreate, ins=(), evs=()) -> DeclarationPublic:
+        """The public view of ``d`` (an ORM row or any object with its attributes), from memory."""
         return DeclarationPublic(
             id=d.id,
             carrier=d.carrier,
@@ -241,7 +308,7 @@ class TransitService:
             slot_day=d.slot_day,
             submitted_at=d.submitted_at,
             updated_at=d.updated_at,
-            body=DeclarationCreate.model_validate(d.body),
+            body=body,
             inspections=[
                 InspectionPublic(
                     outcome=i.outcome,
@@ -305,7 +372,7 @@ class TransitService:
         if len(password) < 8:
             raise Unprocessable("WEAK_PASSWORD", "password must have at least 8 characters", field="password")
         try:
-            with self.sessions.begin() as s:
+            with self._tx() as s:
                 u = User(
                     username=username,
                     password_hash=hash_password(password),
@@ -334,7 +401,7 @@ class TransitService:
         return UserPublic(username=username, role=role.value, country=country, agency=agency, scope=scope)
 
     def login(self, username: str, password: str) -> TokenPublic:
-        with self.sessions.begin() as s:
+        with self._tx() as s:
             u = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
             if u is None or not u.active or not verify_password(u.password_hash, password):
                 raise Unauthenticated("BAD_CREDENTIALS", "unknown user or wrong password")
@@ -344,16 +411,78 @@ class TransitService:
         return TokenPublic(access_token=token, expires_at=expires)
 
     def authenticate(self, token: str) -> Principal:
-        with self.sessions() as s:
+        """The principal of a bearer token. Cached per process for ``principal_cache_s`` seconds; `logout` and
+        `set_active` drop the entries of this process at once (other server processes within the TTL)."""
+        digest = token_digest(token)
+        hit = self._principals.get(digest)
+        if hit is None or hit.until <= monotonic():
+            hit = self._principal_from_db(digest)
+        if hit.token_expires_at <= self.clock():
+            raise Unauthenticated("BAD_TOKEN", "missing, unknown or expired bearer token")
+        return hit.principal
+
+    def cached_principal(self, token: str) -> Principal | None:
+        """The principal of ``token`` if the cache answers without the database (else None: call
+        `authenticate`). Lets async callers skip a thread hop on the common path."""
+        hit = self._principals.get(token_digest(token))
+        if hit is None or hit.until <= monotonic() or hit.token_expires_at <= self.clock():
+            return None
+        return hit.principal
+
+    def _principal_from_db(self, digest: str) -> _CachedPrincipal:
+        with self.reads() as s:
             row = s.execute(
                 select(User, Token.expires_at)
                 .join(Token, Token.user_id == User.id)
-                .where(Token.token_hash == token_digest(token))
+                .where(Token.token_hash == digest)
             ).one_or_none()
-        if row is None or not row[0].active or row[1] <= self.clock():
+        if row is None or not row[0].active:
+            self._principals.pop(digest, None)
             raise Unauthenticated("BAD_TOKEN", "missing, unknown or expired bearer token")
         u = row[0]
-        return Principal(u.id, u.username, Role(u.role), u.country, u.agency, u.scope)
+        hit = _CachedPrincipal(
+            Principal(u.id, u.username, Role(u.role), u.country, u.agency, u.scope),
+            row[1],
+            monotonic() + self.principal_cache_s,
+        )
+        if self.principal_cache_s > 0:
+            if len(self._principals) >= PRINCIPAL_CACHE_MAX:
+                self._principals.clear()
+            self._principals[digest] = hit
+        return hit
+
+    def _forget_principals(self, *, digest: str | None = None, user_id: int | None = None) -> None:
+        if digest is not None:
+            self._principals.pop(digest, None)
+        if user_id is not None:
+            for k, v in list(self._principals.items()):
+                if v.principal.user_id == user_id:
+                    self._principals.pop(k, None)
+
+    def logout(self, token: str) -> None:
+        """Revoke ``token`` (its row is deleted, so it can never authenticate again)."""
+        digest = token_digest(token)
+        self._forget_principals(digest=digest)
+        with self._tx() as s:
+            s.execute(delete(Token).where(Token.token_hash == digest))
+        self._forget_principals(digest=digest)
+
+    def set_active(self, username: str, active: bool, *, actor: str = "cli") -> UserPublic:
+        """(De)activate a user; deactivation also revokes every token of the user. Audited."""
+        with self._tx() as s:
+            u = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
+            if u is None:
+                raise Missing("NOT_FOUND", f"user {username!r} not found", field="username")
+            u.active = active
+            if not active:
+                s.execute(delete(Token).where(Token.user_id == u.id))
+            self._audit(s, actor, "user_activate" if active else "user_deactivate", "user", username)
+            out = UserPublic(
+                username=u.username, role=u.role, country=u.country, agency=u.agency, scope=u.scope
+            )
+            user_id = u.id
+        self._forget_principals(user_id=user_id)
+        return out
 
     # ----- declarations -----------------------------------------------------------------------------------
 
@@ -368,19 +497,8 @@ class TransitService:
         entry, exit_ = seg.checkpoints(data.direction)
 
         def run(s: Session) -> DeclarationPublic:
-            dup = s.execute(
-                select(Declaration.id).where(
-                    Declaration.carrier == who.scope, Declaration.reference == data.reference
-                )
-            ).scalar_one_or_none()
-            if dup is not None:
-                raise Conflict(
-                    "DUPLICATE_REFERENCE",
-                    f"reference {data.reference!r} already used by declaration {dup}",
-                    field="reference",
-                )
             now = self.clock()
-            d = Declaration(
+            row = dict(
                 carrier=who.scope,
                 reference=data.reference,
                 state=State.SUBMITTED.value,
@@ -398,30 +516,33 @@ class TransitService:
                 updated_at=now,
                 body=data.model_dump(mode="json"),
             )
-            s.add(d)
-            try:
-                s.flush()
+            try:  # the unique (carrier, reference) constraint answers duplicates: no SELECT first
+                (new_id,) = s.execute(insert(_DECL).values(**row)).inserted_primary_key
             except IntegrityError:
                 raise Conflict(
-                    "DUPLICATE_REFERENCE", f"reference {data.reference!r} already used", field="reference"
+                    "DUPLICATE_REFERENCE",
+                    f"reference {data.reference!r} is already used by a declaration of {who.scope}",
+                    field="reference",
                 ) from None
             self._audit(
                 s,
                 who,
                 Act.SUBMIT.value,
                 "declaration",
-                d.id,
+                new_id,
                 None,
                 State.SUBMITTED.value,
                 reference=data.reference,
                 carrier=who.scope,
             )
-            return self._public(s, d)
+            # the response from memory: a new declaration has no events, inspections, MRN or channel yet
+            fresh = Declaration(id=new_id, **{**row, "body": None})
+            return self._public_of(fresh, data)
 
         return self._write(who, idem, DeclarationPublic, run)
 
     def get(self, who: Principal, declaration_id: int) -> DeclarationPublic:
-        with self.sessions() as s:
+        with self.reads() as s:
             return self._public(s, self._load(s, who, declaration_id))
 
     def list(
@@ -460,7 +581,7 @@ class TransitService:
         if overdue is not None:
             q = q.where(Declaration.overdue_at.is_not(None) if overdue else Declaration.overdue_at.is_(None))
         limit = max(1, min(limit, MAX_PAGE))
-        with self.sessions() as s:
+        with self.reads() as s:
             total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
             rows = s.execute(q.order_by(Declaration.id.desc()).offset(offset).limit(limit)).scalars().all()
             return Page[DeclarationPublic](
@@ -793,7 +914,7 @@ class TransitService:
         if mode is not None:
             q = q.where(Slot.mode == mode)
         limit = max(1, min(limit, MAX_PAGE))
-        with self.sessions() as s:
+        with self.reads() as s:
             total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
             rows = s.execute(
                 q.order_by(Slot.day, Slot.direction, Slot.mode).offset(offset).limit(limit)
@@ -876,7 +997,7 @@ class TransitService:
         )
         now = self.clock()
         day0 = datetime.combine(now.date(), time(0), UTC)
-        with self.sessions() as s:
+        with self.reads() as s:
             by_state = dict(
                 s.execute(select(Declaration.state, func.count()).group_by(Declaration.state)).all()
             )
@@ -915,7 +1036,7 @@ class TransitService:
         if entity_id is not None:
             q = q.where(AuditRow.entity_id == entity_id)
         limit = max(1, min(limit, MAX_PAGE))
-        with self.sessions() as s:
+        with self.reads() as s:
             total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
             rows = s.execute(q.order_by(AuditRow.seq).offset(offset).limit(limit)).scalars()
             items = [
@@ -939,6 +1060,6 @@ class TransitService:
         """Check the whole chain. ``who`` None means the local administrator (CLI)."""
         if who is not None:
             who.require(Role.AUDITOR, action="verify the audit log")
-        with self.sessions() as s:
+        with self.reads() as s:
             v = audit.verify(s, self.audit_key)
         return AuditReport(ok=v.ok, rows=v.rows, problems=v.problems)

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     token_ttl_h: float = Field(12.0, gt=0, le=24 * 30)
     #: Seed of the random selection of the risk engine (None: from the OS).
     risk_seed: int | None = None
+    #: Seconds a token's principal is cached in each server process (0: ask the database on every request).
+    #: Logout and deactivation clear it at once in the process that handled them, in others within this time.
+    principal_cache_s: float = Field(5.0, ge=0, le=300)
     #: Connection pool size per process.
     pool_size: int = Field(10, ge=1, le=200)
 
