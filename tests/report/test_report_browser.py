@@ -2,6 +2,7 @@
 
 import pytest
 import yaml
+from playwright.sync_api import expect
 
 from corridor.network import load_network
 from corridor.run import run_job
@@ -36,8 +37,7 @@ def test_report_renders_map_and_routes_offline(page, report):
     # the first row is selected on load: its routes are shown
     active = page.locator("#routes .route.active")
     assert active.count() == 2
-    first = float(active.first.evaluate("e => getComputedStyle(e).opacity"))
-    assert first == pytest.approx(1.0)
+    expect(active.first).to_have_css("opacity", "1")  # retries while the CSS transition runs
     # clicking another row shows that row's routes instead
     rows = page.locator("tr.pair")
     rows.nth(2).click()
@@ -56,3 +56,28 @@ def test_report_renders_map_and_routes_offline(page, report):
     box = page.locator("svg#map").bounding_box()
     assert box["width"] > 300 and box["height"] > 150
     assert all(u.startswith("file:") for u in requests)
+
+
+@pytest.fixture(scope="module")
+def bundled_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bundled") / "out"
+    run_job(load_network(), out_dir=out)
+    return out / "report.html"
+
+
+def test_bundled_report_sections_and_plots_render_offline(page, bundled_report):
+    urls = []
+    page.on("request", lambda r: urls.append(r.url))
+    page.goto(bundled_report.as_uri())
+    assert page.locator("section#assignment table").count() >= 1  # flows by route family
+    for section in ("lines", "economics"):
+        sec = page.locator(f"section#{section}")
+        assert sec.is_visible(), section
+        figures = sec.locator("figure svg")
+        assert figures.count() >= 1, section
+        for i in range(figures.count()):
+            box = figures.nth(i).bounding_box()
+            assert box and box["width"] > 200 and box["height"] > 100, (section, i)
+    # matplotlib text stays text (svg.fonttype none), so plot labels are readable in the page
+    assert "bar(a)" in page.locator("section#lines").inner_text()
+    assert all(u.startswith("file:") for u in urls)
