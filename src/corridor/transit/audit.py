@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from corridor.transit.models import AuditHead, AuditRow
@@ -88,6 +88,10 @@ def entry(
 
 
 _HEAD, _ROWS = AuditHead.__table__, AuditRow.__table__
+# built once: statements with bound parameters skip SQLAlchemy's per-call construction and cache-key work
+_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_INSERT_ROW = insert(_ROWS)
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 
 
 def append(session: Session, key: bytes, entries: list[Entry]) -> None:
@@ -97,9 +101,7 @@ def append(session: Session, key: bytes, entries: list[Entry]) -> None:
     statements before COMMIT, so the lock is held for three statements and the commit only."""
     if not entries:
         return
-    seq, prev = session.execute(
-        select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
-    ).one()
+    seq, prev = session.execute(_LOCK_HEAD).one()
     rows = []
     for e in entries:
         seq += 1
@@ -118,8 +120,8 @@ def append(session: Session, key: bytes, entries: list[Entry]) -> None:
         )
         rows.append({**e.__dict__, "seq": seq, "prev_hash": prev, "hash": h})
         prev = h
-    session.execute(insert(_ROWS), rows)
-    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
+    session.execute(_INSERT_ROW, rows[0] if len(rows) == 1 else rows)
+    session.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
 
 
 @dataclass(frozen=True)

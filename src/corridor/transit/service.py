@@ -25,7 +25,7 @@ from time import monotonic
 from typing import TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -96,7 +96,12 @@ OFFICIALS = (Role.OFFICER, Role.CHECKPOINT, Role.AUDITOR)  # may read declaratio
 #: Tokens kept in the principal cache of one process (cleared when full: a miss costs one SELECT).
 PRINCIPAL_CACHE_MAX = 10_000
 _IDEM = IdempotencyRecord.__table__
-_DECL = Declaration.__table__
+# hot-path statements built once (bound parameters: no per-call construction or cache-key work)
+_FIND_IDEM = select(_IDEM.c.request_hash, _IDEM.c.response).where(
+    _IDEM.c.user_id == bindparam("user_id"), _IDEM.c.key == bindparam("key")
+)
+_INSERT_IDEM = insert(_IDEM)
+_INSERT_DECLARATION = insert(Declaration.__table__)
 
 
 @dataclass(frozen=True)
@@ -210,36 +215,29 @@ class TransitService:
         try:
             with self._tx() as s:
                 if idem is not None:
-                    rec = s.execute(
-                        select(_IDEM.c.request_hash, _IDEM.c.response).where(
-                            _IDEM.c.user_id == who.user_id, _IDEM.c.key == idem.key
-                        )
-                    ).one_or_none()
+                    rec = s.execute(_FIND_IDEM, {"user_id": who.user_id, "key": idem.key}).one_or_none()
                     if rec is not None:
                         return self._replay(rec, idem, out)
                 result = fn(s)
                 if idem is not None:
                     s.flush()  # the act's own statements (and their conflicts) first
                     s.execute(
-                        insert(_IDEM).values(
-                            user_id=who.user_id,
-                            key=idem.key,
-                            request_hash=idem.request_hash,
-                            status_code=200,
-                            response=result.model_dump_json(),
-                            created_at=self.clock(),
-                        )
+                        _INSERT_IDEM,
+                        {
+                            "user_id": who.user_id,
+                            "key": idem.key,
+                            "request_hash": idem.request_hash,
+                            "status_code": 200,
+                            "response": result.model_dump_json(),
+                            "created_at": self.clock(),
+                        },
                     )
                 return result
         except (IntegrityError, TransitError):
             if idem is None:
                 raise
             with self.reads() as s:
-                rec = s.execute(
-                    select(_IDEM.c.request_hash, _IDEM.c.response).where(
-                        _IDEM.c.user_id == who.user_id, _IDEM.c.key == idem.key
-                    )
-                ).one_or_none()
+                rec = s.execute(_FIND_IDEM, {"user_id": who.user_id, "key": idem.key}).one_or_none()
             if rec is None:
                 raise
             return self._replay(rec, idem, out)
@@ -517,7 +515,7 @@ class TransitService:
                 body=data.model_dump(mode="json"),
             )
             try:  # the unique (carrier, reference) constraint answers duplicates: no SELECT first
-                (new_id,) = s.execute(insert(_DECL).values(**row)).inserted_primary_key
+                (new_id,) = s.execute(_INSERT_DECLARATION, row).inserted_primary_key
             except IntegrityError:
                 raise Conflict(
                     "DUPLICATE_REFERENCE",
