@@ -146,7 +146,9 @@ def serve_what_if(url: str, port: int, patches: list[str]) -> None:
 class Server:
     """``corridor serve`` in a subprocess (or the what-if server, see `serve_what_if`)."""
 
-    def __init__(self, url: str, log: Path, pool_size: int, what_if: list[str] | None = None):
+    def __init__(
+        self, url: str, log: Path, pool_size: int, what_if: list[str] | None = None, workers: int = 1
+    ):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -161,7 +163,7 @@ class Server:
         if what_if:
             cmd = [sys.executable, __file__, "--serve-what-if", url, str(self.port), ",".join(what_if)]
         else:
-            cmd = [*CLI, "serve", "--database-url", url, "--port", str(self.port)]
+            cmd = [*CLI, "serve", "--database-url", url, "--port", str(self.port), "--workers", str(workers)]
         self.proc = subprocess.Popen(
             cmd,
             env=env,
@@ -201,17 +203,21 @@ class Level:
     p50_ms: float
     p99_ms: float
     server_cpu_ms: float = float("nan")  # server CPU time per acknowledged declaration
+    client_cpu_ms: float = float("nan")  # this load generator's CPU time per declaration (same machine)
     floor_per_s: float = float("nan")
     ratio: float = float("nan")
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc; NaN elsewhere)."""
+    """User + system CPU time of a process and its live child processes (server workers) so far (Linux /proc;
+    NaN elsewhere)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(int(k)) for k in kids)
 
 
 def _transport() -> httpx.HTTPTransport:
@@ -249,10 +255,11 @@ def run_level(base: str, token: str, clients: int, seconds: float, backend: str,
     for t in threads:
         t.start()
     start.wait()
-    t0, cpu0 = time.perf_counter(), cpu_seconds(pid)
+    t0, cpu0, own0 = time.perf_counter(), cpu_seconds(pid), time.process_time()
     for t in threads:
         t.join()
     elapsed, cpu = time.perf_counter() - t0, cpu_seconds(pid) - cpu0
+    own = time.process_time() - own0
     lat = np.array([x for xs in latencies for x in xs]) * 1000
     return Level(
         backend,
@@ -264,6 +271,7 @@ def run_level(base: str, token: str, clients: int, seconds: float, backend: str,
         float(np.percentile(lat, 50)) if lat.size else float("nan"),
         float(np.percentile(lat, 99)) if lat.size else float("nan"),
         cpu / lat.size * 1000 if lat.size else float("nan"),
+        own / lat.size * 1000 if lat.size else float("nan"),
     )
 
 
@@ -309,14 +317,20 @@ def raw_insert_floor(url: str, seconds: float) -> float:
 
 
 def bench_backend(
-    backend: str, pg_url: str | None, levels: list[int], seconds: float, what_if: list[str] | None = None
+    backend: str,
+    pg_url: str | None,
+    levels: list[int],
+    seconds: float,
+    what_if: list[str] | None = None,
+    workers: int = 1,
 ) -> list[Level]:
     with tempfile.TemporaryDirectory(prefix="corridor-bench-") as d:
         tmp = Path(d)
         url, cleanup = fresh_database(backend, pg_url, tmp)
         try:
             add_carrier(url)
-            server = Server(url, tmp / "serve.log", pool_size=max(10, max(levels)), what_if=what_if)
+            pool = max(10, max(levels) // workers)
+            server = Server(url, tmp / "serve.log", pool_size=pool, what_if=what_if, workers=workers)
             try:
                 token = httpx.post(
                     f"{server.base}/api/v1/auth/token", json={"username": "bench", "password": PASSWORD}
@@ -348,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help=f"measure changes the backend could make, patched into the server: {', '.join(WHAT_IF)}",
     )
+    ap.add_argument("--workers", type=int, default=1, help="server processes (corridor serve --workers)")
     ap.add_argument("--json", action="store_true", help="print JSON")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--serve-what-if"]:  # internal: the what-if server subprocess
@@ -364,18 +379,18 @@ def main(argv: list[str] | None = None) -> int:
         if backend == "postgres" and not a.postgres_url:
             print("postgres: skipped (no --postgres-url / CORRIDOR_TEST_POSTGRES_URL)", file=sys.stderr)
             continue
-        results += bench_backend(backend, a.postgres_url or None, levels, a.seconds, what_if)
+        results += bench_backend(backend, a.postgres_url or None, levels, a.seconds, what_if, a.workers)
     if a.json:
         print(json.dumps([asdict(r) for r in results], indent=2))
         return 0
     print(
         f"{'backend':9} {'clients':>7} {'decl/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
-        f"{'srv CPU ms':>10} {'raw INSERT/s':>12} {'ratio':>6}"
+        f"{'srv CPU ms':>10} {'cli CPU ms':>10} {'raw INSERT/s':>12} {'ratio':>6}"
     )
     for r in results:
         print(
             f"{r.backend:9} {r.clients:>7} {r.per_s:>8.1f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.errors:>6} "
-            f"{r.server_cpu_ms:>10.2f} {r.floor_per_s:>12.1f} {r.ratio:>6.2f}"
+            f"{r.server_cpu_ms:>10.2f} {r.client_cpu_ms:>10.2f} {r.floor_per_s:>12.1f} {r.ratio:>6.2f}"
         )
     for r in results:
         if r.backend == "postgres":

@@ -41,23 +41,58 @@ def serve(
     database_url: DbUrl = None,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="server processes (uvicorn workers); more than 1 pays off on PostgreSQL, where the audit "
+            "chain stays one chain through its head-row lock",
+        ),
+    ] = 1,
 ) -> None:
     """Create or migrate the transit database, then serve the API (and web pages) over HTTP."""
+    import os
+
     import uvicorn
 
     from corridor.transit.api import create_app
-    from corridor.transit.db import current_revision
+    from corridor.transit.db import current_revision, make_engine, migrate
 
     with cli_errors():
         settings = _settings(database_url)
-        app = create_app(settings)
-        engine = app.state.service.sessions.kw["bind"]
+        if workers == 1:
+            app = create_app(settings)
+            engine = app.state.service.sessions.kw["bind"]
+        else:  # migrate once here; each worker builds its app from the environment
+            engine = make_engine(settings.database_url, pool_size=1)
+            migrate(engine)
         revision = current_revision(engine)
     typer.echo(
         f"corridor transit: database {engine.url.render_as_string(hide_password=True)} at schema revision "
-        f"{revision}\nserving on http://{host}:{port} (API docs: http://{host}:{port}/docs)"
+        f"{revision}\nserving on http://{host}:{port} with {workers} process(es) "
+        f"(API docs: http://{host}:{port}/docs)"
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    engine.dispose()
+    if engine.dialect.name == "sqlite":
+        err_console.print(
+            "note: SQLite has one writer at a time; across processes writers wait in SQLite's busy handler "
+            "(use PostgreSQL for several workers)",
+            highlight=False,
+        )
+    # the workers read their settings from the environment
+    os.environ["CORRIDOR_TRANSIT_DATABASE_URL"] = settings.database_url
+    uvicorn.run(
+        "corridor.transit.api:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+    )
 
 
 users_app = typer.Typer(help="Manage users of the transit service.", no_args_is_help=True)

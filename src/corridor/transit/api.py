@@ -383,10 +383,13 @@ def audit_verify(who: Who, service: ServiceDep) -> AuditReport:
     return service.verify_audit(who)
 
 
-def create_app(settings: Settings | None = None, *, service: TransitService | None = None) -> FastAPI:
-    """The transit control app. Give a ready ``service`` (tests) or ``settings`` (migrates the database)."""
+def create_app(
+    settings: Settings | None = None, *, service: TransitService | None = None, migrate_schema: bool = True
+) -> FastAPI:
+    """The transit control app. Give a ready ``service`` (tests) or ``settings`` (migrates the database unless
+    ``migrate_schema`` is false)."""
     if service is None:
-        service = TransitService.from_settings(settings or Settings())
+        service = TransitService.from_settings(settings or Settings(), migrate_schema=migrate_schema)
     app = FastAPI(
         title="corridor transit control",
         version="1",
@@ -405,3 +408,9 @@ def create_app(settings: Settings | None = None, *, service: TransitService | No
         return {"ok": True}
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """App factory for each worker process of ``corridor serve --workers N``: settings from the
+    ``CORRIDOR_TRANSIT_*`` environment, schema already migrated by the parent (workers must not race on it)."""
+    return create_app(Settings(), migrate_schema=False)
