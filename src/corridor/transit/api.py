@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from contextlib import asynccontextmanager
 from datetime import date
 from typing import Annotated, Literal
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
@@ -389,8 +391,17 @@ def create_app(
     """The transit control app. Give a ready ``service`` (tests) or ``settings`` (migrates the database unless
     ``migrate_schema`` is false)."""
     if service is None:
-        service = TransitService.from_settings(settings or Settings(), migrate_schema=migrate_schema)
+        settings = settings or Settings()
+        service = TransitService.from_settings(settings, migrate_schema=migrate_schema)
+    threads = settings.threads if settings is not None else Settings.model_fields["threads"].default
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="corridor transit control",
         version="1",
         description="Sovereign transit control for TRIPP: declarations, risk, checkpoints, capacity, audit.",

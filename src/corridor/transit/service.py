@@ -185,7 +185,7 @@ class TransitService:
     ) -> None:
         """Queue an audit row; `_tx` chains the queued rows as the last statements of the transaction."""
         actor = who if isinstance(who, str) else who.username
-        s.info.setdefault("audit", []).append(
+        s.info["audit"].append(  # KeyError outside `_tx`: an act can never skip its audit row silently
             audit.entry(
                 at=self.clock(),
                 actor=actor,
@@ -202,6 +202,7 @@ class TransitService:
     def _tx(self) -> Iterator[Session]:
         """One write transaction: the body's statements, then its audit rows, then COMMIT."""
         with self._writer_lock, self.sessions.begin() as s:
+            s.info["audit"] = []
             yield s
             s.flush()
             audit.append(s, self.audit_key, s.info.pop("audit", []))

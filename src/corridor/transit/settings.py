@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     #: Seconds a token's principal is cached in each server process (0: ask the database on every request).
     #: Logout and deactivation clear it at once in the process that handled them, in others within this time.
     principal_cache_s: float = Field(5.0, ge=0, le=300)
+    #: Threads per server process running the blocking service calls. Requests beyond them wait in a FIFO queue
+    #: on the event loop; more threads only add GIL hand-offs (writes serialise on SQLite's lock or the audit
+    #: head row anyway).
+    threads: int = Field(4, ge=1, le=200)
     #: Connection pool size per process.
     pool_size: int = Field(10, ge=1, le=200)
 
