@@ -347,6 +347,24 @@ def bench_backend(
             cleanup()
 
 
+def median_level(runs: list[Level]) -> Level:
+    """The median of each figure over repeated runs of one level (errors: the total)."""
+    out = Level(**asdict(runs[0]))
+    for f in (
+        "seconds",
+        "per_s",
+        "p50_ms",
+        "p99_ms",
+        "server_cpu_ms",
+        "client_cpu_ms",
+        "floor_per_s",
+        "ratio",
+    ):
+        setattr(out, f, float(np.median([getattr(r, f) for r in runs])))
+    out.ok, out.errors = sum(r.ok for r in runs), sum(r.errors for r in runs)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=float, default=10.0, help="duration of each level (default 10)")
@@ -363,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         help=f"measure changes the backend could make, patched into the server: {', '.join(WHAT_IF)}",
     )
     ap.add_argument("--workers", type=int, default=1, help="server processes (corridor serve --workers)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per backend; the table shows medians")
     ap.add_argument("--json", action="store_true", help="print JSON")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--serve-what-if"]:  # internal: the what-if server subprocess
@@ -379,10 +398,18 @@ def main(argv: list[str] | None = None) -> int:
         if backend == "postgres" and not a.postgres_url:
             print("postgres: skipped (no --postgres-url / CORRIDOR_TEST_POSTGRES_URL)", file=sys.stderr)
             continue
-        results += bench_backend(backend, a.postgres_url or None, levels, a.seconds, what_if, a.workers)
+        runs = [
+            bench_backend(backend, a.postgres_url or None, levels, a.seconds, what_if, a.workers)
+            for _ in range(a.repeat)
+        ]
+        results += [median_level([run[i] for run in runs]) for i in range(len(levels))]
     if a.json:
         print(json.dumps([asdict(r) for r in results], indent=2))
         return 0
+    print(
+        f"# workers {a.workers}, {a.repeat} run(s) per backend (medians), {a.seconds:g} s per level, "
+        f"load average {os.getloadavg()[0]:.2f} at the end"
+    )
     print(
         f"{'backend':9} {'clients':>7} {'decl/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
         f"{'srv CPU ms':>10} {'cli CPU ms':>10} {'raw INSERT/s':>12} {'ratio':>6}"
