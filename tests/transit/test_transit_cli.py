@@ -10,6 +10,7 @@ import sys
 import time
 
 import httpx
+import pytest
 from typer.testing import CliRunner
 
 from corridor.cli import app
@@ -191,3 +192,32 @@ def test_serve_refuses_the_default_key_in_production(tmp_path, monkeypatch):
     monkeypatch.setenv("CORRIDOR_TRANSIT_ENVIRONMENT", "production")
     r = runner.invoke(app, ["serve", "--database-url", f"sqlite:///{tmp_path / 'p.db'}"])
     assert r.exit_code == 2 and "development key may not be used" in r.output
+
+
+def test_users_deactivate_revokes_tokens_and_activate_restores_login(tmp_path):
+    from corridor.transit.errors import Unauthenticated
+    from corridor.transit.service import TransitService
+    from corridor.transit.settings import Settings
+
+    url = f"sqlite:///{tmp_path / 'users.db'}"
+    add = ["users", "add", "cy", "--role", "auditor", "--country", "AM", "--agency", "audit"]
+    assert runner.invoke(app, [*add, "--password", "long-enough-pw", "--database-url", url]).exit_code == 0
+    svc = TransitService.from_settings(Settings(database_url=url))
+    token = svc.login("cy", "long-enough-pw").access_token
+    assert svc.authenticate(token).username == "cy"  # cached from here on
+    r = runner.invoke(app, ["users", "deactivate", "cy", "--database-url", url, "--json"])
+    assert r.exit_code == 0 and json.loads(r.output)["username"] == "cy", r.output
+    svc._principals.clear()  # another process: its cache lapses within principal_cache_s
+    with pytest.raises(Unauthenticated):
+        svc.authenticate(token)
+    with pytest.raises(Unauthenticated):
+        svc.login("cy", "long-enough-pw")
+    missing = runner.invoke(app, ["users", "deactivate", "nobody", "--database-url", url])
+    assert missing.exit_code == 2 and "not found" in missing.output
+    assert runner.invoke(app, ["users", "activate", "cy", "--database-url", url]).exit_code == 0
+    with pytest.raises(Unauthenticated):
+        svc.authenticate(token)  # the old token stays revoked
+    assert svc.authenticate(svc.login("cy", "long-enough-pw").access_token).username == "cy"
+    report = runner.invoke(app, ["audit", "verify", "--database-url", url])
+    assert report.exit_code == 0 and "3 rows verified" in report.output, report.output  # add, off, on
+    svc.sessions.kw["bind"].dispose()

@@ -141,6 +141,34 @@ def users_add(
     )
 
 
+def _set_active(username: str, active: bool, database_url: str | None, as_json: bool) -> None:
+    with cli_errors():
+        user = _service(database_url).set_active(username, active)
+    verb = "activated" if active else "deactivated (every token revoked)"
+    emit(user, as_json, lambda: console.print(f"{verb}: [bold]{user.username}[/]", highlight=False))
+
+
+@users_app.command("deactivate")
+def users_deactivate(
+    username: Annotated[str, typer.Argument(help="login name")],
+    database_url: DbUrl = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Deactivate a user: no login, and every token revoked (audited). Running servers refuse the user's
+    requests at once in the process that did it, in other processes within CORRIDOR_TRANSIT_PRINCIPAL_CACHE_S."""
+    _set_active(username, False, database_url, as_json)
+
+
+@users_app.command("activate")
+def users_activate(
+    username: Annotated[str, typer.Argument(help="login name")],
+    database_url: DbUrl = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Re-activate a user (who must log in again: old tokens stay revoked). Audited."""
+    _set_active(username, True, database_url, as_json)
+
+
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 
 
