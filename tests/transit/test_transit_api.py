@@ -220,3 +220,23 @@ def test_deactivation_refuses_cached_tokens_and_is_audited(client, people, svc):
     auditor = svc.authenticate(people.tokens["auditor"])
     acts = [r.act for r in svc.audit_rows(auditor, entity_id="carrier").items]
     assert acts[-2:] == ["user_deactivate", "user_activate"] and svc.verify_audit().ok
+
+
+def test_replay_of_an_act_that_could_succeed_twice_writes_nothing_new(client, people, svc):
+    """Setting a slot twice would succeed: the key's unique index must roll the second run back whole."""
+    h = {**bearer(people, "operator"), "Idempotency-Key": "slot-1"}
+    body = {"day": "2026-03-03", "direction": "eastbound", "mode": "road", "capacity": 5, "fee_usd": 10}
+    auditor = svc.authenticate(people.tokens["auditor"])
+    first = client.post("/api/v1/slots", json=body, headers=h)
+    rows = svc.audit_rows(auditor).total
+    again = client.post("/api/v1/slots", json=body, headers=h)
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    assert svc.audit_rows(auditor).total == rows  # no second audit row: the replay's transaction rolled back
+    _problem(
+        client.post("/api/v1/slots", json={**body, "capacity": 9}, headers=h),
+        422,
+        "IDEMPOTENCY_KEY_REUSED",
+        "Idempotency-Key",
+    )
+    assert client.get("/api/v1/slots", headers=bearer(people, "operator")).json()["items"][0]["capacity"] == 5
+    assert svc.verify_audit().ok

@@ -210,15 +210,12 @@ class TransitService:
     def _write(self, who: Principal, idem: Idem | None, out: type[M], fn: Callable[[Session], M]) -> M:
         """Run ``fn`` in one transaction and store its result under the idempotency key; replay a stored one.
 
-        The key is written once, after the act and before the audit rows. A concurrent twin with the same key
-        either blocks on the act's own row locks or on the key's unique index until the first commits, then
-        fails (conflict or unique violation): it then finds the stored result and replays it."""
+        The key is written once, after the act and before the audit rows, with no SELECT first: a retry (or a
+        concurrent twin, once the first commits) fails, either in the act (the reference is taken, the state
+        has moved on) or at the latest on the key's unique index, so its transaction rolls back whole; then
+        it finds the stored result and replays it (422 if the key came with another request)."""
         try:
             with self._tx() as s:
-                if idem is not None:
-                    rec = s.execute(_FIND_IDEM, {"user_id": who.user_id, "key": idem.key}).one_or_none()
-                    if rec is not None:
-                        return self._replay(rec, idem, out)
                 result = fn(s)
                 if idem is not None:
                     s.flush()  # the act's own statements (and their conflicts) first
