@@ -192,3 +192,17 @@ def test_form_errors_name_the_fields():
     with pytest.raises(ValidationError) as e:
         parse_declaration(_form(seal_count="5"))
     assert "seal_count is 5 but 2 seal(s) are listed" in error_messages(e.value)[0]
+
+
+def test_logout_revokes_the_token_not_just_the_cookie(client, people):
+    login(client, "carrier")
+    token = client.cookies.get("corridor_session")
+    assert token and client.get("/web/declarations").status_code == 200
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    r = client.post("/web/logout", data={"csrf_token": csrf(client)}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/web/login")
+    # the old token no longer authenticates anywhere, even if someone kept a copy of the cookie
+    api = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 401
+    client.cookies.set("corridor_session", token, path="/web")
+    assert client.get("/web/declarations", follow_redirects=False).status_code in (303, 401)

@@ -246,7 +246,8 @@ def login(request: Request, form: Form, service: Service) -> Response:
 
 
 @router.post("/logout")
-def logout(user: Poster) -> Response:
+def logout(user: Poster, service: Service) -> Response:
+    service.logout(user.token)  # revoke the token itself, not just the cookie
     resp = redirect("/web/login", flash=("ok", f"{user.principal.username} logged out."))
     sess.clear_session(resp)
     return resp
