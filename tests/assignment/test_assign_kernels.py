@@ -8,7 +8,7 @@ from assign_nets import build, grid
 from scipy.integrate import quad
 
 from corridor.assignment import _kernels, _vdf
-from corridor.assignment.reference import reference_aon
+from corridor.assignment.reference import reference_aon, reference_time
 
 RNG = np.random.default_rng(42)
 N = 200
@@ -22,27 +22,27 @@ X = RNG.uniform(0, 2.5, N) * CAP
 
 def test_vdf_time_matches_numpy_reference():
     out = np.empty(N)
-    _vdf.times_jit(KIND, T0, CAP, A, B, X, out)
-    np.testing.assert_allclose(out, _vdf.reference_time(KIND, T0, CAP, A, B, X), rtol=1e-12)
+    _vdf.times(KIND, T0, CAP, A, B, X, out)
+    np.testing.assert_allclose(out, reference_time(KIND, T0, CAP, A, B, X), rtol=1e-12)
     # both VDFs give the free-flow time at zero flow
-    _vdf.times_jit(KIND, T0, CAP, A, B, np.zeros(N), out)
+    _vdf.times(KIND, T0, CAP, A, B, np.zeros(N), out)
     np.testing.assert_allclose(out, T0, rtol=1e-12)
 
 
 def test_vdf_derivative_by_finite_differences():
     h = 1e-4 * CAP
     up, dn, d = np.empty(N), np.empty(N), np.empty(N)
-    _vdf.times_jit(KIND, T0, CAP, A, B, X + h, up)
-    _vdf.times_jit(KIND, T0, CAP, A, B, X - h, dn)
-    _vdf.derivs_jit(KIND, T0, CAP, A, B, X, d)
+    _vdf.times(KIND, T0, CAP, A, B, X + h, up)
+    _vdf.times(KIND, T0, CAP, A, B, X - h, dn)
+    _vdf.derivs(KIND, T0, CAP, A, B, X, d)
     np.testing.assert_allclose(d, (up - dn) / (2 * h), rtol=1e-5, atol=1e-12)
 
 
 @pytest.mark.parametrize("i", range(0, N, 17))
 def test_vdf_integral_by_quadrature(i):
-    got = _vdf.integral_sum_jit(KIND[i : i + 1], T0[i : i + 1], CAP[i : i + 1], A[i : i + 1], B[i : i + 1],
+    got = _vdf.integral_sum(KIND[i : i + 1], T0[i : i + 1], CAP[i : i + 1], A[i : i + 1], B[i : i + 1],
                                 X[i : i + 1])
-    want, _ = quad(lambda s: float(_vdf.reference_time(KIND[i], T0[i], CAP[i], A[i], B[i], s)), 0, X[i])
+    want, _ = quad(lambda s: float(reference_time(KIND[i], T0[i], CAP[i], A[i], B[i], s)), 0, X[i])
     assert got == pytest.approx(want, rel=1e-9)
 
 
@@ -55,8 +55,8 @@ def test_aon_kernel_matches_scipy_reference(seed):
     flow = np.zeros(p.n_arcs)
     sp = np.empty((p.n_zones, p.n_zones))
     dem = p.classes[0].demand
-    sptt, lost = _kernels.aon_jit(p.indptr, p.head, p.tail, cost, np.zeros(p.n_arcs), p.zone_nodes, dem,
-                                  p.no_through, True, flow, sp)
+    sptt, lost = _kernels.aon_load(p.indptr, p.head, p.tail, cost, p.zone_nodes, dem, p.no_through_u8, True, flow,
+                                   sp)
     ref_flow, ref_sp = reference_aon(p, cost, dem)
     has = dem > 0
     np.testing.assert_allclose(sp[has], ref_sp[has], rtol=1e-12, atol=1e-12)
@@ -77,8 +77,8 @@ def test_aon_respects_no_through_zones():
         p = build(4, links, dem, zones=[0, 1, 2], no_through=[False, False, blocked, False])
         flow = np.zeros(p.n_arcs)
         sp = np.empty((3, 3))
-        _kernels.aon_jit(p.indptr, p.head, p.tail, p.free_flow_time, np.zeros(p.n_arcs), p.zone_nodes, dem,
-                         p.no_through, True, flow, sp)
+        _kernels.aon_load(p.indptr, p.head, p.tail, p.free_flow_time, p.zone_nodes, dem, p.no_through_u8, True,
+                          flow, sp)
         assert sp[0, 1] == want
         assert sp[0, 2] == 1.0  # paths may still end at a blocked zone
         ref_flow, ref_sp = reference_aon(p, p.free_flow_time, dem)
@@ -90,8 +90,7 @@ def test_skims_accumulate_along_shortest_paths():
     p = grid(4, seed=5, zones=5)
     out = np.empty((2, 5, 5))
     w = np.vstack([p.free_flow_time, p.length])
-    _kernels.skims_jit(p.indptr, p.head, p.tail, p.free_flow_time, np.zeros(p.n_arcs), p.zone_nodes, p.no_through,
-                       w, out)
+    _kernels.skims(p.indptr, p.head, p.tail, p.free_flow_time, p.zone_nodes, p.no_through_u8, w, out)
     _, ref_sp = reference_aon(p, p.free_flow_time, p.classes[0].demand)
     np.testing.assert_allclose(out[0], ref_sp, rtol=1e-12)
     assert (out[1] > 0)[~np.eye(5, dtype=bool)].all()

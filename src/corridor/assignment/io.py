@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from corridor.assignment import _kernels
+from corridor.assignment._native import _kernels
 from corridor.assignment.result import AssignmentResult
 
 
@@ -22,7 +22,7 @@ def skims(result: AssignmentResult) -> dict[str, np.ndarray]:
         cost = result.time + fixed[k]
         w = np.vstack([result.time, p.length, np.where(np.isfinite(cost), cost, 0.0)])
         m = np.empty((3, p.n_zones, p.n_zones))
-        _kernels.skims_jit(p.indptr, p.head, p.tail, result.time, fixed[k], p.zone_nodes, p.no_through, w, m)
+        _kernels.skims(p.indptr, p.head, p.tail, result.time + fixed[k], p.zone_nodes, p.no_through_u8, w, m)
         for i, name in enumerate(("time", "distance", "cost")):
             out[f"{name}_{c.name}"] = m[i]
     return out

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from corridor._errors import NoRouteError
-from corridor.assignment import _kernels, _vdf
+from corridor.assignment._native import _kernels, _vdf
 from corridor.assignment.problem import AssignmentProblem
 from corridor.assignment.result import AssignmentResult, arc_derivs, arc_times, beckmann
 
@@ -28,9 +28,8 @@ def aon(p: AssignmentProblem, t: np.ndarray, fixed: np.ndarray, *, load: bool = 
     sp = np.empty((len(p.classes), p.n_zones, p.n_zones))
     sptt = 0.0
     for k, c in enumerate(p.classes):
-        s, lost = _kernels.aon_jit(
-            p.indptr, p.head, p.tail, t, fixed[k], p.zone_nodes, c.demand, p.no_through, load, y[k], sp[k]
-        )
+        s, lost = _kernels.aon_load(p.indptr, p.head, p.tail, t + fixed[k], p.zone_nodes, c.demand,
+                                    p.no_through_u8, load, y[k], sp[k])
         if lost > 0:
             bad = np.argwhere((c.demand > 0) & ~np.isfinite(sp[k]))
             o, d = bad[0]
@@ -47,7 +46,7 @@ def _line_search(p, x, d_tot, const):
     """Step λ in [0, 1] minimising the Beckmann objective along d (bisection on its derivative)."""
 
     def g(lam):
-        return _vdf.line_derivative_jit(p.vdf, p.free_flow_time, p.capacity, p.alpha, p.beta, x, d_tot, lam) + const
+        return _vdf.line_derivative(*p.vdf_arrays(), x, d_tot, lam) + const
 
     if g(0.0) >= 0.0:
         return 0.0

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from numba import get_num_threads, parallel_chunksize
 
-from corridor.assignment import _kernels, _paths
+from corridor.assignment._native import _kernels, _paths
 from corridor.assignment.linkbased import aon
 from corridor.assignment.problem import AssignmentProblem
 from corridor.assignment.result import AssignmentResult, arc_derivs, arc_times, beckmann
@@ -107,44 +106,30 @@ def run_path_based(
     dt = arc_derivs(p, x)
     grp_class, grp_origin, grp_ptr, od_class, od_o, od_d, od_dest, od_dem = _od_structure(p)
     n_od, n_grp = len(od_dem), len(grp_class)
-    cap_rec = max(n_od + n_od // 4, 16)  # grows by half when full
-    p_next = np.full(cap_rec, -1, dtype=np.int32)
-    p_start = np.zeros(cap_rec, dtype=np.int64)
-    p_len = np.zeros(cap_rec, dtype=np.int32)
-    p_flow = np.zeros(cap_rec)
-    free_rec = np.zeros(cap_rec, dtype=np.int32)
-    pool = np.zeros(max(8 * n_od, 64), dtype=np.int32 if m < 2**31 else np.int64)
-    od_first = np.full(n_od, -1, dtype=np.int32)
-    cnt = np.zeros(5, dtype=np.int64)
+    store = _paths.PathStore(n_od, m)
     xc = np.zeros((len(p.classes), m))
-    mark = np.zeros(m, dtype=np.int64)
-    n_lanes = get_num_threads()
-    dist, _, order, hk, hn, pos, target = _kernels.lanes(n_lanes, n)
+    state = (*p.vdf_arrays(), x, xc, t, dt)  # the link state the kernels update in place
+    lane_arrays = _kernels.lanes(_kernels.n_threads(), n)
     preds = np.empty((max(1, min(GAP_BATCH, n_grp)), n), dtype=np.int32)
     od_sp = np.empty(n_od)
-    buf = np.empty(n, dtype=np.int64)
     cost = np.empty((len(p.classes), m))
+    no_through = p.no_through_u8
 
     def tree_pass(shift: bool, estimate: float | None = None) -> tuple[float, float]:
         """Column generation over every group: (demand without a path, excess). With ``shift`` pairs are
         equilibrated as they go (Gauss–Seidel; each batch's trees at the costs of its start) and the excess
         estimates TSTT − SPTT; without it flows stay put and ``od_sp`` holds the exact shortest costs."""
-        nonlocal p_next, p_start, p_len, p_flow, pool, free_rec
         lost = excess = 0.0
         per = INIT_BATCH if estimate is None else SHIFT_BATCH if estimate > LOOSE else TAIL_BATCH
-        step = per * n_lanes if shift else preds.shape[0]
+        step = per * len(lane_arrays[0]) if shift else preds.shape[0]
         for g0 in range(0, n_grp, step):
             g1 = min(n_grp, g0 + step)
             if shift or g0 == 0:
                 np.add(t, fixed, out=cost)
-            with parallel_chunksize(1):
-                _paths.trees_batch(p.indptr, p.head, cost, grp_class, grp_origin, grp_ptr, od_dest, p.no_through,
-                                   g0, g1, dist, preds, order, hk, hn, pos, target, od_sp)
-            p_next, p_start, p_len, p_flow, pool, free_rec, lost_b, excess_b = _paths.colgen_batch(
-                p.tail, p.vdf, p.free_flow_time, p.capacity, p.alpha, p.beta, fixed, pce, grp_class, grp_origin,
-                grp_ptr, od_dest, od_dem, od_first, p_next, p_start, p_len, p_flow, pool, free_rec, cnt, x, xc,
-                t, dt, mark, g0, g1, preds, od_sp, shift, buf,
-            )
+            _paths.trees_batch(p.indptr, p.head, cost, grp_class, grp_origin, grp_ptr, od_dest, no_through, g0, g1,
+                               lane_arrays, preds, od_sp)
+            lost_b, excess_b = store.colgen(state, p.tail, fixed, pce, grp_class, grp_origin, grp_ptr, od_dest,
+                                            od_dem, g0, g1, preds, od_sp, shift)
             lost += lost_b
             excess += excess_b
         return lost, excess
@@ -156,7 +141,7 @@ def run_path_based(
     g = estimate = np.inf
     sptt = tstt = 0.0
     for it in range(1, max_iter + 1):
-        _paths.path_flows_jit(od_class, od_first, p_next, p_start, p_len, p_flow, pool, xc)
+        store.class_flows(od_class, xc)
         x[:] = pce @ xc
         t[:] = arc_times(p, x)
         dt[:] = arc_derivs(p, x)
@@ -171,7 +156,7 @@ def run_path_based(
             estimate = excess / tstt if tstt > 0 else 0.0
         row = {"iteration": it, "relative_gap": g if exact else estimate, "gap_exact": exact,
                "beckmann": beckmann(p, xc, fixed), "tstt": tstt, "sptt": sptt if exact else np.nan, "step": np.nan,
-               "direction": "gp", "paths": int(cnt[0] - cnt[2]), "seconds": _time.perf_counter() - start}
+               "direction": "gp", "paths": store.n_paths, "seconds": _time.perf_counter() - start}
         rows.append(row)
         if callback:
             callback(row)
@@ -183,11 +168,11 @@ def run_path_based(
         if exact:  # the gap's trees already added this iteration's columns (at the current costs)
             estimate = g
         for _ in range(INNER):
-            _paths.gp_sweep_jit(p.vdf, p.free_flow_time, p.capacity, p.alpha, p.beta, fixed, pce, od_class, od_dem,
-                                od_first, p_next, p_start, p_len, p_flow, pool, free_rec, cnt, x, xc, t, dt, mark)
-        if cnt[3] > cnt[1] // 2:
-            pool = _paths.compact_jit(od_first, p_next, p_start, p_len, pool, cnt)
-    paths = PathSet(od_class, od_o, od_d, od_first, p_next, p_start, p_len, p_flow, pool)
+            store.sweep(state, fixed, pce, od_class, od_dem)
+        if store.garbage > store.pool_used // 2:
+            store.compact()
+    paths = PathSet(od_class, od_o, od_d, store.od_first, store.p_next, store.p_start, store.p_len, store.p_flow,
+                    store.pool)
     return AssignmentResult(
         problem=p,
         algorithm="gp",

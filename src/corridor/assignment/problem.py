@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from corridor._errors import Problem, ValidationError
-from corridor.assignment._vdf import BPR
+from corridor.assignment._native import _vdf
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,6 +26,13 @@ class TrafficClass:
     distance_factor: float = 0.0  # time units per length unit
     fixed_cost: np.ndarray | None = None  # extra per-arc cost in time units (CSR order)
     allowed: np.ndarray | None = None  # bool per arc (CSR order); None: every arc
+
+    def __post_init__(self):
+        object.__setattr__(self, "demand", np.ascontiguousarray(self.demand, dtype=np.float64))
+
+
+_INDEX = ("indptr", "head", "tail", "arc_link", "zone_nodes")
+_ARC_FLOAT = ("free_flow_time", "capacity", "alpha", "beta", "length", "toll")
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,7 +59,11 @@ class AssignmentProblem:
 
     def __post_init__(self):
         if self.vdf is None:
-            object.__setattr__(self, "vdf", np.full(self.n_arcs, BPR, dtype=np.int8))
+            object.__setattr__(self, "vdf", np.full(self.n_arcs, _vdf.BPR, dtype=np.int8))
+        # the compiled kernels take contiguous arrays of these exact types (no copy when they already are)
+        for name, dtype in (*((n, np.int64) for n in _INDEX), *((n, np.float64) for n in _ARC_FLOAT),
+                            ("vdf", np.int8), ("no_through", np.bool_)):
+            object.__setattr__(self, name, np.ascontiguousarray(getattr(self, name), dtype=dtype))
         self.validate()
 
     @property
@@ -109,6 +120,15 @@ class AssignmentProblem:
                     problems.append(Problem(f"must have one value per arc ({m})", field=f"class {c.name!r} {attr}"))
         if problems:
             raise ValidationError(problems)
+
+    @property
+    def no_through_u8(self) -> np.ndarray:
+        """``no_through`` as bytes (the compiled kernels' view of it)."""
+        return self.no_through.view(np.uint8)
+
+    def vdf_arrays(self) -> tuple[np.ndarray, ...]:
+        """The volume-delay arrays in the order the compiled kernels take them: kind, t0, capacity, α, β."""
+        return self.vdf, self.free_flow_time, self.capacity, self.alpha, self.beta
 
     def fixed_costs(self) -> np.ndarray:
         """Per-class fixed generalised cost per arc (classes × arcs), ``inf`` where an arc is not allowed."""

@@ -74,3 +74,14 @@ def reference_frank_wolfe(problem, *, iterations: int = 2000) -> np.ndarray:
         if k > 10 and np.abs(d).max() < 1e-9:
             break
     return x
+
+
+def reference_time(kind, t0, cap, a, b, x) -> np.ndarray:
+    """Volume-delay times by numpy (BPR where ``kind`` is 0, conical elsewhere)."""
+    r = x / cap
+    bpr = t0 * (1 + a * np.power(np.maximum(r, 0.0), b))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        beta = (2 * a - 1) / (2 * a - 2)
+        u = 1 - r
+        con = t0 * (2 + np.sqrt(a**2 * u**2 + beta**2) - a * u - beta)
+    return np.where(kind == 0, bpr, con)

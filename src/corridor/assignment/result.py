@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from corridor.assignment import _vdf
+from corridor.assignment._native import _vdf
 from corridor.assignment.problem import AssignmentProblem
 
 #: Relative gap used everywhere: (TSTT − SPTT) / TSTT, TSTT = Σ_c Σ_a x_ca·(t_a(x) + fixed_ca) and
@@ -17,13 +17,13 @@ GAP_DEFINITION = "(TSTT - SPTT) / TSTT with generalised costs"
 
 def arc_times(p: AssignmentProblem, x: np.ndarray) -> np.ndarray:
     out = np.empty(p.n_arcs)
-    _vdf.times_jit(p.vdf, p.free_flow_time, p.capacity, p.alpha, p.beta, x, out)
+    _vdf.times(*p.vdf_arrays(), x, out)
     return out
 
 
 def arc_derivs(p: AssignmentProblem, x: np.ndarray) -> np.ndarray:
     out = np.empty(p.n_arcs)
-    _vdf.derivs_jit(p.vdf, p.free_flow_time, p.capacity, p.alpha, p.beta, x, out)
+    _vdf.derivs(*p.vdf_arrays(), x, out)
     return out
 
 
@@ -32,7 +32,7 @@ def beckmann(p: AssignmentProblem, class_flow: np.ndarray, fixed: np.ndarray) ->
     pce = np.array([c.pce for c in p.classes])
     x = pce @ class_flow
     fixed_part = float(np.sum(np.where(class_flow > 0, fixed, 0.0) * class_flow))
-    return float(_vdf.integral_sum_jit(p.vdf, p.free_flow_time, p.capacity, p.alpha, p.beta, x)) + fixed_part
+    return _vdf.integral_sum(*p.vdf_arrays(), x) + fixed_part
 
 
 @dataclass(frozen=True, eq=False)
