@@ -52,28 +52,21 @@ class PathSet:
 
 
 def _od_structure(p: AssignmentProblem):
-    """Groups (class, origin) and their O–D pairs with positive demand (intrazonal left out)."""
-    grp_class, grp_origin, grp_ptr = [], [], [0]
-    od_class, od_o, od_d, od_dem = [], [], [], []
+    """Groups (class, origin) and their O–D pairs with positive demand (intrazonal left out), pairs ordered by
+    class, origin, destination; built whole-array (no per-origin temporaries left behind in the heap)."""
     zn = p.zone_nodes
+    other = zn[:, None] != zn[None, :]
+    parts = []
     for c, cls in enumerate(p.classes):
-        for i in range(p.n_zones):
-            row = cls.demand[i]
-            js = np.flatnonzero((row > 0) & (zn != zn[i]))
-            if js.size == 0:
-                continue
-            grp_class.append(c)
-            grp_origin.append(zn[i])
-            od_class.append(np.full(js.size, c, dtype=np.int32))
-            od_o.append(np.full(js.size, i, dtype=np.int32))
-            od_d.append(js.astype(np.int32))
-            od_dem.append(row[js])
-            grp_ptr.append(grp_ptr[-1] + js.size)
-    cat = lambda v, dt: np.concatenate(v).astype(dt, copy=False) if v else np.zeros(0, dt)  # noqa: E731
-    od_d_arr = cat(od_d, np.int32)
-    return (np.asarray(grp_class, dtype=np.int32), np.asarray(grp_origin, dtype=np.int32),
-            np.asarray(grp_ptr, dtype=np.int64), cat(od_class, np.int32), cat(od_o, np.int32), od_d_arr,
-            zn[od_d_arr].astype(np.int32), cat(od_dem, np.float64))
+        o, d = np.nonzero((cls.demand > 0) & other)
+        parts.append((np.full(o.size, c, dtype=np.int32), o.astype(np.int32), d.astype(np.int32), cls.demand[o, d]))
+    od_class, od_o, od_d, od_dem = (np.concatenate(v) for v in zip(*parts, strict=True))
+    # a group starts wherever the (class, origin) pair changes
+    starts = np.flatnonzero(np.r_[True, (np.diff(od_class) != 0) | (np.diff(od_o) != 0)]) if od_o.size else \
+        np.zeros(0, np.int64)
+    grp_ptr = np.append(starts, od_o.size).astype(np.int64)
+    return (od_class[starts], zn[od_o[starts]].astype(np.int32), grp_ptr, od_class, od_o, od_d,
+            zn[od_d].astype(np.int32), od_dem.astype(np.float64, copy=False))
 
 
 #: (class, origin) groups per thread whose trees are built together (in parallel) before their pairs are
