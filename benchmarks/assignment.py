@@ -10,8 +10,8 @@ resident set (``ru_maxrss``: interpreter, imports, data and solve); ``solve MB``
 the peak resident set during the solve (``VmHWM`` after resetting it through ``/proc/self/clear_refs`` just
 before the solve) minus the resident set just before it. Solve time excludes reading files and building the
 graph, for both engines; both engines' kernels are compiled ahead of time (Cython + OpenMP), and ours
-first run once on SiouxFalls, as before a real run. AequilibraE runs with OMP_WAIT_POLICY=PASSIVE, all cores, ``bfw``, the
-same BPR parameters and the same generalised cost (ChicagoSketch: 0.02 min/cent toll, 0.04 min/mile distance);
+first run once on SiouxFalls, as before a real run. AequilibraE runs with OMP_WAIT_POLICY=PASSIVE (ours too),
+all cores, ``bfw``, the same BPR parameters and the same generalised cost (ChicagoSketch: 0.02 min/cent toll, 0.04 min/mile distance);
 zero free-flow times become 1e-6 for AequilibraE, which refuses zeros. With ``--repeat N`` the engines run
 interleaved N times and the table shows medians (the speed-up is the median of the per-round ratios); the
 load average (``os.getloadavg``) is printed because the machine is shared. Needs the ``[bench]`` extra
