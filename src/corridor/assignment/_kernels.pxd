@@ -1,6 +1,9 @@
 # Shortest-path trees on the CSR arrays, shared by the all-or-nothing and path-based kernels (see _kernels.pyx).
 from libc.stdint cimport int32_t, int64_t
 
+cdef enum:
+    MAX_LANES = 256  # threads per parallel kernel at most
+
 
 # one thread's work arrays for a shortest-path tree on n nodes (rows of the arrays made by _kernels.lanes)
 cdef struct Lane:
@@ -19,4 +22,4 @@ cdef Py_ssize_t sp_tree(const int64_t* indptr, const int64_t* head, const double
 
 cdef void reset_tree(Lane* ln, Py_ssize_t touched) noexcept nogil
 
-cdef Lane lane(object arrays, Py_ssize_t row)
+cdef int fill_lanes(object arrays, Lane* out) except -1

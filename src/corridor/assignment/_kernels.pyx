@@ -16,10 +16,6 @@ from cython.parallel cimport prange, threadid
 from libc.math cimport INFINITY, NAN
 from libc.stdint cimport int32_t, int64_t
 
-INT = np.int64  # dtype of the CSR index arrays (indptr, head, tail, zone nodes)
-
-cdef enum:
-    MAX_LANES = 256  # threads per parallel kernel at most
 
 
 def n_threads() -> int:
@@ -143,20 +139,22 @@ def lanes(Py_ssize_t n_lanes, Py_ssize_t n) -> tuple:
             np.full((n_lanes, n), -1, dtype=np.int32), np.zeros((n_lanes, n), dtype=np.uint8))
 
 
-cdef Lane lane(object arrays, Py_ssize_t row):
-    """Pointers to row ``row`` of the arrays made by :func:`lanes`."""
+cdef int fill_lanes(object arrays, Lane* out) except -1:
+    """Pointers to each row of the arrays made by :func:`lanes` into ``out`` (room for ``MAX_LANES``); returns
+    the number of lanes (rows beyond ``MAX_LANES`` are left unused)."""
     cdef double[:, ::1] dist = arrays[0], hk = arrays[3]
     cdef int32_t[:, ::1] pred = arrays[1], order = arrays[2], hn = arrays[4], pos = arrays[5]
     cdef unsigned char[:, ::1] target = arrays[6]
-    cdef Lane ln
-    ln.dist = &dist[row, 0]
-    ln.pred = &pred[row, 0]
-    ln.order = &order[row, 0]
-    ln.hk = &hk[row, 0]
-    ln.hn = &hn[row, 0]
-    ln.pos = &pos[row, 0]
-    ln.target = &target[row, 0]
-    return ln
+    cdef int row, n = min(dist.shape[0], MAX_LANES)
+    for row in range(n):
+        out[row].dist = &dist[row, 0]
+        out[row].pred = &pred[row, 0]
+        out[row].order = &order[row, 0]
+        out[row].hk = &hk[row, 0]
+        out[row].hn = &hn[row, 0]
+        out[row].pos = &pos[row, 0]
+        out[row].target = &target[row, 0]
+    return n
 
 
 cdef void _aon_origin(const int64_t* indptr, const int64_t* head, const int64_t* tail, const double* cost,
@@ -211,12 +209,10 @@ def aon_load(const int64_t[::1] indptr, const int64_t[::1] head, const int64_t[:
     when ``load``; writes the O–D shortest-path costs into ``sp_cost`` (inf when unreachable; NaN for pairs
     without demand, whose trees are cut short). Returns (SPTT, unreachable demand)."""
     cdef Py_ssize_t n = indptr.shape[0] - 1, m = head.shape[0], z = zone_nodes.shape[0]
-    cdef int n_lanes = min(openmp.omp_get_max_threads(), MAX_LANES)
-    arrays = lanes(n_lanes, n)
+    arrays = lanes(min(openmp.omp_get_max_threads(), MAX_LANES), n)  # kept: the lanes point into it
     cdef Lane[MAX_LANES] lns
-    cdef Py_ssize_t r, i
-    for r in range(n_lanes):
-        lns[r] = lane(arrays, r)
+    cdef int n_lanes = fill_lanes(arrays, lns)
+    cdef Py_ssize_t i
     cdef double[:, ::1] node_load = np.zeros((n_lanes, n))
     cdef double[:, ::1] flow_l = np.zeros((n_lanes, m if load else 1))
     cdef double[:, ::1] part = np.zeros((n_lanes, 2))
@@ -241,7 +237,8 @@ def skims(const int64_t[::1] indptr, const int64_t[::1] head, const int64_t[::1]
     k × zones × zones (inf where unreachable)."""
     cdef Py_ssize_t n = indptr.shape[0] - 1, z = zone_nodes.shape[0], k_w = weights.shape[0]
     arrays = lanes(1, n)
-    cdef Lane ln = lane(arrays, 0)
+    cdef Lane ln
+    fill_lanes(arrays, &ln)
     cdef double[:, ::1] acc = np.zeros((k_w, n))
     cdef Py_ssize_t i, j, k, s, n_set, touched
     cdef int64_t o, dn, a

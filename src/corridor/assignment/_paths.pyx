@@ -17,13 +17,12 @@ volume-delay arrays, total flow (PCE), class flows (classes × arcs), times and 
 import numpy as np
 
 cimport cython
-cimport openmp
 from cython.parallel cimport prange, threadid
 from libc.math cimport INFINITY
 from libc.stdint cimport int32_t, int64_t
 from libc.string cimport memmove
 
-from corridor.assignment._kernels cimport Lane, lane, reset_tree, sp_tree
+from corridor.assignment._kernels cimport MAX_LANES, Lane, fill_lanes, reset_tree, sp_tree
 from corridor.assignment._vdf cimport Vdf, vdf_time_deriv
 
 
@@ -72,14 +71,10 @@ def trees_batch(const int64_t[::1] indptr, const int64_t[::1] head, const double
     scheduling: the machine may be shared), each thread on its own row of ``lane_arrays``
     (:func:`corridor.assignment._kernels.lanes`): predecessor arcs into ``preds[g - g0]``, each O–D pair's
     shortest cost into ``od_sp`` (inf: unreachable)."""
-    cdef int n_lanes = lane_arrays[0].shape[0]
-    cdef Lane[256] lns
-    cdef Py_ssize_t r, g
+    cdef Lane[MAX_LANES] lns
+    cdef int n_lanes = fill_lanes(lane_arrays, lns)
+    cdef Py_ssize_t g
     cdef int ln
-    if n_lanes > 256:
-        n_lanes = 256
-    for r in range(n_lanes):
-        lns[r] = lane(lane_arrays, r)
     if g1 <= g0:
         return
     for g in prange(g0, g1, nogil=True, schedule="dynamic", chunksize=1, num_threads=n_lanes):
@@ -108,10 +103,6 @@ cdef void _group_tree(const int64_t* indptr, const int64_t* head, const double* 
     reset_tree(ln, touched)
 
 
-def n_threads() -> int:
-    return openmp.omp_get_max_threads()
-
-
 @cython.final
 cdef class PathStore:
     """The used paths of every O–D record: linked lists of records (``od_first``, ``p_next``) whose arcs sit in
@@ -120,6 +111,7 @@ cdef class PathStore:
     when the alternative is to grow it)."""
 
     cdef readonly object od_first, p_next, p_start, p_len, p_flow, pool, free_rec, mark
+    cdef object buf  # one path's arcs while it is traced (a path has at most as many arcs as the graph)
     cdef int32_t* _first
     cdef int32_t* _next
     cdef int64_t* _start
@@ -143,6 +135,7 @@ cdef class PathStore:
         self.free_rec = np.zeros(cap_rec, dtype=np.int32)
         self.pool = np.zeros(max(4 * n_od, 64), dtype=np.int32)
         self.mark = np.zeros(n_arcs, dtype=np.int64)
+        self.buf = np.empty(max(n_arcs, 1), dtype=np.int32)
         self._refresh()
 
     @property
@@ -279,7 +272,7 @@ cdef class PathStore:
         without, flows are left unchanged. Returns the demand without a path and, with ``shift``, the excess
         cost Σ_od (Σ_p f_p c_p − d · c_new) met before each pair's step (an estimate of TSTT − SPTT)."""
         cdef Links L = _links(state)
-        cdef int32_t[::1] buf_mv = np.empty(tail.shape[0] if tail.shape[0] else 1, dtype=np.int32)
+        cdef int32_t[::1] buf_mv = self.buf
         cdef int32_t* buf = &buf_mv[0]
         cdef double lost = 0.0, excess = 0.0, dem, pc
         cdef Py_ssize_t g, k, c, ln, q

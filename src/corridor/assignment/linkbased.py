@@ -11,12 +11,11 @@ import time as _time
 from collections.abc import Callable
 
 import numpy as np
-import pandas as pd
 
 from corridor._errors import NoRouteError
 from corridor.assignment._native import _kernels, _vdf
 from corridor.assignment.problem import AssignmentProblem
-from corridor.assignment.result import AssignmentResult, arc_derivs, arc_times, beckmann
+from corridor.assignment.result import AssignmentResult, ClassCosts, arc_derivs, arc_times, beckmann
 
 LINK_BASED = ("msa", "fw", "cfw", "bfw")
 _CONJ_MAX = 1.0 - 1e-6  # keep s^{k} from collapsing onto s^{k-1}
@@ -73,9 +72,8 @@ def run_link_based(
     callback: Callable[[dict], None] | None = None,
 ) -> AssignmentResult:
     start = _time.perf_counter()
-    pce = np.array([c.pce for c in p.classes])
-    fixed = p.fixed_costs()
-    fixed0 = np.where(np.isfinite(fixed), fixed, 0.0)
+    costs = ClassCosts.of(p)
+    pce, fixed, fixed0 = costs.pce, costs.fixed, costs.fixed0
     t = arc_times(p, np.zeros(p.n_arcs))
     xc, _, _ = aon(p, t, fixed)
     s1 = s2 = None
@@ -88,7 +86,7 @@ def run_link_based(
         x = pce @ xc
         t = arc_times(p, x)
         y, sptt, _ = aon(p, t, fixed)
-        tstt = float(np.sum(xc * (t[None, :] + fixed0)))
+        tstt = costs.tstt(xc, t)
         g = (tstt - sptt) / tstt if tstt > 0 else 0.0
         row = {"iteration": it, "relative_gap": g, "beckmann": beckmann(p, xc, fixed), "tstt": tstt,
                "sptt": sptt, "step": np.nan, "direction": "", "seconds": _time.perf_counter() - start}
@@ -137,26 +135,11 @@ def run_link_based(
         rows.append(row)
         if callback:
             callback(row)
-    x = pce @ xc
-    t = arc_times(p, x)
     sptt = float(rows[-1]["sptt"])
     if not converged:  # the loop stopped after a step: measure the gap of the flows returned
+        t = arc_times(p, pce @ xc)
         _, sptt, _ = aon(p, t, fixed, load=False)
-        tstt = float(np.sum(xc * (t[None, :] + fixed0)))
+        tstt = costs.tstt(xc, t)
         g = (tstt - sptt) / tstt if tstt > 0 else 0.0
-    return AssignmentResult(
-        problem=p,
-        algorithm=algorithm,
-        class_flow=xc,
-        flow=x,
-        time=t,
-        relative_gap=float(g),
-        beckmann=beckmann(p, xc, fixed),
-        tstt=float(np.sum(xc * (t[None, :] + fixed0))),
-        sptt=float(sptt),
-        total_time=float(np.sum(xc * t[None, :])),
-        converged=converged,
-        target_gap=gap,
-        iterations=pd.DataFrame(rows),
-        seconds=_time.perf_counter() - start,
-    )
+    return AssignmentResult.build(p, algorithm, costs, xc, relative_gap=g, sptt=sptt, converged=converged,
+                                  target_gap=gap, rows=rows, started=start)

@@ -16,12 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from corridor.assignment._native import _kernels, _paths
 from corridor.assignment.linkbased import aon
 from corridor.assignment.problem import AssignmentProblem
-from corridor.assignment.result import AssignmentResult, arc_derivs, arc_times, beckmann
+from corridor.assignment.result import AssignmentResult, ClassCosts, arc_derivs, arc_times, beckmann
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,9 +89,8 @@ def run_path_based(
     callback: Callable[[dict], None] | None = None,
 ) -> AssignmentResult:
     start = _time.perf_counter()
-    pce = np.array([c.pce for c in p.classes])
-    fixed = p.fixed_costs()
-    fixed0 = np.where(np.isfinite(fixed), fixed, 0.0)
+    costs = ClassCosts.of(p)
+    pce, fixed = costs.pce, costs.fixed
     m, n = p.n_arcs, p.n_nodes
     x = np.zeros(m)
     t = arc_times(p, x)
@@ -138,7 +136,7 @@ def run_path_based(
         x[:] = pce @ xc
         t[:] = arc_times(p, x)
         dt[:] = arc_derivs(p, x)
-        tstt = float(np.sum(xc * (t[None, :] + fixed0)))
+        tstt = costs.tstt(xc, t)
         exact = estimate <= CHECK * gap or it == max_iter
         if exact:
             tree_pass(False)
@@ -166,20 +164,5 @@ def run_path_based(
             store.compact()
     paths = PathSet(od_class, od_o, od_d, store.od_first, store.p_next, store.p_start, store.p_len, store.p_flow,
                     store.pool)
-    return AssignmentResult(
-        problem=p,
-        algorithm="gp",
-        class_flow=xc,
-        flow=x,
-        time=t,
-        relative_gap=float(g),
-        beckmann=beckmann(p, xc, fixed),
-        tstt=tstt,
-        sptt=float(sptt),
-        total_time=float(np.sum(xc * t[None, :])),
-        converged=converged,
-        target_gap=gap,
-        iterations=pd.DataFrame(rows),
-        seconds=_time.perf_counter() - start,
-        paths=paths,
-    )
+    return AssignmentResult.build(p, "gp", costs, xc, relative_gap=g, sptt=sptt, converged=converged,
+                                  target_gap=gap, rows=rows, started=start, paths=paths)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time as _time
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +14,25 @@ from corridor.assignment.problem import AssignmentProblem
 #: Relative gap used everywhere: (TSTT − SPTT) / TSTT, TSTT = Σ_c Σ_a x_ca·(t_a(x) + fixed_ca) and
 #: SPTT = Σ_c Σ_od d_c,od · (shortest generalised path cost); intrazonal demand is left out of both.
 GAP_DEFINITION = "(TSTT - SPTT) / TSTT with generalised costs"
+
+
+@dataclass(frozen=True, eq=False)
+class ClassCosts:
+    """What every algorithm needs of the classes: PCE per class and the fixed generalised cost per class and arc,
+    with ``inf`` on arcs a class may not use (``fixed``) or 0 there (``fixed0``, for sums over flows)."""
+
+    pce: np.ndarray
+    fixed: np.ndarray
+    fixed0: np.ndarray
+
+    @classmethod
+    def of(cls, p: AssignmentProblem) -> ClassCosts:
+        fixed = p.fixed_costs()
+        return cls(np.array([c.pce for c in p.classes]), fixed, np.where(np.isfinite(fixed), fixed, 0.0))
+
+    def tstt(self, class_flow: np.ndarray, t: np.ndarray) -> float:
+        """Σ_c Σ_a x_ca·(t_a + fixed_ca): the generalised total travel cost of the gap."""
+        return float(np.sum(class_flow * (t[None, :] + self.fixed0)))
 
 
 def arc_times(p: AssignmentProblem, x: np.ndarray) -> np.ndarray:
@@ -55,6 +75,19 @@ class AssignmentResult:
     iterations: pd.DataFrame  # iteration, relative_gap, step, beckmann, tstt, direction, seconds
     seconds: float
     paths: object = None  # pathbased.PathSet for path-based solutions
+
+    @classmethod
+    def build(cls, p: AssignmentProblem, algorithm: str, costs: ClassCosts, class_flow: np.ndarray, *,
+              relative_gap: float, sptt: float, converged: bool, target_gap: float, rows: list[dict],
+              started: float, paths: object = None) -> AssignmentResult:
+        """The result at class flows ``class_flow``: total flow, times, objective and TSTT computed here."""
+        x = costs.pce @ class_flow
+        t = arc_times(p, x)
+        return cls(problem=p, algorithm=algorithm, class_flow=class_flow, flow=x, time=t,
+                   relative_gap=float(relative_gap), beckmann=beckmann(p, class_flow, costs.fixed),
+                   tstt=costs.tstt(class_flow, t), sptt=float(sptt), total_time=float(np.sum(class_flow * t[None, :])),
+                   converged=converged, target_gap=target_gap, iterations=pd.DataFrame(rows),
+                   seconds=_time.perf_counter() - started, paths=paths)
 
     @property
     def n_iterations(self) -> int:
