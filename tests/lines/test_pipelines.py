@@ -238,3 +238,18 @@ def test_line_from_dict_errors_name_fields():
     with pytest.raises(ValidationError, match="not inside the line"):
         line_from_dict({"kind": "gas", "diameter_m": 0.5, "length_km": 10,
                         "compressors": [{"km": 15, "ratio": 1.3}]})
+    with pytest.raises(ValidationError, match=r"pump at km 5\.0: give exactly one of discharge_bara or head_m"):
+        line_from_dict({"kind": "liquid", "diameter_m": 0.5, "length_km": 10,
+                        "pumps": [{"km": 5, "head_m": 100, "discharge_bara": 50}]})
+
+
+@pytest.mark.parametrize("kind", ["gas", "liquid"])
+def test_capacity_uphill_beyond_reach_names_the_line_and_pressures(kind):
+    # 3 km of climb: no flow at all gets from 20 to 15 bar(a) (liquid head alone is ~250 bar; gas ~0.4 bar)
+    line = line_from_dict({"kind": kind, "name": "ridge", "diameter_m": 0.5,
+                           "profile": [{"km": 0, "elevation_m": 0}, {"km": 50, "elevation_m": 3000}]})
+    p_out = 19.9 if kind == "gas" else 15
+    capacity = gas_capacity if kind == "gas" else liquid_capacity
+    with pytest.raises(PhysicsError, match=rf"ridge: even at zero flow the outlet pressure does not reach {p_out:g} "
+                                           r"bar\(a\) from 20 bar\(a\)"):
+        capacity(line, 20, p_out)

@@ -1,11 +1,17 @@
-"""Shared geometry of a pipeline: chainage/elevation profile, stations, and the march grid."""
+"""What gas and liquid lines share: chainage/elevation profile, stations, the march grid and the capacity search."""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from typing import ClassVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from scipy.optimize import brentq
+
+from corridor._errors import PhysicsError
+from corridor.lines._units import BAR
 
 
 class ProfilePoint(BaseModel):
@@ -14,6 +20,24 @@ class ProfilePoint(BaseModel):
     model_config = ConfigDict(extra="forbid")
     km: float = Field(ge=0)
     elevation_m: float
+
+
+class Station(BaseModel):
+    """A compressor or pump station at ``km``: it raises the pressure to ``discharge_bara`` or by its own boost
+    (a compressor's ``ratio``, a pump's ``head_m``), exactly one of the two."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: ClassVar[str] = "station"
+    boost: ClassVar[str] = ""
+    km: float = Field(gt=0)
+    discharge_bara: float | None = Field(default=None, gt=0)
+    efficiency: float | None = Field(default=None, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _one_setting(self):
+        if (self.discharge_bara is None) == (getattr(self, self.boost) is None):
+            raise ValueError(f"{self.kind} at km {self.km}: give exactly one of discharge_bara or {self.boost}")
+        return self
 
 
 class LineGeometry(BaseModel):
@@ -73,3 +97,28 @@ def limit_note(res, p_out_bara: float):
     else:
         res.note = f"limited by the outlet pressure {p_out_bara:g} bar(a)"
     return res
+
+
+def capacity_search(name: str, march: Callable, p_in_bara: float, p_out_bara: float, q_first: float):
+    """Largest flow whose marched outlet pressure reaches ``p_out_bara`` from ``p_in_bara``: brackets it from
+    ``q_first`` up, solves with brentq, and names what limits it. ``march(q, strict)`` returns the line's profile
+    at flow ``q``, or None (``strict=False``) where the pressure falls below the minimum on the way."""
+    p_out = float(p_out_bara) * BAR
+
+    def h(q: float) -> float:
+        r = march(q, False)
+        return (r.p_out_bara * BAR if r else 0.0) - p_out
+
+    q_lo = 1e-9
+    if h(q_lo) <= 0:
+        raise PhysicsError(f"{name}: even at zero flow the outlet pressure does not reach {p_out_bara:g} bar(a) "
+                           f"from {p_in_bara:g} bar(a) (check elevation, minimum pressure and stations)")
+    q_hi = q_first
+    while h(q_hi) > 0:
+        q_lo, q_hi = q_hi, q_hi * 4.0
+        if q_hi > 1e7:  # pragma: no cover - would need a pipe kilometres wide
+            raise PhysicsError(f"{name}: no finite capacity found")
+    q = brentq(h, q_lo, q_hi, xtol=1e-12, rtol=1e-12)
+    while march(q, False) is None:  # a root on a minimum-pressure edge: step inside
+        q *= 1 - 1e-10
+    return limit_note(march(q, True), p_out_bara)

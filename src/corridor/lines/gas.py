@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 from scipy.optimize import brentq
 
 from corridor._errors import PhysicsError
 from corridor.lines._defaults import Inputs
-from corridor.lines._route import LineGeometry, limit_note
+from corridor.lines._route import LineGeometry, Station, capacity_search
 from corridor.lines._units import BAR, DAY_S, FT, G_ACC, INCH, MILE, PSI, R_AIR, YEAR_DAYS
 from corridor.lines.compressibility import average_pressure, compressibility
 from corridor.lines.friction import aga_fully_turbulent, colebrook
@@ -43,20 +43,12 @@ _EMPIRICAL = {
 }
 
 
-class Compressor(BaseModel):
+class Compressor(Station):
     """A compressor station at ``km``: raises the pressure to ``discharge_bara`` or by ``ratio``."""
 
-    model_config = ConfigDict(extra="forbid")
-    km: float = Field(gt=0)
-    discharge_bara: float | None = Field(default=None, gt=0)
+    kind: ClassVar[str] = "compressor"
+    boost: ClassVar[str] = "ratio"
     ratio: float | None = Field(default=None, gt=1)
-    efficiency: float | None = Field(default=None, gt=0, le=1)
-
-    @model_validator(mode="after")
-    def _one_setting(self):
-        if (self.discharge_bara is None) == (self.ratio is None):
-            raise ValueError(f"compressor at km {self.km}: give exactly one of discharge_bara or ratio")
-        return self
 
 
 class GasLine(LineGeometry):
@@ -310,23 +302,7 @@ def gas_capacity(line: GasLine, p_in_bara: float, p_out_bara: float) -> GasProfi
     if p_out_bara <= 0:
         raise PhysicsError(f"{line.name}: outlet pressure must be > 0 bar(a) (got {p_out_bara})")
     g, inp = _resolve(line)
-    p_in, p_out = float(p_in_bara) * BAR, float(p_out_bara) * BAR
-
-    def h(q: float) -> float:
-        r = _march(line, g, inp, q, p_in, strict=False)
-        return (r.p_out_bara * BAR if r else 0.0) - p_out
-
-    q_lo = 1e-9
-    if h(q_lo) <= 0:
-        raise PhysicsError(f"{line.name}: even at zero flow the outlet pressure does not reach {p_out_bara:g} "
-                           f"bar(a) from {p_in_bara:g} bar(a) (check elevation, minimum pressure, stations)")
-    q_hi = 1.0
-    while h(q_hi) > 0:
-        q_lo, q_hi = q_hi, q_hi * 4.0
-        if q_hi > 1e7:  # pragma: no cover - would need a pipe kilometres wide
-            raise PhysicsError(f"{line.name}: no finite capacity found")
-    q = brentq(h, q_lo, q_hi, xtol=1e-12, rtol=1e-12)
-    while _march(line, g, inp, q, p_in, strict=False) is None:  # a root on a minimum-pressure edge: step inside
-        q *= 1 - 1e-10
-    return limit_note(_march(line, g, inp, q, p_in, strict=True), p_out_bara)
+    p_in = float(p_in_bara) * BAR
+    return capacity_search(line.name, lambda q, strict: _march(line, g, inp, q, p_in, strict=strict), p_in_bara,
+                           p_out_bara, q_first=1.0)
 

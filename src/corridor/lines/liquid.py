@@ -9,34 +9,25 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy.optimize import brentq
+from pydantic import ConfigDict, Field
 
 from corridor._errors import PhysicsError
 from corridor.lines._defaults import Inputs
-from corridor.lines._route import LineGeometry, limit_note
+from corridor.lines._route import LineGeometry, Station, capacity_search
 from corridor.lines._units import BAR, DAY_S, G_ACC
 from corridor.lines.friction import friction_factor
 
 
-class Pump(BaseModel):
+class Pump(Station):
     """A pump station at ``km``: raises the pressure to ``discharge_bara`` or adds ``head_m``."""
 
-    model_config = ConfigDict(extra="forbid")
-    km: float = Field(gt=0)
-    discharge_bara: float | None = Field(default=None, gt=0)
+    kind: ClassVar[str] = "pump"
+    boost: ClassVar[str] = "head_m"
     head_m: float | None = Field(default=None, gt=0)
-    efficiency: float | None = Field(default=None, gt=0, le=1)
-
-    @model_validator(mode="after")
-    def _one_setting(self):
-        if (self.discharge_bara is None) == (self.head_m is None):
-            raise ValueError(f"pump at km {self.km}: give exactly one of discharge_bara or head_m")
-        return self
 
 
 class LiquidLine(LineGeometry):
@@ -189,26 +180,13 @@ def liquid_profile(line: LiquidLine, flow_m3_s: float, p_in_bara: float) -> Liqu
 def liquid_capacity(line: LiquidLine, p_in_bara: float, p_out_bara: float) -> LiquidProfile:
     """Largest flow delivered at ``p_out_bara`` from ``p_in_bara`` without falling below the minimum."""
     liq, inp = _resolve(line)
-    p_in, p_out = float(p_in_bara) * BAR, float(p_out_bara) * BAR
-    if p_out <= liq.p_min:
+    p_in = float(p_in_bara) * BAR
+    if float(p_out_bara) * BAR <= liq.p_min:
         raise PhysicsError(f"{line.name}: outlet pressure {p_out_bara:g} bar(a) is at or below the minimum "
                            f"{liq.p_min / BAR:g} bar(a)")
 
-    def h(q: float) -> float:
-        r = _march(line, liq, inp, q, p_in, strict=False)
-        return (r.p_out_bara * BAR if r else 0.0) - p_out
-
-    q_lo = 1e-9
-    if h(q_lo) <= 0:
-        raise PhysicsError(f"{line.name}: even at zero flow the outlet pressure does not reach {p_out_bara:g} "
-                           f"bar(a) from {p_in_bara:g} bar(a) (elevation, minimum pressure or pump settings)")
-    q_hi = 0.1
-    while h(q_hi) > 0:
-        q_lo, q_hi = q_hi, q_hi * 4.0
-    q = brentq(h, q_lo, q_hi, xtol=1e-12, rtol=1e-12)
-    while _march(line, liq, inp, q, p_in, strict=False) is None:  # a root on a minimum-pressure edge: step inside
-        q *= 1 - 1e-10
-    return limit_note(_march(line, liq, inp, q, p_in, strict=True), p_out_bara)
+    return capacity_search(line.name, lambda q, strict: _march(line, liq, inp, q, p_in, strict=strict),
+                           p_in_bara, p_out_bara, q_first=0.1)
 
 
 @dataclass(frozen=True)
