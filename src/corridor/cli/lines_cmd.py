@@ -11,13 +11,13 @@ from rich.markup import escape
 
 from corridor._errors import Problem, ValidationError
 from corridor._yaml import read_yaml
+from corridor.cli._common import JsonOpt
 from corridor.cli._output import cli_errors, console, emit, table
 
 lines_app = typer.Typer(help="Pipelines (gas, liquid), fibre latency and rail line capacity.", no_args_is_help=True)
 
 FileArg = Annotated[Path | None, typer.Argument(help="YAML file (see docs/lines.md). Omit: the bundled TRIPP case.",
                                                 exists=True, dir_okay=False)]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
 
 def _records(df: pd.DataFrame) -> list[dict]:

@@ -10,6 +10,21 @@ import typer
 from corridor.cli._common import JsonOpt, NetworkOpt, load, split_list
 from corridor.cli._output import cli_errors, console, emit, fmt, table
 
+AvoidOpt = Annotated[str | None, typer.Option("--avoid", help="Countries to avoid, ISO codes: IR,RU.")]
+AvoidModesOpt = Annotated[str | None, typer.Option("--avoid-modes", help="Modes to avoid: road,ferry.")]
+ScenarioOpt = Annotated[str, typer.Option("--scenario", "-s", help="Bundled scenario name or YAML file.")]
+
+
+def _prepare(scenario: str, network: Path | None, cargo: str, avoid: str | None, avoid_modes: str | None):
+    """(scenario, network with the scenario applied, route options) for ``route`` and ``skim``."""
+    from corridor.routing import RouteOptions
+    from corridor.scenario import apply_scenario, load_scenario
+
+    sc = load_scenario(scenario)
+    net = apply_scenario(load(network), sc)
+    return sc, net, RouteOptions.make(cargo=cargo, avoid_countries=split_list(avoid),
+                                      avoid_modes=split_list(avoid_modes))
+
 
 def register(app: typer.Typer) -> None:
     app.command("route")(route)
@@ -20,23 +35,20 @@ def route(
     origin: Annotated[str, typer.Argument(help="Origin place (name, id or alternative spelling; case and accents "
                                           "don't matter).")],
     destination: Annotated[str, typer.Argument(help="Destination place.")],
-    avoid: Annotated[str | None, typer.Option("--avoid", help="Countries to avoid, ISO codes: IR,RU.")] = None,
-    avoid_modes: Annotated[str | None, typer.Option("--avoid-modes", help="Modes to avoid: road,ferry.")] = None,
+    avoid: AvoidOpt = None,
+    avoid_modes: AvoidModesOpt = None,
     cargo: Annotated[str, typer.Option("--class", "-c", help="Cargo class: container, general_cargo, liquid_bulk, "
                                        "passengers, natural_gas, data.")] = "container",
-    scenario: Annotated[str, typer.Option("--scenario", "-s", help="Bundled scenario name or YAML file.")] = "baseline",
+    scenario: ScenarioOpt = "baseline",
     k: Annotated[int, typer.Option("-k", min=1, max=10, help="Number of distinct alternative routes.")] = 1,
     network: NetworkOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Find the least generalised-cost route between two places (and up to k distinct alternatives)."""
-    from corridor.routing import RouteOptions, alternatives
-    from corridor.scenario import apply_scenario, load_scenario
+    from corridor.routing import alternatives
 
     with cli_errors():
-        sc = load_scenario(scenario)
-        net = apply_scenario(load(network), sc)
-        opts = RouteOptions.make(cargo=cargo, avoid_countries=split_list(avoid), avoid_modes=split_list(avoid_modes))
+        sc, net, opts = _prepare(scenario, network, cargo, avoid, avoid_modes)
         routes = alternatives(net, origin, destination, k=k, options=opts)
     data = {"scenario": sc.name, "routes": [r.to_dict() for r in routes]}
 
@@ -59,25 +71,21 @@ def route(
 
 def skim(
     places: Annotated[list[str] | None, typer.Argument(help="Places (default: the scenario's OD places).")] = None,
-    avoid: Annotated[str | None, typer.Option("--avoid", help="Countries to avoid, ISO codes: IR,RU.")] = None,
-    avoid_modes: Annotated[str | None, typer.Option("--avoid-modes", help="Modes to avoid: road,ferry.")] = None,
+    avoid: AvoidOpt = None,
+    avoid_modes: AvoidModesOpt = None,
     cargo: Annotated[str, typer.Option("--class", "-c", help="Cargo class.")] = "container",
-    scenario: Annotated[str, typer.Option("--scenario", "-s", help="Bundled scenario name or YAML file.")] = "baseline",
+    scenario: ScenarioOpt = "baseline",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the three skims as CSV files into this folder.")]
     = None,
     network: NetworkOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """OD skims between places: time (h), distance (km) and generalised cost of the least-cost routes."""
-    from corridor.routing import RouteOptions
     from corridor.routing import skim as compute_skim
-    from corridor.scenario import apply_scenario, load_scenario
 
     with cli_errors():
-        sc = load_scenario(scenario)
-        net = apply_scenario(load(network), sc)
+        sc, net, opts = _prepare(scenario, network, cargo, avoid, avoid_modes)
         names = places or list(dict.fromkeys(p for pair in sc.od_pairs for p in pair))
-        opts = RouteOptions.make(cargo=cargo, avoid_countries=split_list(avoid), avoid_modes=split_list(avoid_modes))
         skims = compute_skim(net, names, options=opts)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
