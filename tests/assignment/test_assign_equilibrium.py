@@ -176,3 +176,22 @@ def test_bad_options_and_inputs_are_rejected():
         build(2, [(0, 1, 1, 0, 0.15, 4)], np.array([[0, 1.0], [0, 0]]))
     with pytest.raises(ValidationError, match="demand must be finite"):
         build(2, [(0, 1, 1, 1, 0.15, 4)], np.array([[0, -1.0], [0, 0]]))
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"head": [1, 7, 0]}, "head"),  # node 7 of 3
+        ({"zone_nodes": [0, 5]}, "zone_nodes"),
+        ({"indptr": [0, 2, 2, 2]}, "indptr"),  # ends at 2 of 3 arcs
+        ({"tail": [0, 2, 1]}, "tail"),  # not what indptr says
+        ({"no_through": [False, True]}, "no_through"),
+    ],
+)
+def test_malformed_graph_arrays_are_an_error_not_a_crash(change, field):
+    # the compiled kernels index these arrays without bounds checks
+    import dataclasses
+
+    p = two_route()
+    with pytest.raises(ValidationError, match=f"field '{field}'"):
+        dataclasses.replace(p, **{k: np.asarray(v) for k, v in change.items()})

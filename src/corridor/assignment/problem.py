@@ -87,6 +87,7 @@ class AssignmentProblem:
                 problems.append(Problem(f"must have one value per arc ({m})", field=name))
         if problems:
             raise ValidationError(problems)
+        self._validate_graph()
         checks = (
             ("capacity", self.capacity <= 0, "must be > 0"),
             ("free_flow_time", ~(self.free_flow_time >= 0), "must be >= 0"),
@@ -129,6 +130,30 @@ class AssignmentProblem:
     def vdf_arrays(self) -> tuple[np.ndarray, ...]:
         """The volume-delay arrays in the order the compiled kernels take them: kind, t0, capacity, α, β."""
         return self.vdf, self.free_flow_time, self.capacity, self.alpha, self.beta
+
+    def _validate_graph(self) -> None:
+        """The CSR arrays the compiled kernels index without bounds checks: a bad one is an error here, not a
+        crash there."""
+        n, m = self.n_nodes, self.n_arcs
+        ip = self.indptr
+        problems = []
+        if n < 0 or ip[0] != 0 or ip[-1] != m or (np.diff(ip) < 0).any():
+            problems.append(Problem(f"must start at 0, never decrease and end at the number of arcs ({m})",
+                                    field="indptr"))
+        elif not np.array_equal(self.tail, np.repeat(np.arange(n), np.diff(ip))):
+            problems.append(Problem("arcs must be sorted by tail node as indptr says (use csr_from_links)",
+                                    field="tail"))
+        for name, values, size in (("head", self.head, n), ("zone_nodes", self.zone_nodes, n)):
+            bad = np.flatnonzero((values < 0) | (values >= size))
+            if bad.size:
+                problems.append(Problem(f"must be node indices in [0, {size}) ({bad.size} are not, first at "
+                                        f"position {bad[0]})", field=name, value=int(values[bad[0]])))
+        if self.no_through.shape != (n,):
+            problems.append(Problem(f"must have one value per node ({n})", field="no_through"))
+        if m >= 2**31:
+            problems.append(Problem("at most 2**31 - 1 arcs (arc indices are int32)", field="head", value=m))
+        if problems:
+            raise ValidationError(problems)
 
     def fixed_costs(self) -> np.ndarray:
         """Per-class fixed generalised cost per arc (classes × arcs), ``inf`` where an arc is not allowed."""
