@@ -315,7 +315,7 @@ def load_tntp(path: str | Path, *, trips: str | Path | None = None, strict: bool
     """Load a TNTP network from a folder (or its ``*_net.tntp`` file) with the sibling trips/node/flow files."""
     path = Path(path)
     if not path.exists():
-        raise NotFoundError(f"no TNTP network at {path}")
+        raise NotFoundError(f"{path}: no such file or folder (a TNTP folder or *_net.tntp file was expected)")
     if path.is_dir():
         folder = path
         net_file = _find(folder, "_net.tntp")
