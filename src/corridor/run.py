@@ -17,7 +17,7 @@ import pandas as pd
 
 from corridor._json import to_json
 from corridor.network.model import Network
-from corridor.report import MapRoute, Markup, Section, frame_html, network_svg, render_report, write_report
+from corridor.report import MapRoute, Markup, Section, frame_html, network_map, render_report, write_report
 from corridor.scenario import Comparison, apply_scenario, compare_scenarios, load_scenario
 
 #: Extra report sections: each takes the job context and returns a Section and a JSON-able summary, or None
@@ -198,8 +198,9 @@ def run_job(
         subtitle=f"{sb.description or sb.name} — compared with: {sa.description or sa.name}",
         before=sa.name, after=sb.name, cargo=cargo, cards=cards,
         comparison_html=frame_html(frame, text_columns=("pair", "constraint", f"{sa.name}: route",
-                                                        f"{sb.name}: route"), row_attrs=attrs, digits=0),
-        map_svg=network_svg(after_net, _routes_for_map(comp), label_places=_labelled_places(comp),
+                                                        f"{sb.name}: route"), row_attrs=attrs, digits=0,
+                                   column_digits={f"{sa.name}: hours": 1, f"{sb.name}: hours": 1}),
+        map_svg=network_map(after_net, _routes_for_map(comp), label_places=_labelled_places(comp),
                             focus=CORRIDOR_BOX),
         sections=sections, notes_html=_notes_html(net),
     )
@@ -221,11 +222,11 @@ def _best_saving_card(c: Comparison) -> dict:
             "label": f"largest saving: {r.origin} → {r.destination} ({r.constraint})"}
 
 
-def _labelled_places(c: Comparison) -> set[str]:
-    """Label the OD places and the TRIPP places; others show their name on hover."""
+def _labelled_places(c: Comparison) -> dict[str, int]:
+    """Label priorities: the OD places first, then the TRIPP places; others are labelled where there is room."""
     from corridor.scenario.compare import TRIPP_PLACES
 
-    return set(c.table["origin_id"]) | set(c.table["destination_id"]) | set(TRIPP_PLACES)
+    return {**dict.fromkeys(TRIPP_PLACES, 1), **dict.fromkeys([*c.table["origin_id"], *c.table["destination_id"]], 0)}
 
 
 def _jsonable(o):

@@ -27,8 +27,12 @@ def _env() -> jinja2.Environment:
 
 
 def frame_html(frame: pd.DataFrame, *, text_columns: tuple[str, ...] = (), digits: int = 1,
-               row_attrs: list[dict[str, str]] | None = None) -> str:
-    """A DataFrame as an HTML table (escaped; numbers formatted; text columns left-aligned)."""
+               row_attrs: list[dict[str, str]] | None = None, column_digits: dict[str, int] | None = None) -> str:
+    """A DataFrame as an HTML table (escaped; numbers formatted; text columns left-aligned).
+
+    ``digits`` applies to every float column except those ``column_digits`` names.
+    """
+    column_digits = column_digits or {}
     head = "".join(f'<th class="{"text" if c in text_columns else ""}">{escape(str(c))}</th>' for c in frame.columns)
     body = []
     for i, row in enumerate(frame.itertuples(index=False)):
@@ -36,7 +40,7 @@ def frame_html(frame: pd.DataFrame, *, text_columns: tuple[str, ...] = (), digit
         cells = []
         for c, v in zip(frame.columns, row, strict=True):
             cls = "text" if c in text_columns else ""
-            cells.append(f'<td class="{cls}">{_cell(v, digits)}</td>')
+            cells.append(f'<td class="{cls}">{_cell(v, column_digits.get(c, digits))}</td>')
         body.append(f"<tr{attrs}>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
