@@ -129,8 +129,10 @@ def _label_svg(cls: str, key: str, priority: int, x: float, y: float, text: str,
 def _places_svg(net: Network, proj: Projection, label_places) -> list[str]:
     places = net.places
     prio = place_priorities(places["place"], label_places)
+    # least important first, so that the important places are drawn on top
     order = sorted(range(len(places)), key=lambda i: (prio[places["place"].iat[i]],
-                                                      -len(places["node_ids"].iat[i]), places["name"].iat[i]))
+                                                      -len(places["node_ids"].iat[i]), places["name"].iat[i]),
+                   reverse=True)
     out = ['<g id="places">']
     for i in order:
         p = places.iloc[i]

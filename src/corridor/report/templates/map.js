@@ -16,7 +16,8 @@
             minw: g.dataset.minw ? +g.dataset.minw : 0, maxw: g.dataset.maxw ? +g.dataset.maxw : Infinity,
             r: dot ? +dot.getAttribute("r") : 0, w: box.width, h: box.height};
   });
-  labels.sort(function (a, b) { return a.p - b.p || a.i - b.i; });
+  // the SVG lists places least important first (so the important ones are drawn on top): place them the other way
+  labels.sort(function (a, b) { return a.p - b.p || b.i - a.i; });
 
   function project(lon, lat) {
     return [(lon * proj[0] - proj[1]) * proj[3] + proj[4], (proj[2] - lat) * proj[3] + proj[4]];
@@ -67,14 +68,15 @@
         vb[2] >= l.minw && vb[2] < l.maxw;
       l.g.setAttribute("transform", "translate(" + l.x + "," + l.y + ") scale(" + u + ")");
       l.g.style.display = l.inside ? "" : "none";
-      if (l.r && l.inside) dots.push([l.sx - l.r - 1, l.sy - l.r - 1, l.sx + l.r + 1, l.sy + l.r + 1, l]);
+      if (l.r && l.inside) dots.push([l.sx - l.r - 1, l.sy - l.r - 1, l.sx + l.r + 1, l.sy + l.r + 1, l, l.p]);
     });
     var placed = [], named = {};
     labels.forEach(function (l) {
       var chosen = null, text = l.t.textContent, same = named[text] || [];
       var near = !l.r && same.some(function (q) { return Math.hypot(q[0] - l.sx, q[1] - l.sy) < SAME_NAME_PX; });
       if (l.inside && !near) {
-        var others = dots.filter(function (d) { return d[4] !== l; });
+        // a label keeps clear of the dots of places as important as its own; it may cover less important ones
+        var others = dots.filter(function (d) { return d[4] !== l && d[5] <= l.p; });
         candidates(l).some(function (c) {
           var b = [l.sx + c[3] - 1, l.sy + c[4] - 1, l.sx + c[5] + 1, l.sy + c[6] + 1];
           if (b[0] < rect.left || b[2] > rect.right || b[1] < rect.top || b[3] > rect.bottom) return false;
