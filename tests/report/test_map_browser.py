@@ -158,6 +158,10 @@ def test_wheel_zoom_keeps_labels_apart_and_route_key_follows_rows(map_page, tmp_
     page.wait_for_timeout(150)
     assert [float(v) for v in page.locator("#map").get_attribute("viewBox").split()] == pytest.approx(
         [float(v) for v in full.split()], abs=0.01)
+    # "show all routes" says so in the key
+    assert not page.locator("#route-key-all").is_visible()
+    page.check("#show-all")
+    assert page.locator("#route-key-all").is_visible()
     # another row: the key lists its routes
     page.locator("tr.pair").nth(1).click()
     wanted = page.locator("tr.pair").nth(1).get_attribute("data-routes").split()

@@ -41,6 +41,7 @@ def legend_html(modes: list[str], mode_style: dict[str, tuple[str, float]]) -> s
         f'<h4>Network, by mode</h4><ul>{mode_rows}</ul>'
         f'<h4>Status</h4><ul>{status_rows}</ul>'
         f'<h4>Routes</h4><ul>{route_rows}</ul><ul id="route-key" class="route-key"></ul>'
+        '<p id="route-key-all" class="muted" hidden>All routes are shown faintly; hover one for its name.</p>'
         f'<h4>Places</h4><ul>{place_rows}</ul>'
         f'<h4>Base map</h4><ul>{base_rows}</ul>'
         "</details></aside>"
