@@ -88,20 +88,26 @@ def country_labels(view: tuple[float, float, float, float],
     per 0.25° cell in ``detail`` (the corridor's box)."""
     from shapely.geometry import box
 
+    grids = []
+    for cell, lo, hi in LABEL_TIERS:
+        area = view if cell is None or cell >= 1 else detail
+        if area is None:
+            continue
+        cells = [area] if cell is None else [
+            (x, y, x + cell, y + cell)
+            for x in np.arange(np.floor(area[0] / cell) * cell, area[2], cell)
+            for y in np.arange(np.floor(area[1] / cell) * cell, area[3], cell)]
+        grids.append((cell, lo, hi, cells))
     out = []
     for c in load_basemap()["countries"]:
         shape = _polygons(c)
-        for cell, lo, hi in LABEL_TIERS:
-            area = view if cell is None or cell >= 1 else detail
-            if area is None:
-                continue
-            boxes = [box(*area)] if cell is None else [
-                box(x, y, x + cell, y + cell)
-                for x in np.arange(np.floor(area[0] / cell) * cell, area[2], cell)
-                for y in np.arange(np.floor(area[1] / cell) * cell, area[3], cell)]
-            for b in boxes:
-                part = shape.intersection(b)
-                if part.is_empty or (cell is not None and part.area < MIN_CELL_SHARE * b.area):
+        x0, y0, x1, y1 = shape.bounds
+        for cell, lo, hi, cells in grids:
+            for b in cells:
+                if b[0] > x1 or b[2] < x0 or b[1] > y1 or b[3] < y0:
+                    continue
+                part = shape.intersection(box(*b))
+                if part.is_empty or (cell is not None and part.area < MIN_CELL_SHARE * cell * cell):
                     continue
                 pt = _label_point(part, (cell or 1.0) / 20)
                 out.append(MapLabel(c["name"], round(pt.x, 3), round(pt.y, 3), lo, hi))
