@@ -37,12 +37,12 @@ def legend_html(modes: list[str], mode_style: dict[str, tuple[str, float]]) -> s
                  + _row(_line(RIVER, 3, opacity=0.85), "Aras (where it is the border)")
                  + _row(_line(RIVER, 0.9), "river, lake shore, coast"))
     return (
-        '<aside class="map-legend" id="map-legend" aria-label="map legend"><details open><summary>Legend</summary>'
+        '<aside class="map-legend" id="map-legend" aria-label="map legend"><details open><summary>Legend</summary><div class="lg-body">'
         f'<h4>Network, by mode</h4><ul>{mode_rows}</ul>'
         f'<h4>Status</h4><ul>{status_rows}</ul>'
         f'<h4>Routes</h4><ul>{route_rows}</ul><ul id="route-key" class="route-key"></ul>'
         '<p id="route-key-all" class="muted" hidden>All routes are shown faintly; hover one for its name.</p>'
         f'<h4>Places</h4><ul>{place_rows}</ul>'
         f'<h4>Base map</h4><ul>{base_rows}</ul>'
-        "</details></aside>"
+        "</div></details></aside>"
     )
