@@ -68,3 +68,39 @@ def write_toy(folder, nodes=None, links=None):
     nodes.to_csv(folder / "node.csv", index=False)
     links.to_csv(folder / "link.csv", index=False)
     return folder
+
+
+#: a corridor spec for the toy network: its project is the two planned links through Meghri
+TOY_SPEC = {
+    "name": "toy", "title": "Toy corridor (teaching example, not a real network)", "network": "toy",
+    "project": {"label": "TRIPP", "places": ["meghri"]},
+    "map_box": {"lon_min": 44.6, "lat_min": 38.6, "lon_max": 47.6, "lat_max": 39.9, "source": "toy: around Meghri"},
+    "cases": [{"name": "withtripp", "description": "toy with the corridor",
+               "links": ["baku_meghri", "tripp_meghri_nakh"]}],
+    "od_pairs": [["baku", "nakhchivan"], ["baku", "kars"]], "headline_pair": ["baku", "nakhchivan"],
+    "constraints": [{}, {"avoid_countries": ["IR", "RU"]}, {"avoid_countries": ["IR", "RU"], "avoid_modes": ["road"]}],
+    "families": [{"label": "via Iran", "country": "IR"}, {"label": "via Russia", "country": "RU"},
+                 {"label": "via Georgia", "country": "GE"}],
+    "demand": {2030: {"table": "demand.csv", "source": "assumption: toy demand"}},
+    "third_parties": {
+        "countries": ["AM", "AZ", "GE", "IR", "TR"],
+        "transit_tariff_usd_per_tkm": {m: {"value": 0.02, "low": 0.01, "high": 0.03, "unit": "USD/t-km",
+                                           "source": "assumption: toy tariff"} for m in ("rail", "road")},
+        "cases": [{"name": "Iran's toy route", "country": "IR", "pairs": [["baku", "nakhchivan"]],
+                   "links": ["baku_tabriz"]}],
+    },
+}
+
+
+def write_toy_spec(folder, **changes):
+    """The toy network, a demand table and a corridor spec for them in ``folder``; returns the spec path."""
+    import yaml
+
+    write_toy(folder / "toy")
+    (folder / "demand.csv").write_text(
+        "origin,destination,cargo,modes,tonnes_per_yr,source\n"
+        "baku,nakhchivan,general_cargo,,1000000,assumption: toy\n"
+        "baku,kars,general_cargo,,500000,assumption: toy\n", encoding="utf-8")
+    path = folder / "toy-spec.yaml"
+    path.write_text(yaml.safe_dump(TOY_SPEC | changes, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path

@@ -1,57 +1,22 @@
-"""The main job: compare two scenarios on a network and write the results (JSON, CSV, HTML report).
-
-``corridor run`` is a thin view over :func:`run_job`; everything here is usable from Python.
+"""The files of a corridor study: summary.json, CSV tables and the HTML report, all views of a
+:class:`~corridor.study.StudyResult` (``corridor run`` calls :func:`write_outputs` after
+:func:`~corridor.study.run_study`; nothing here computes the study).
 """
 
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from corridor._errors import Problem, ValidationError
 from corridor._json import to_json
 from corridor.network.model import Network
 from corridor.report import MapRoute, Markup, Section, frame_html, network_map, render_report, write_report
-from corridor.scenario import Comparison, apply_scenario, compare_scenarios, load_scenario
-
-#: Extra report sections: each takes the job context and returns a Section and a JSON-able summary, or None
-#: when its area has nothing to say. Areas add theirs here (lines, economics, assignment).
-SectionBuilder = Callable[["JobContext"], "tuple[Section, dict] | None"]
-SECTION_BUILDERS: list[tuple[str, str]] = [
-    # (summary key, "module:function") imported lazily so a missing optional area never breaks the run
-    ("assignment", "corridor.assignment.report:section"),
-    ("lines", "corridor.lines.report:section"),
-    ("economics", "corridor.economics.report:section"),
-]
-
-
-#: lon_min, lat_min, lon_max, lat_max of the "zoom to the corridor" view: Horadiz to Sadarak (facts §6).
-CORRIDOR_BOX = (44.6, 38.6, 47.6, 39.9)
-
-
-@dataclass
-class JobContext:
-    """What section builders may use."""
-
-    network: Network
-    comparison: Comparison
-    out_dir: Path
-    #: results one section passes to the next (e.g. assignment flows → finance volumes)
-    extras: dict = field(default_factory=dict)
-
-
-@dataclass
-class JobResult:
-    comparison: Comparison
-    summary: dict
-    files: list[Path] = field(default_factory=list)
-    seconds: float = 0.0
+from corridor.scenario import Comparison, apply_scenario
+from corridor.study import StudyResult, tables
 
 
 def _fmt_delta(v: float, unit: str, digits: int = 0) -> Markup:
@@ -135,82 +100,111 @@ def _notes_html(net: Network) -> str:
             "with its source or assumption).</p>")
 
 
-def _extra_sections(ctx: JobContext) -> tuple[list[Section], dict]:
-    import importlib
+def study_sections(r: StudyResult) -> list[Section]:
+    """The report's sections after the route comparison, in order; each is a view of ``r``."""
+    from corridor.assignment.report import section as assignment_section
+    from corridor.economics.report import section as economics_section
+    from corridor.lines.report import section as lines_section
 
-    sections, summary = [], {}
-    for key, target in SECTION_BUILDERS:
-        mod, _, fn = target.partition(":")
-        try:
-            builder = getattr(importlib.import_module(mod), fn)
-        except (ImportError, AttributeError):
-            continue
-        got = builder(ctx)
-        if got is not None:
-            sections.append(got[0])
-            summary[key] = got[1]
-    return sections, summary
+    out = [_headline_section(r), _attribution_section(r), _third_party_section(r), assignment_section(r)]
+    if r.lines is not None:
+        out.append(lines_section(r))
+    out.append(economics_section(r))
+    return out
 
 
-def run_job(
-    net: Network,
-    after: str = "tripp",
-    before: str = "baseline",
-    *,
-    cargo: str = "container",
-    out_dir: str | Path | None = "corridor-out",
-    extra_sections: bool = True,
-) -> JobResult:
-    """Compare ``after`` with ``before`` on ``net``; write summary.json, CSV tables and report.html to
-    ``out_dir`` (skip writing when None)."""
-    t0 = time.perf_counter()
-    sa, sb = load_scenario(before), load_scenario(after)
-    comp = compare_scenarios(net, sa, sb, cargo=cargo)
-    summary = {
-        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
-        "network": net.name, **comp.to_dict(),
-    }
-    result = JobResult(comp, summary)
-    if out_dir is None:
-        result.seconds = time.perf_counter() - t0
-        return result
+def _headline_section(r: StudyResult) -> Section:
+    df = tables.headline(r)
+    committed = "".join(
+        f"<li><b>{escape_html(c.name)}</b>: opening {c.opening_year.value:.0f}"
+        + (f" ({c.opening_year.low:.0f}–{c.opening_year.high:.0f})" if c.opening_year.low is not None else "")
+        + f" — {escape_html(c.opening_year.source)}; {escape_html(c.source)}</li>" for c in r.spec.committed)
+    html = (f"<p>Every result is <b>{escape_html(r.project.name)}</b> minus <b>{escape_html(r.against.name)}</b> "
+            f"(with and without the project, EU CBA guide practice). The do-minimum is today plus the committed "
+            f"projects under construction:</p><ul>{committed}</ul>"
+            "<p>Scenarios are states of the network; every committed project is taken as open in each demand "
+            f"year. Freight flows and finance use the {r.finance_year} demand.</p>"
+            + frame_html(df, text_columns=("metric",), digits=2))
+    return Section("headline", f"Headline: {r.project.name} minus {r.against.name}", html)
+
+
+def _attribution_section(r: StudyResult) -> Section:
+    df = tables.attribution(r)
+    order = " → ".join(escape_html(s) for s in r.attribution.order)
+    pair = r.attribution.pair
+    html = (f"<p>Incremental order: {order}. Each row is the change that step adds to the one before"
+            + (f" (generalised cost and time of {escape_html(pair[0])} → {escape_html(pair[1])})" if pair else "")
+            + f"; flows with the {r.attribution.year} demand; trade is the central case of the change in "
+            "bilateral trade from the step's route changes.</p>"
+            + frame_html(df, text_columns=("step",), digits=2))
+    return Section("attribution", "Attribution", html)
+
+
+def _third_party_section(r: StudyResult) -> Section:
+    tp = r.third_parties
+    tariffs = "".join(f"<li class='{'assumption' if f.is_assumption else ''}'>{escape_html(m)}: "
+                      f"{f.value:g} {escape_html(f.unit)} (low {f.range[0]:g}, high {f.range[2]:g}) — "
+                      f"{escape_html(f.source)}</li>" for m, f in tp.tariffs.items())
+    cases = "".join(f"<li>{escape_html(line)}</li>" for line in tables.case_lines(r))
+    shares = tp.shares.rename(columns={"against_share": f"{r.against.name} share",
+                                       "project_share": f"{r.project.name} share"})
+    html = ("<p>Per country: tonnes per year whose path crosses its territory, their tonne-km on it, the transit "
+            "part (origin and destination elsewhere) and transit revenue at the tariffs below, "
+            f"{tp.year} demand.</p>"
+            + frame_html(tables.third_parties(r), text_columns=("country",), digits=2)
+            + f"<h3>Named cases</h3><ul>{cases}</ul><h3>Transit tariffs</h3><ul>{tariffs}</ul>"
+            + "<h3>Route shares of each country's tonnes</h3>"
+            + frame_html(shares, text_columns=("country", "route"), digits=3))
+    return Section("third-parties", "Third parties", html)
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise ValidationError([Problem("is a file, not a folder", field="--out", value=str(out))])
+
+
+def write_outputs(r: StudyResult, out_dir: str | Path) -> list[Path]:
+    """Write summary.json, comparison.csv, routes.csv, attribution.csv, third_parties.csv and report.html."""
     out = Path(out_dir)
+    _check_out(out)
     out.mkdir(parents=True, exist_ok=True)
-    sections, extra = _extra_sections(JobContext(net, comp, out)) if extra_sections else ([], {})
-    summary.update(extra)
-    files = []
-    comp.table.to_csv(out / "comparison.csv", index=False)
-    files.append(out / "comparison.csv")
-    _legs_table(comp).to_csv(out / "routes.csv", index=False)
-    files.append(out / "routes.csv")
-    after_net = apply_scenario(net, sb)
+    comp = r.comparison
+    files = [out / "summary.json", out / "comparison.csv", out / "routes.csv", out / "attribution.csv",
+             out / "third_parties.csv"]
+    comp.table.to_csv(files[1], index=False)
+    _legs_table(comp).to_csv(files[2], index=False)
+    r.attribution.table.to_csv(files[3], index=False)
+    r.third_parties.countries.to_csv(files[4], index=False)
+    files.append(write_report(report_html(r), out / "report.html"))
+    files[0].write_text(json.dumps(_jsonable(r.to_dict()), indent=2, ensure_ascii=False), encoding="utf-8")
+    return files
+
+
+def report_html(r: StudyResult) -> str:
+    comp, net = r.comparison, r.network
+    after_net = apply_scenario(net, r.project)
     frame, attrs = _comparison_frame(comp)
     n_new = int(comp.table["newly_possible"].sum())
     avoid = comp.table[comp.table["constraint"] != "any"]
     cards = [
         {"value": len(comp.table[["origin_id", "destination_id"]].drop_duplicates()), "label": "OD pairs compared"},
         {"value": n_new, "label": "pair × constraint newly possible"},
-        {"value": int((avoid["after_possible"]).sum()), "label": f"pairs routable avoiding IR and RU in {sb.name}"},
+        {"value": int((avoid["after_possible"]).sum()),
+         "label": f"pair × constraint routable under a constraint in {r.project.name}"},
         _best_saving_card(comp),
     ]
-    html = render_report(
-        title=f"corridor: {sb.name} vs {sa.name}",
-        subtitle=f"{sb.description or sb.name} — compared with: {sa.description or sa.name}",
-        before=sa.name, after=sb.name, cargo=cargo, cards=cards,
-        comparison_html=frame_html(frame, text_columns=("pair", "constraint", f"{sa.name}: route",
-                                                        f"{sb.name}: route"), row_attrs=attrs, digits=0,
-                                   column_digits={f"{sa.name}: hours": 1, f"{sb.name}: hours": 1}),
-        map_svg=network_map(after_net, _routes_for_map(comp), label_places=_labelled_places(comp),
-                            focus=CORRIDOR_BOX),
-        sections=sections, notes_html=_notes_html(net),
+    box = r.spec.map_box.bounds if r.spec.map_box else None
+    return render_report(
+        title=f"corridor: {r.project.name} vs {r.against.name}",
+        subtitle=f"{r.project.description or r.project.name} — compared with: "
+                 f"{r.against.description or r.against.name}",
+        before=r.against.name, after=r.project.name, cargo=r.cargo, cards=cards,
+        comparison_html=frame_html(frame, text_columns=("pair", "constraint", f"{comp.before}: route",
+                                                        f"{comp.after}: route"), row_attrs=attrs, digits=0,
+                                   column_digits={f"{comp.before}: hours": 1, f"{comp.after}: hours": 1}),
+        map_svg=network_map(after_net, _routes_for_map(comp), label_places=_labelled_places(r), focus=box),
+        sections=study_sections(r), notes_html=_notes_html(net),
     )
-    files.append(write_report(html, out / "report.html"))
-    result.seconds = time.perf_counter() - t0
-    summary["seconds"] = round(result.seconds, 3)
-    (out / "summary.json").write_text(json.dumps(_jsonable(summary), indent=2, ensure_ascii=False), encoding="utf-8")
-    files.insert(0, out / "summary.json")
-    result.files = files
-    return result
 
 
 def _best_saving_card(c: Comparison) -> dict:
@@ -222,11 +216,11 @@ def _best_saving_card(c: Comparison) -> dict:
             "label": f"largest saving: {r.origin} → {r.destination} ({r.constraint})"}
 
 
-def _labelled_places(c: Comparison) -> dict[str, int]:
-    """Label priorities: the OD places first, then the TRIPP places; others are labelled where there is room."""
-    from corridor.scenario.compare import TRIPP_PLACES
-
-    return {**dict.fromkeys(TRIPP_PLACES, 1), **dict.fromkeys([*c.table["origin_id"], *c.table["destination_id"]], 0)}
+def _labelled_places(r: StudyResult) -> dict[str, int]:
+    """Label priorities: the OD places first, then the project's places; others are labelled where there is room."""
+    c = r.comparison
+    return {**dict.fromkeys(r.spec.project.places, 1),
+            **dict.fromkeys([*c.table["origin_id"], *c.table["destination_id"]], 0)}
 
 
 def _jsonable(o):

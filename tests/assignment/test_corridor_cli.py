@@ -21,7 +21,7 @@ def test_assign_bundled_region_json(tmp_path):
     assert s["scenario"] == "tripp" and s["converged"] and s["relative_gap"] <= 1e-8
     assert s["assigned_t"] == s["demand_t"] > 0 and s["unserved"] == []
     fam = {f["family"]: f["tonnes"] for f in s["families"]}
-    assert fam["TRIPP"] == s["tripp_t"]["rail"] + s["tripp_t"]["road"] > 0  # no path uses TRIPP rail and road
+    assert fam["TRIPP"] == s["project_t"]["rail"] + s["project_t"]["road"] > 0  # no path uses TRIPP rail and road
     assert sum(r["tonnes"] for r in s["routes"]) == s["assigned_t"] or abs(
         sum(r["tonnes"] for r in s["routes"]) - s["assigned_t"]) < 1e-6 * s["assigned_t"]
     assert s["over_capacity"] and all(r["voc"] > 1 for r in s["over_capacity"])
@@ -33,7 +33,7 @@ def test_assign_bundled_region_json(tmp_path):
 
 
 def test_assign_baseline_tables_show_no_tripp():
-    res = runner.invoke(app, ["assign", "--scenario", "baseline"])
+    res = runner.invoke(app, ["assign", "--scenario", "do-nothing"])
     assert res.exit_code == 0, res.output
     assert "Flows by route family" in res.output and "via Georgia" in res.output
     assert "TRIPP: rail 0.00 Mt/yr, road 0.00 Mt/yr" in res.output

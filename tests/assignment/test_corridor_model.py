@@ -9,7 +9,6 @@ from scipy.optimize import brentq
 
 from corridor._errors import NotFoundError, ValidationError
 from corridor.assignment.corridor import (
-    FAMILIES,
     assign_corridor,
     class_name,
     compare_corridor,
@@ -18,6 +17,10 @@ from corridor.assignment.corridor import (
 from corridor.assignment.freight import bundled_assumptions, bundled_demand, check_demand, read_demand
 from corridor.network import Network, load_network
 from corridor.routing import get_class
+from corridor.study import default_spec
+
+RULES = default_spec().route_families
+FAMILIES = RULES.names
 
 NODE_COLS = ["node_id", "name", "place", "kind", "country", "x_coord", "y_coord"]
 LINK_COLS = ["link_id", "from_node_id", "to_node_id", "mode", "length_km", "free_speed_kmh", "gauge_mm",
@@ -186,7 +189,7 @@ def region():
 
 @pytest.fixture(scope="module")
 def cmp2030(region):
-    return compare_corridor(region, "baseline", "tripp", bundled_demand(2030), gap=1e-8)
+    return compare_corridor(region, "do-minimum", "tripp", bundled_demand(2030), gap=1e-8, families=RULES)
 
 
 def _balance(res):
@@ -254,13 +257,13 @@ def test_bundled_families_add_up(cmp2030):
 
 def test_bundled_tripp_only_in_tripp_scenario(cmp2030, region):
     b, a = cmp2030.before, cmp2030.after
-    assert b.tripp_t == {"rail": 0.0, "road": 0.0}
+    assert b.project_t == {"rail": 0.0, "road": 0.0}
     assert b.families.set_index("family").at["TRIPP", "tonnes"] == 0
-    assert a.tripp_t["rail"] > 0 and a.tripp_t["road"] > 0
+    assert a.project_t["rail"] > 0 and a.project_t["road"] > 0
     tripp_links = a.links[a.links["link_id"].str.startswith("tripp_")]
     assert b.links[b.links["link_id"].str.startswith("tripp_")]["flow_t"].sum() == 0
     rail = tripp_links[tripp_links["mode"] == "rail"].groupby("link_id")["flow_t"].sum()
-    assert rail.max() <= a.tripp_t["rail"] * (1 + 1e-9)  # no section carries more than the tonnes using TRIPP
+    assert rail.max() <= a.project_t["rail"] * (1 + 1e-9)  # no section carries more than the tonnes using TRIPP
     # TRIPP takes traffic off the Georgian routes
     fam = cmp2030.families().set_index("family")
     assert fam.at["via Georgia", "change_t"] < 0
@@ -281,9 +284,9 @@ def test_bundled_over_capacity_links_are_listed(cmp2030):
 
 
 def test_link_based_algorithm_gives_links_without_families(region):
-    res = assign_corridor(region, "tripp", bundled_demand(2024), algorithm="bfw", gap=1e-4)
+    res = assign_corridor(region, "tripp", bundled_demand(2024), algorithm="bfw", gap=1e-4, families=RULES)
     ref = assign_corridor(region, "tripp", bundled_demand(2024), gap=1e-8)
     assert res.families is None and res.paths is None
     assert res.result.converged
     tripp_rail = ref.links[ref.links["link_id"].str.startswith("tripp_") & (ref.links["mode"] == "rail")]
-    assert res.tripp_t["rail"] == pytest.approx(tripp_rail.groupby("link_id")["flow_t"].sum().max(), rel=1e-3)
+    assert res.project_t["rail"] == pytest.approx(tripp_rail.groupby("link_id")["flow_t"].sum().max(), rel=1e-3)

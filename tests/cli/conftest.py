@@ -1,7 +1,7 @@
 import pytest
 import yaml
 
-from factories import write_toy
+from factories import write_toy, write_toy_spec
 
 
 @pytest.fixture
@@ -17,3 +17,9 @@ def toy_case(tmp_path):
         "open_links": [{"link": "baku_meghri", "reason": "test"}, "tripp_meghri_nakh"],
         "od_pairs": [["baku", "nakhchivan"], ["baku", "kars"]]}))
     return net, base, tripp
+
+
+@pytest.fixture
+def toy_spec(tmp_path):
+    """A corridor spec for the toy network (its folder also holds the network and a demand table)."""
+    return write_toy_spec(tmp_path / "spec")

@@ -56,35 +56,43 @@ def test_route_no_route_is_a_clean_error(toy_case):
     assert "Traceback" not in r.output
 
 
-def test_run_writes_outputs_and_prints_table(toy_case, tmp_path):
+def test_run_writes_outputs_and_prints_table(toy_case, toy_spec, tmp_path):
     net, base, tripp = toy_case
     out = tmp_path / "out"
-    r = invoke("run", tripp, "--against", base, "--network", net, "--out", out)
+    r = invoke("run", tripp, "--against", base, "--corridor", toy_spec, "--network", net, "--out", out)
     assert r.exit_code == 0, r.output
-    assert "withtripp vs base" in r.output and "Baku → Nakhchivan" in r.output
+    assert "withtripp minus base" in r.output and "Baku → Nakhchivan" in r.output
     summary = json.loads((out / "summary.json").read_text())
     pair = next(p for p in summary["pairs"] if p["destination_id"] == "nakhchivan" and p["constraint"] == "any")
     assert pair["after_family"] == "TRIPP" and pair["before_family"] == "via Iran"
     assert pair["delta_distance_km"] == -260
-    for f in ("comparison.csv", "routes.csv", "report.html"):
+    for f in ("comparison.csv", "routes.csv", "attribution.csv", "third_parties.csv", "report.html"):
         assert (out / f).stat().st_size > 0
     html = (out / "report.html").read_text()
     # nothing is fetched from elsewhere (namespace URIs are names, not loads)
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//|@import""", html)
 
 
-def test_run_json(toy_case, tmp_path):
+def test_run_json(toy_case, toy_spec, tmp_path):
     net, base, tripp = toy_case
-    r = invoke("run", tripp, "--against", base, "--network", net, "--out", tmp_path / "o", "--json")
+    r = invoke("run", tripp, "--against", base, "--corridor", toy_spec, "--network", net, "--out", tmp_path / "o",
+               "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.output)
     assert data["after"] == "withtripp" and len(data["pairs"]) == 6
+    assert data["against"] == "base" and {"attribution", "third_parties"} <= set(data)
 
 
-def test_run_unknown_scenario(toy_case):
-    net, base, _ = toy_case
-    r = invoke("run", "atlantis", "--against", base, "--network", net)
-    assert r.exit_code == 2 and "no bundled scenario 'atlantis'" in r.output
+def test_run_unknown_scenario(toy_spec):
+    r = invoke("run", "atlantis", "--corridor", toy_spec)
+    assert r.exit_code == 2 and "no bundled scenario 'atlantis'" in r.output and "do-minimum" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_run_on_a_network_without_the_spec_links_fails_clearly(toy_case):
+    net, _, _ = toy_case
+    r = invoke("run", "--network", net)  # the bundled TRIPP spec on the toy network
+    assert r.exit_code == 2 and "is not in network" in r.output and "Traceback" not in r.output
 
 
 def test_network_info_validate_export(toy_case, tmp_path):

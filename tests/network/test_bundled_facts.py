@@ -324,7 +324,7 @@ def test_scenarios_name_real_links_and_places(nodes, links):
     keys = {"name", "description", "built_statuses", "close_links", "open_links", "border_delay_h", "speed_kmh",
             "toll_usd", "capacity", "od_pairs"}
     docs = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in SCENARIOS.glob("*.yaml")}
-    assert {"baseline", "tripp"} <= set(docs)
+    assert {"do-nothing", "do-minimum", "tripp", "tripp-rail", "tripp-rail-road"} <= set(docs)
     for doc in docs.values():
         assert set(doc) == keys
         for ref in doc["close_links"] + doc["open_links"]:
@@ -333,11 +333,17 @@ def test_scenarios_name_real_links_and_places(nodes, links):
             assert set(od) <= places
         assert {("baku", "nakhchivan"), ("baku", "kars"), ("aktau", "kars"), ("yerevan", "nakhchivan")} <= {
             tuple(od) for od in doc["od_pairs"]}
-    base, tripp = docs["baseline"], docs["tripp"]
+    base, dmin, tripp = docs["do-nothing"], docs["do-minimum"], docs["tripp"]
     assert base["built_statuses"] == ["existing"] and base["open_links"] == []
-    assert set(tripp["built_statuses"]) == {"existing", "under_construction"}
+    assert tripp["built_statuses"] == dmin["built_statuses"] == ["existing"]  # the rest is opened by name
     opened = {r["link"] for r in tripp["open_links"]}
     assert set(links.loc[links["link_id"].str.startswith("tripp_"), "link_id"]) <= opened
+    # the do-minimum opens every link under construction, and no TRIPP link; each case adds to it
+    building = set(links.loc[links["status"] == "under_construction", "link_id"])
+    assert building <= {r["link"] for r in dmin["open_links"]}
+    assert not any(r["link"].startswith("tripp_") for r in dmin["open_links"])
+    for case in ("tripp", "tripp-rail", "tripp-rail-road"):
+        assert {r["link"] for r in dmin["open_links"]} < {r["link"] for r in docs[case]["open_links"]}
     assert {r["link"] for r in base["close_links"]} == {r["link"] for r in tripp["close_links"]}
     assert "margara_alican_road" in {r["link"] for r in base["close_links"]}
 
@@ -356,10 +362,10 @@ def test_baseline_needs_georgia_or_iran_to_reach_nakhchivan(links):
 
     modes = ("rail", "road", "transfer")
     no_ir_ge_tr = ["IR", "GE", "TR"]
-    assert _distance(open_links(docs["baseline"], no_ir_ge_tr), "baku_rail", "nakhchivan_rail", modes=modes) == \
+    assert _distance(open_links(docs["do-nothing"], no_ir_ge_tr), "baku_rail", "nakhchivan_rail", modes=modes) == \
         math.inf
     with_tripp = _distance(open_links(docs["tripp"], no_ir_ge_tr), "baku_rail", "nakhchivan_rail", modes=modes)
-    around = _distance(open_links(docs["baseline"], ["IR"]), "baku_rail", "nakhchivan_rail", modes=modes)
+    around = _distance(open_links(docs["do-nothing"], ["IR"]), "baku_rail", "nakhchivan_rail", modes=modes)
     assert with_tripp < 0.6 * around
 
 

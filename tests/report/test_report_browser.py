@@ -4,9 +4,9 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
-from corridor.network import load_network
-from corridor.run import run_job
-from factories import write_toy
+from corridor.run import write_outputs
+from corridor.study import load_spec, run_study
+from factories import write_toy_spec
 
 pytestmark = pytest.mark.browser
 
@@ -14,12 +14,13 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     d = tmp_path_factory.mktemp("rep")
-    net = load_network(write_toy(d / "toy"))
+    spec = write_toy_spec(d)
     (d / "b.yaml").write_text(yaml.safe_dump({"name": "base", "od_pairs": [["baku", "nakhchivan"]]}))
     (d / "a.yaml").write_text(yaml.safe_dump({"name": "after", "open_links": ["baku_meghri", "tripp_meghri_nakh"],
                                                "od_pairs": [["baku", "nakhchivan"], ["baku", "kars"]]}))
-    run_job(net, str(d / "a.yaml"), str(d / "b.yaml"), out_dir=d / "out")
-    return d / "out" / "report.html", net
+    res = run_study(spec, project=d / "a.yaml", against=d / "b.yaml")
+    write_outputs(res, d / "out")
+    return d / "out" / "report.html", res.network
 
 
 def test_report_renders_map_and_routes_offline(page, report):
@@ -62,7 +63,7 @@ def test_report_renders_map_and_routes_offline(page, report):
 @pytest.fixture(scope="module")
 def bundled_report(tmp_path_factory):
     out = tmp_path_factory.mktemp("bundled") / "out"
-    run_job(load_network(), out_dir=out)
+    write_outputs(run_study(load_spec("tripp")), out)
     return out / "report.html"
 
 

@@ -1,7 +1,14 @@
 import pytest
 
 from corridor import NotFoundError, ValidationError
-from corridor.scenario import Scenario, apply_scenario, compare_scenarios, load_scenario, read_scenario
+from corridor.scenario import (
+    RouteFamilies,
+    Scenario,
+    apply_scenario,
+    compare_scenarios,
+    load_scenario,
+    read_scenario,
+)
 from factories import toy_network
 
 BASE = Scenario(name="base", od_pairs=[("baku", "nakhchivan"), ("baku", "kars")])
@@ -53,8 +60,21 @@ def test_load_scenario_unknown_name():
         load_scenario("nope")
 
 
+#: the toy's project is its two planned links; families as the bundled spec's rules
+RULES = RouteFamilies("TRIPP", frozenset({"baku_meghri", "tripp_meghri_nakh"}),
+                      (("via Iran", "IR"), ("via Russia", "RU"), ("via Georgia", "GE")), (("Caspian ferry", "ferry"),))
+
+
+def test_route_families_follow_the_rules_in_order():
+    assert RULES.names == ("TRIPP", "via Iran", "via Russia", "via Georgia", "Caspian ferry")
+    assert RULES.label(["AZ", "GE", "IR"], ["x", "baku_meghri"], ["rail", "ferry"]) == \
+        "TRIPP + via Iran + via Georgia + Caspian ferry"
+    assert RULES.label(["AZ"], ["x"], ["rail"]) == "direct"
+    assert RouteFamilies().label(["IR"], ["baku_meghri"], ["ferry"]) == "direct"  # no rules: no family
+
+
 def test_compare_finds_new_possibilities_and_savings():
-    c = compare_scenarios(toy_network(), BASE, TRIPP)
+    c = compare_scenarios(toy_network(), BASE, TRIPP, families=RULES)
     t = c.table.set_index(["origin_id", "destination_id", "constraint"])
     row = t.loc[("baku", "nakhchivan", "any")]
     assert row["before_family"] == "via Iran" and row["after_family"] == "TRIPP"

@@ -13,9 +13,10 @@ links) and a demand table into an :class:`~corridor.assignment.AssignmentProblem
 * a BPR function on links with a capacity, converted to tonnes per year per direction
   (``data/freight_assumptions.yaml``); links without one keep their free-flow time.
 
-:func:`assign_corridor` solves it and returns plain tables: flows per link, per path and per route family (TRIPP,
-via Iran, via Georgia, via Russia, Caspian ferry), links over capacity and the convergence summary;
-:func:`compare_corridor` sets two scenarios side by side.
+:func:`assign_corridor` solves it and returns plain tables: flows per link, per path and per route family (the
+rules of a :class:`~corridor.scenario.RouteFamilies`: the project's links, countries passed, modes used), the
+project's tonnes by mode, links over capacity and the convergence summary; :func:`compare_corridor` sets two
+scenarios side by side.
 """
 
 from __future__ import annotations
@@ -35,12 +36,8 @@ from corridor.assignment.problem import csr_from_links
 from corridor.network.model import Network
 from corridor.routing import RouteOptions, arc_costs, get_class, resolve_place
 from corridor.scenario.apply import apply_scenario
-from corridor.scenario.compare import tripp_link_mask
+from corridor.scenario.families import RouteFamilies
 from corridor.scenario.model import Scenario, load_scenario
-
-#: Route families, in the order of :func:`corridor.scenario.compare.route_family`'s labels.
-FAMILIES: tuple[str, ...] = ("TRIPP", "via Iran", "via Russia", "via Georgia", "Caspian ferry")
-_FAMILY_COUNTRY = {"via Iran": "IR", "via Russia": "RU", "via Georgia": "GE"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -219,15 +216,6 @@ def freight_problem(net: Network, demand: pd.DataFrame | None = None, *,
 
 # ---- results ------------------------------------------------------------------------------------------------
 
-def path_family(countries: set[str], uses_tripp: bool, uses_ferry: bool) -> str:
-    """The route-family label (same rules as :func:`corridor.scenario.compare.route_family`)."""
-    parts = ["TRIPP"] if uses_tripp else []
-    parts += [f for f in ("via Iran", "via Russia", "via Georgia") if _FAMILY_COUNTRY[f] in countries]
-    if uses_ferry:
-        parts.append("Caspian ferry")
-    return " + ".join(parts) if parts else "direct"
-
-
 @dataclass(frozen=True, eq=False)
 class CorridorAssignment:
     """Equilibrium freight flows on one scenario, as plain tables (tonnes per year)."""
@@ -238,8 +226,9 @@ class CorridorAssignment:
     links: pd.DataFrame  # one row per network arc (direction) with flow, capacity, v/c, times
     paths: pd.DataFrame | None  # one row per used path (path-based algorithms only)
     families: pd.DataFrame | None  # family, tonnes (a path may count in several), share of the assigned tonnes
-    routes: pd.DataFrame | None  # exclusive route label (e.g. "TRIPP + Caspian ferry"), tonnes
-    tripp_t: dict[str, float]  # tonnes per year using TRIPP, by mode
+    routes: pd.DataFrame | None  # exclusive route label (e.g. "<project> + <ferry label>"), tonnes
+    project_t: dict[str, float]  # tonnes per year using a project link, by mode of that link
+    rules: RouteFamilies = field(default_factory=RouteFamilies)
     summary: dict = field(default_factory=dict)
 
     @property
@@ -284,11 +273,24 @@ def _link_table(fp: FreightProblem, r: AssignmentResult) -> pd.DataFrame:
     return df.sort_values(["link_id", "from_node_id"], kind="stable").reset_index(drop=True)
 
 
-def _path_table(fp: FreightProblem, r: AssignmentResult) -> pd.DataFrame:
+def _project_mask(net: Network, rules: RouteFamilies) -> np.ndarray:
+    return net.links["link_id"].isin(rules.project_links).to_numpy(dtype=bool)
+
+
+def _project_modes(fp: FreightProblem, rules: RouteFamilies) -> list[str]:
+    """Modes of the project's links that some demand class may use (transfers excluded)."""
+    from corridor.routing import get_class
+
+    usable = {m for cargo, _ in fp.class_keys for m in get_class(cargo).modes} - {"transfer"}
+    modes = fp.network.links.loc[_project_mask(fp.network, rules), "mode"]
+    return sorted(set(modes) & usable)
+
+
+def _path_table(fp: FreightProblem, r: AssignmentResult, rules: RouteFamilies) -> pd.DataFrame:
     p, net = fp.problem, fp.network
     ps = r.paths
     links = net.links
-    tripp = tripp_link_mask(net)
+    project = _project_mask(net, rules)
     mode = links["mode"].to_numpy(dtype=object)
     link_ids = links["link_id"].to_numpy(dtype=object)
     country = net.nodes["country"].to_numpy(dtype=object)
@@ -308,33 +310,32 @@ def _path_table(fp: FreightProblem, r: AssignmentResult) -> pd.DataFrame:
             rows.append({
                 "origin": fp.zones[ps.od_origin[k]], "destination": fp.zones[ps.od_dest[k]],
                 "class": p.classes[c].name, "tonnes": flow,
-                "family": path_family(set(country[nodes]), bool(tripp[rl].any()), bool((mode[rl] == "ferry").any())),
-                "tripp_rail": bool((tripp[rl] & (mode[rl] == "rail")).any()),
-                "tripp_road": bool((tripp[rl] & (mode[rl] == "road")).any()),
+                "family": rules.label(set(country[nodes]), link_ids[rl], set(mode[rl])),
+                "project_modes": ";".join(sorted(set(mode[rl[project[rl]]]))),
                 "time_h": float(np.sum(r.time[arcs])), "cost_usd_per_t": cost_h * fp.value_of_time[c],
                 "links": ";".join(link_ids[rl]),
             })
-    cols = ["origin", "destination", "class", "tonnes", "family", "tripp_rail", "tripp_road", "time_h",
-            "cost_usd_per_t", "links"]
+    cols = ["origin", "destination", "class", "tonnes", "family", "project_modes", "time_h", "cost_usd_per_t",
+            "links"]
     return pd.DataFrame(rows, columns=cols)
 
 
-def _families(paths: pd.DataFrame, total: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    fam = pd.DataFrame({"family": list(FAMILIES),
+def _families(paths: pd.DataFrame, total: float, rules: RouteFamilies) -> tuple[pd.DataFrame, pd.DataFrame]:
+    names = list(rules.names)
+    fam = pd.DataFrame({"family": names,
                         "tonnes": [float(paths.loc[paths["family"].str.split(" + ", regex=False).map(
-                            lambda parts, f=f: f in parts), "tonnes"].sum()) for f in FAMILIES]})
+                            lambda parts, f=f: f in parts), "tonnes"].sum()) for f in names]})
     fam["share"] = fam["tonnes"] / total if total > 0 else 0.0
     routes = (paths.groupby("family", sort=False)["tonnes"].sum().sort_values(ascending=False)
               .rename_axis("route").reset_index())
     return fam, routes
 
 
-def _tripp_from_links(fp: FreightProblem, links: pd.DataFrame) -> dict[str, float]:
-    """Busiest TRIPP section per mode (both directions) when no path set is available."""
-    tripp = set(fp.network.links.loc[tripp_link_mask(fp.network), "link_id"])
-    lk = links[links["link_id"].isin(tripp)]
+def _project_from_links(fp: FreightProblem, links: pd.DataFrame, rules: RouteFamilies) -> dict[str, float]:
+    """Busiest project section per mode (both directions) when no path set is available."""
+    lk = links[links["link_id"].isin(rules.project_links)]
     out = {}
-    for m in ("rail", "road"):
+    for m in _project_modes(fp, rules):
         per_link = lk[lk["mode"] == m].groupby("link_id")["flow_t"].sum()
         out[m] = float(per_link.max()) if len(per_link) else 0.0
     return out
@@ -347,32 +348,36 @@ def _generalised_cost_usd(fp: FreightProblem, r: AssignmentResult) -> float:
     return float(per_class @ fp.value_of_time)
 
 
-def corridor_result(fp: FreightProblem, r: AssignmentResult, *, scenario: str) -> CorridorAssignment:
-    """Read an assignment result of a :class:`FreightProblem` back into tables."""
+def corridor_result(fp: FreightProblem, r: AssignmentResult, *, scenario: str,
+                    rules: RouteFamilies | None = None) -> CorridorAssignment:
+    """Read an assignment result of a :class:`FreightProblem` back into tables (route families by ``rules``;
+    default: none but "direct")."""
+    rules = rules or RouteFamilies()
     links = _link_table(fp, r)
     served = fp.demand[fp.demand["served"]]
     demand_t = float(fp.demand["tonnes_per_yr"].sum())
     assigned_t = float(served["tonnes_per_yr"].sum())
     paths = families = routes = None
     if r.paths is not None:
-        paths = _path_table(fp, r)
-        families, routes = _families(paths, assigned_t)
-        tripp_t = {"rail": float(paths.loc[paths["tripp_rail"], "tonnes"].sum()),
-                   "road": float(paths.loc[paths["tripp_road"], "tonnes"].sum())}
+        paths = _path_table(fp, r, rules)
+        families, routes = _families(paths, assigned_t, rules)
+        used = paths["project_modes"].str.split(";")
+        project_t = {m: float(paths.loc[used.map(lambda ms, m=m: m in ms), "tonnes"].sum())
+                     for m in _project_modes(fp, rules)}
     else:
-        tripp_t = _tripp_from_links(fp, links)
+        project_t = _project_from_links(fp, links, rules)
     over = links[links["voc"] > 1.0]
     summary = {
         "scenario": scenario, **{k: v for k, v in r.summary().items() if k != "network"},
         "network": fp.network.name, "demand_t": demand_t, "assigned_t": assigned_t,
         "unserved_t": demand_t - assigned_t,
         "families_t": None if families is None else dict(zip(families["family"], families["tonnes"], strict=True)),
-        "tripp_t": tripp_t,
+        "project": rules.project_label, "project_t": project_t,
         "over_capacity": sorted(set(over["link_id"])),
         "generalised_cost_usd": _generalised_cost_usd(fp, r),
         "tonne_hours": float(np.sum(r.class_flow * r.time[None, :])),
     }
-    return CorridorAssignment(scenario, fp, r, links, paths, families, routes, tripp_t, summary)
+    return CorridorAssignment(scenario, fp, r, links, paths, families, routes, project_t, rules, summary)
 
 
 def assign_corridor(
@@ -384,13 +389,15 @@ def assign_corridor(
     gap: float = 1e-6,
     max_iter: int = 1000,
     assumptions: FreightAssumptions | None = None,
+    families: RouteFamilies | None = None,
     callback: Callable[[dict], None] | None = None,
 ) -> CorridorAssignment:
     """Assign freight demand (default: bundled) on ``net`` with ``scenario`` applied (a bundled name, a YAML
     path or a :class:`Scenario`; None: the network as it is — its ``open`` column, else its existing links).
 
-    Route families and TRIPP tonnes by mode come from the path sets of the path-based algorithm (``gp``); with a
-    link-based algorithm ``families`` is None and TRIPP tonnes are the busiest TRIPP section's flow."""
+    Route families (by the ``families`` rules) and the project's tonnes by mode come from the path sets of the
+    path-based algorithm (``gp``); with a link-based algorithm the ``families`` table is None and the project's
+    tonnes are its busiest section's flow."""
     if scenario is not None:
         sc = load_scenario(scenario)
         net = apply_scenario(net, sc)
@@ -399,7 +406,7 @@ def assign_corridor(
         name = net.meta.get("scenario") or ("open links" if "open" in net.links.columns else "existing links")
     fp = freight_problem(net, demand, assumptions=assumptions)
     r = assign(fp.problem, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
-    return corridor_result(fp, r, scenario=name)
+    return corridor_result(fp, r, scenario=name, rules=families)
 
 
 @dataclass(frozen=True, eq=False)
@@ -450,15 +457,14 @@ class CorridorComparison:
 
     def headline(self) -> str:
         b, a = self.before, self.after
-        tr = a.tripp_t
-        fam = self.families().set_index("family") if b.families is not None else None
-        parts = [f"TRIPP carries {(tr['rail'] + tr['road']) / 1e6:,.2f} Mt/yr in {a.scenario} (rail "
-                 f"{tr['rail'] / 1e6:,.2f}, road {tr['road'] / 1e6:,.2f}; {sum(b.tripp_t.values()) / 1e6:,.2f} in "
-                 f"{b.scenario})"]
-        if fam is not None:
-            parts.append(f"via Georgia {fam.at['via Georgia', 'before_t'] / 1e6:,.2f} → "
-                         f"{fam.at['via Georgia', 'after_t'] / 1e6:,.2f}, via Iran "
-                         f"{fam.at['via Iran', 'before_t'] / 1e6:,.2f} → {fam.at['via Iran', 'after_t'] / 1e6:,.2f} Mt/yr")
+        label = a.rules.project_label
+        by_mode = ", ".join(f"{m} {t / 1e6:,.2f}" for m, t in a.project_t.items())
+        parts = [f"{label} carries {sum(a.project_t.values()) / 1e6:,.2f} Mt/yr in {a.scenario} ({by_mode}; "
+                 f"{sum(b.project_t.values()) / 1e6:,.2f} in {b.scenario})"]
+        if b.families is not None and a.families is not None:
+            fam = self.families().set_index("family")
+            parts.append(", ".join(f"{f} {fam.at[f, 'before_t'] / 1e6:,.2f} → {fam.at[f, 'after_t'] / 1e6:,.2f}"
+                                   for f in fam.index if f != label) + " Mt/yr")
         parts.append(f"links over capacity {len(b.summary['over_capacity'])} → {len(a.summary['over_capacity'])}")
         g = max(b.result.relative_gap, a.result.relative_gap)
         target = max(b.result.target_gap, a.result.target_gap)
@@ -477,7 +483,7 @@ class CorridorComparison:
         }
 
 
-def compare_corridor(net: Network, before: str | Scenario = "baseline", after: str | Scenario = "tripp",
+def compare_corridor(net: Network, before: str | Scenario, after: str | Scenario,
                      demand: pd.DataFrame | None = None, **kwargs) -> CorridorComparison:
     """Assign the same demand on two scenarios of ``net`` (keyword arguments as :func:`assign_corridor`)."""
     return CorridorComparison(assign_corridor(net, before, demand, **kwargs),

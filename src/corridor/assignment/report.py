@@ -1,5 +1,7 @@
 """The freight-assignment section of the ``corridor run`` report: equilibrium flows by route family in both
-scenarios for the bundled 2024 and 2030 demand, links over capacity, and TRIPP volumes for the finance section."""
+scenarios for each demand year, links over capacity, and the project's modelled tonnes that feed finance.
+
+A view of :class:`corridor.study.StudyResult`; it computes nothing."""
 
 from __future__ import annotations
 
@@ -8,22 +10,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from corridor._errors import CorridorError
-from corridor.assignment.corridor import CorridorComparison, compare_corridor
-from corridor.assignment.freight import BUNDLED_DEMAND, bundled_assumptions, bundled_demand
+from corridor.assignment.corridor import CorridorComparison
 from corridor.report import Section, frame_html
 
 if TYPE_CHECKING:
-    from corridor.run import JobContext
-
-GAP = 1e-6
-#: The year whose TRIPP flows feed the finance section (TRIPP cannot carry anything before it is built).
-FINANCE_YEAR = 2030
-
-
-def run_years(ctx: JobContext, *, gap: float = GAP) -> dict[int, CorridorComparison]:
-    c = ctx.comparison
-    return {y: compare_corridor(ctx.network, c.before, c.after, bundled_demand(y), gap=gap) for y in BUNDLED_DEMAND}
+    from corridor.study import StudyResult
 
 
 def _mt(v: float) -> float:
@@ -71,58 +62,49 @@ def _convergence(runs: dict[int, CorridorComparison]) -> str:
     return "; ".join(items)
 
 
-def section(ctx: JobContext) -> tuple[Section, dict] | None:
-    try:
-        runs = run_years(ctx)
-    except CorridorError as e:  # e.g. a user network without the bundled demand's places
-        html = f"<p>Freight assignment not run: {escape(str(e))}</p>"
-        return Section("assignment", "Freight assignment", html), {"headline": f"not run: {e}"}
-    fin = runs[FINANCE_YEAR]
-    a = bundled_assumptions()
+def section(res: StudyResult) -> Section:
+    st = res.assignment
+    runs = {y: st.comparison(y) for y in st.years}
+    year = res.finance_year
+    fin = runs[year]
+    a = fin.after.freight.assumptions
     payload = a.truck_payload_t.value
-    tripp = fin.after.tripp_t
-    if tripp["rail"] + tripp["road"] > 0:
-        # the finance bids count rail in tonnes and road in trucks (economics/data/tripp_bids.yaml)
-        ctx.extras["tripp_volumes_t"] = {"rail": tripp["rail"], "road": tripp["road"] / payload}
-    demand_mt = {y: _mt(cmp.before.summary["demand_t"]) for y, cmp in runs.items()}
+    label = res.spec.project.label
+    vol = st.volumes(year)
     b, af = fin.before.scenario, fin.after.scenario
     assumptions = "".join(f"<li>{escape(x)}</li>" for x in a.lines())
     demand_rows = "".join(
         f"<li>{y}: {escape(r.origin)} → {escape(r.destination)}, {escape(r.cargo)}"
         f"{' by ' + '+'.join(r.modes) if r.modes else ''}, {r.tonnes_per_yr / 1e6:g} Mt/yr — {escape(r.source)}</li>"
-        for y in runs for r in bundled_demand(y).itertuples())
-    unserved = {y: cmp.after.freight.unserved for y, cmp in runs.items()}
+        for y, cmp in runs.items() for r in cmp.after.freight.demand.itertuples())
     unserved_html = "".join(
-        f"<p class='assumption'>{y}: {len(u)} demand rows have no route in {escape(af)} and are left out "
-        f"({_mt(u['tonnes_per_yr'].sum()):.2f} Mt/yr).</p>" for y, u in unserved.items() if len(u))
+        f"<p class='assumption'>{y}: {len(u)} demand rows have no route in {escape(cmp.after.scenario)} and are "
+        f"left out ({_mt(u['tonnes_per_yr'].sum()):.2f} Mt/yr).</p>"
+        for y, cmp in runs.items() if len(u := cmp.after.freight.unserved))
+    demand = "; ".join(f"{y}: {_mt(cmp.before.summary['demand_t']):.1f} Mt/yr ({escape(st.demand_sources[y])})"
+                       for y, cmp in runs.items())
+    by_mode = ", ".join(f"{m} <b>{_mt(t):.2f} Mt/yr</b>" for m, t in vol.tonnes.items())
+    trucks = (f" (road ≈ {vol.tonnes['road'] / payload:,.0f} trucks/yr at {payload:g} t)"
+              if "road" in vol.tonnes else "")
+    over_rows = "".join(
+        f"<h3>Links over capacity ({y} demand)</h3>"
+        + (frame_html(_over_table(cmp), text_columns=("link", "direction", "mode"), digits=2)
+           if len(cmp.over_capacity()) else "<p>None.</p>") for y, cmp in runs.items())
     html = (
         "<p>Capacity-constrained user equilibrium of freight (tonnes per year) on this network: places are zones, "
         "cargo classes are traffic classes with their own value of time, distance rates, handling and allowed "
         "modes; link capacities become tonnes per year and a BPR function delays flow as it nears them. "
-        f"Demand: the bundled 2024 table ({demand_mt[2024]:.1f} Mt/yr; Middle Corridor 4.5 Mt, facts[121]) and "
-        f"2030 table ({demand_mt[2030]:.1f} Mt/yr; Middle Corridor 11 Mt, World Bank, facts[67]). Path-based "
-        f"gradient projection to a relative gap of {GAP:.0e}: {_convergence(runs)}.</p>"
+        f"Demand: {demand}. Path-based gradient projection to a relative gap of {st.gap:.0e}: "
+        f"{_convergence(runs)}.</p>"
         + "<h3>Flows by route family, Mt/yr</h3>"
-        "<p>A path counts in every family it uses (a tonne through Georgia after a Caspian ferry counts in both).</p>"
+        "<p>A path counts in every family it uses (a tonne through a country after a ferry counts in both).</p>"
         + frame_html(_families_table(runs), text_columns=("route family",), digits=2)
-        + f"<p>TRIPP in {escape(af)}, {FINANCE_YEAR} demand: rail <b>{_mt(tripp['rail']):.2f} Mt/yr</b>, road "
-        f"<b>{_mt(tripp['road']):.2f} Mt/yr</b> (≈ {tripp['road'] / payload:,.0f} trucks/yr at {payload:g} t); "
-        "these volumes replace the stated ones in the finance section below.</p>"
-        + unserved_html
-        + f"<h3>Links over capacity ({FINANCE_YEAR} demand)</h3>"
-        + (frame_html(_over_table(fin), text_columns=("link", "direction", "mode"), digits=2)
-           if len(fin.over_capacity()) else "<p>None.</p>")
-        + ("<h3>Links over capacity (2024 demand)</h3>"
-           + frame_html(_over_table(runs[2024]), text_columns=("link", "direction", "mode"), digits=2)
-           if len(runs[2024].over_capacity()) else "<p>2024 demand: no link over capacity.</p>")
-        + f"<h3>Paths used ({FINANCE_YEAR} demand)</h3>"
+        + f"<p>{escape(label)} in {escape(af)}, {year} demand: {by_mode}{trucks}; these modelled volumes are "
+        f"the finance section's volumes ({escape(b)}: {_mt(sum(fin.before.project_t.values())):.2f} Mt/yr).</p>"
+        + unserved_html + over_rows
+        + f"<h3>Paths used ({year} demand)</h3>"
         + frame_html(_paths_table(fin), text_columns=("scenario", "pair", "class", "route"), digits=2)
         + f"<details><summary>Assumptions ({len(a.lines())}) and demand rows with sources</summary>"
         f"<ul class='assumption'>{assumptions}</ul><ul>{demand_rows}</ul></details>"
     )
-    headline = f"{FINANCE_YEAR} demand: {fin.headline()}"
-    summary = {"headline": headline, "gap": GAP, **{str(y): cmp.to_dict() for y, cmp in runs.items()},
-               "tripp_volumes": {"rail_t": tripp["rail"], "road_t": tripp["road"],
-                                 "road_trucks": tripp["road"] / payload, "year": FINANCE_YEAR, "scenario": af,
-                                 "against": b}}
-    return Section("assignment", "Freight assignment", html), summary
+    return Section("assignment", "Freight assignment", html)

@@ -108,13 +108,14 @@ def _assign_gmns(network: Path | None, trips: Path | None, scenario: str | None,
     from corridor.assignment.freight import bundled_demand, read_demand
     from corridor.assignment.io import write_results
     from corridor.network import load_network
+    from corridor.study import default_spec
 
     with cli_errors():
         net = load_network(network)
         demand = read_demand(trips) if trips is not None else bundled_demand(year)
         with _progress(f"{algorithm} on {net.name}", gap, as_json) as progress:
             res = assign_corridor(net, scenario, demand, algorithm=algorithm, gap=gap, max_iter=max_iter,
-                                  callback=progress)
+                                  families=default_spec().route_families, callback=progress)
         files = []
         if out:
             files = write_results(res.result, out, table_format="csv" if csv else "parquet")
@@ -142,7 +143,8 @@ def _assign_gmns(network: Path | None, trips: Path | None, scenario: str | None,
                                 [[r.route, f"{r.tonnes / 1e6:,.2f}"] for r in res.routes.itertuples()]))
         else:
             console.print("route families need the path-based algorithm (gp)")
-        console.print(f"TRIPP: rail {res.tripp_t['rail'] / 1e6:,.2f} Mt/yr, road {res.tripp_t['road'] / 1e6:,.2f} Mt/yr")
+        console.print(f"{res.rules.project_label}: " + ", ".join(
+            f"{m} {t / 1e6:,.2f} Mt/yr" for m, t in res.project_t.items()))
         over = res.over_capacity
         if len(over):
             console.print(table("Links over capacity", ["link", "direction", "mode", "Mt/yr", "capacity", "v/c"],

@@ -1,76 +1,173 @@
-"""``corridor run``: the main job — compare a scenario with the baseline and write a report."""
+"""``corridor run``: the corridor study — a project case against the do-minimum — with its report.
+
+A summary that fits an 80-column terminal in about 60 lines (headline, attribution, third parties); ``--full``
+prints every table; ``--json`` prints :meth:`corridor.study.StudyResult.to_dict` (plus the files written).
+"""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
+import pandas as pd
 import typer
 from rich.table import Table
 
-from corridor.cli._common import JsonOpt, NetworkOpt, load
-from corridor.cli._output import cli_errors, console, emit, fmt, print_json
+from corridor.cli._common import JsonOpt, NetworkOpt
+from corridor.cli._output import cli_errors, console, print_json
 
 
 def register(app: typer.Typer) -> None:
     app.command("run")(run)
 
 
-def _delta(v: float, unit: str, digits: int = 0) -> str:
-    if v is None or np.isnan(v):
+def _num(v, digits: int = 2, sign: bool = False) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
-    colour = "green" if v < 0 else "red" if v > 0 else "white"
-    return f"[{colour}]{v:+,.{digits}f}{unit}[/]"
+    return f"{v:{'+' if sign else ''},.{digits}f}"
+
+
+def frame_table(title: str, df: pd.DataFrame, *, text: tuple[str, ...] = (), digits: int = 2,
+                signed: tuple[str, ...] = ()) -> Table:
+    """A rich table of ``df``: text columns wrap at spaces only (at least as wide as their longest word),
+    numbers never wrap, so no number or word is split. A ``_digits`` column sets a row's decimals."""
+    t = Table(title=title, title_justify="left", pad_edge=False, padding=(0, 1), show_edge=False)
+    cols = [c for c in df.columns if c != "_digits"]
+    for col in cols:
+        if col in text:
+            cells = [str(v) for v in df[col]]
+            words = [w for v in [col, *cells] for w in v.split()]
+            widest = max(map(len, cells), default=1)
+            t.add_column(col, overflow="fold", min_width=widest if widest <= 24 else max(map(len, words)))
+        else:  # a long header goes on two lines: its unit under its name
+            t.add_column("\n".join(col.rsplit(" ", 1)) if len(col) > 9 and " " in col else col, justify="right",
+                         no_wrap=True)
+    row_digits = df["_digits"].tolist() if "_digits" in df.columns else [digits] * len(df)
+    for row, d in zip(df[cols].itertuples(index=False), row_digits, strict=True):
+        t.add_row(*[str(v) if c in text else _num(v, int(d), sign=c in signed or c.startswith("Δ"))
+                    for c, v in zip(cols, row, strict=True)])
+    return t
+
+
+def _summary(res, files: list[Path], full: bool) -> None:
+    from corridor.study import tables
+
+    b, a = res.against.name, res.project.name
+    console.print(f"[bold]{res.spec.title or res.spec.name}[/]: {a} minus {b} "
+                  f"({res.cargo}; freight {res.finance_year})")
+    head = tables.headline(res)
+    console.print(frame_table(f"Headline: {a} minus {b}", head, text=("metric",), signed=("change",)))
+    att = tables.attribution(res)
+    if not full:
+        att["step"] = tables.attribution_steps(res)
+        att = att[tables.attribution_summary_columns(res, att)]
+    console.print(frame_table(f"Attribution: what each step adds, in this order ({res.attribution.year} "
+                              "freight)", att, text=("step",), signed=tuple(att.columns[1:])))
+    tp = tables.third_parties(res)
+    if not full:
+        tp = tp.drop(columns=["Δ bn t-km", "Δ transit Mt"])
+    console.print(frame_table(f"Third parties {res.third_parties.year}: tonnes on each country's territory and "
+                              "transit revenue (central, low, high)", tp, text=("country",),
+                              signed=("low", "high")))
+    for line in tables.case_lines(res):
+        console.print(f"• {line}")
+    fin = res.economics.finance
+    if fin is not None:
+        first = fin.comparison[0]
+        irr = first["project_irr"]
+        vol = fin.volumes
+        console.print(f"Finance on modelled volumes ({vol.scenario} {vol.year}: "
+                      + ", ".join(f"{m} {t / 1e6:,.2f} Mt/yr" for m, t in vol.tonnes.items())
+                      + f"): '{first['bid']}' project IRR "
+                      + (f"{irr * 100:.2f} %" if irr is not None else "not unique"))
+    if full:
+        _full(res)
+    console.print(f"wrote {', '.join(str(f) for f in files)} in {res.seconds:.1f} s")
+
+
+def _full(res) -> None:
+    """Every table: OD pairs stacked (one block per pair), flows per year, lines, bids, route shares."""
+    c = res.comparison
+    t = Table(title=f"OD pairs: {c.before} → {c.after}", title_justify="left", show_edge=False, show_header=True)
+    t.add_column("pair, constraint", overflow="fold", ratio=1)
+    t.add_column(c.before, overflow="fold", ratio=1)
+    t.add_column(c.after, overflow="fold", ratio=1)
+    t.add_column("Δ h", justify="right", no_wrap=True)
+    t.add_column("Δ USD/t", justify="right", no_wrap=True)
+
+    def cell(r, tag: str) -> str:
+        if not getattr(r, f"{tag}_possible"):
+            return "no route"
+        return (f"{getattr(r, f'{tag}_family')}: {_num(getattr(r, f'{tag}_distance_km'), 0)} km "
+                f"{_num(getattr(r, f'{tag}_time_h'), 1)} h")
+
+    for r in c.table.itertuples():
+        new = " (newly possible)" if r.newly_possible else ""
+        t.add_row(f"{r.origin} → {r.destination}, {r.constraint}", cell(r, "before"), cell(r, "after") + new,
+                  _num(r.delta_time_h, 1, sign=True), _num(r.delta_cost_usd, 1, sign=True))
+    console.print(t)
+    for y in res.assignment.years:
+        cmp = res.assignment.comparison(y)
+        fam = cmp.families()
+        df = pd.DataFrame({"route family": fam["family"], c.before: fam["before_t"] / 1e6,
+                           c.after: fam["after_t"] / 1e6, "Δ": fam["change_t"] / 1e6})
+        console.print(frame_table(f"Flows by route family {y}, Mt/yr", df, text=("route family",)))
+        console.print(cmp.headline())
+    if res.lines is not None:
+        from corridor.lines.report import headline as lines_headline
+
+        console.print(f"[bold]lines[/]: {lines_headline(res)}")
+    fin = res.economics.finance
+    if fin is not None:
+        bids = pd.DataFrame(fin.comparison)
+        df = pd.DataFrame({"bid": bids["bid"], "IRR %": bids["project_irr"] * 100,
+                           "NPV M USD": bids["project_npv_usd"] / 1e6, "min DSCR": bids["min_dscr"]})
+        console.print(frame_table("Concession bids on modelled volumes", df, text=("bid",)))
+        for line, how in fin.basis.items():
+            console.print(f"  {line}: {how}")
+    sh = res.third_parties.shares
+    df = sh.rename(columns={"against_share": c.before, "project_share": c.after})
+    console.print(frame_table("Route shares of the tonnes on each country's territory", df,
+                              text=("country", "route")))
 
 
 def run(
-    scenario: Annotated[str, typer.Argument(help="Scenario to evaluate: bundled name or YAML file.")] = "tripp",
-    against: Annotated[str, typer.Option("--against", help="Scenario to compare with.")] = "baseline",
+    scenario: Annotated[str | None, typer.Argument(
+        help="Project case: a case of the corridor (default: its first), a bundled scenario or a YAML file.",
+        show_default=False)] = None,
+    against: Annotated[str, typer.Option("--against", help="Scenario to compare with (do-nothing, do-minimum, "
+                                                           "a case, a bundled name or a YAML file).")]
+    = "do-minimum",
+    corridor: Annotated[str, typer.Option("--corridor", help="Corridor spec: bundled name or YAML file.")]
+    = "tripp",
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for summary.json, CSV tables and report.html.")]
     = Path("corridor-out"),
     cargo: Annotated[str, typer.Option("--class", "-c", help="Cargo class for routing.")] = "container",
     network: NetworkOpt = None,
+    full: Annotated[bool, typer.Option("--full", help="Print every table, not the summary.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Compare SCENARIO with the baseline on the bundled TRIPP region (or --network) and write a report."""
-    from corridor.run import run_job
+    """Compare a project case with the do-minimum on the corridor's network: routes, freight flows, lines,
+    economics, third parties and attribution; write the report."""
+    from corridor.run import write_outputs
+    from corridor.study import load_spec, run_study
 
     with cli_errors():
-        if not as_json:
-            with console.status("routing OD pairs in both scenarios and writing the report…"):
-                res = run_job(load(network), scenario, against, cargo=cargo, out_dir=out)
+        spec = load_spec(corridor)
+        net = None
+        if network is not None:
+            from corridor.network import load_network
+
+            net = load_network(network)
+        if as_json:
+            res = run_study(spec, network=net, project=scenario, against=against, cargo=cargo)
         else:
-            res = run_job(load(network), scenario, against, cargo=cargo, out_dir=out)
+            with console.status("corridor study…") as status:
+                res = run_study(spec, network=net, project=scenario, against=against, cargo=cargo,
+                                progress=lambda msg: status.update(f"corridor study: {msg}…"))
+        files = write_outputs(res, out)
     if as_json:
-        print_json(res.summary)
+        print_json(res.to_dict() | {"files": [str(f) for f in files]})
         return
-    c = res.comparison
-    t = Table(title=f"{c.after} vs {c.before} ({c.cargo}): route, distance, time, generalised cost, borders",
-              show_lines=True)
-    for col in ("pair", "constraint", c.before, c.after, "Δ km", "Δ hours", "Δ USD/t"):
-        t.add_column(col, justify="right" if col.startswith("Δ") else "left", overflow="fold")
-
-    def cell(r, tag: str) -> str:
-        if not getattr(r, f"{tag}_possible"):
-            return "[red]no route[/]"
-        return (f"{getattr(r, f'{tag}_family')}\n{fmt(getattr(r, f'{tag}_distance_km'), 0)} km · "
-                f"{fmt(getattr(r, f'{tag}_time_h'))} h · {fmt(getattr(r, f'{tag}_cost_usd'))} USD/t · "
-                f"{fmt(getattr(r, f'{tag}_borders'), 0)} borders")
-
-    for r in c.table.itertuples():
-        new = "\n[bold green]newly possible[/]" if r.newly_possible else ""
-        t.add_row(f"{r.origin} → {r.destination}", r.constraint, cell(r, "before"), cell(r, "after") + new,
-                  _delta(r.delta_distance_km, ""), _delta(r.delta_time_h, "", 1), _delta(r.delta_cost_usd, "", 1))
-    console.print(t)
-    new = c.newly_possible()
-    if len(new):
-        console.print("[bold green]Newly possible[/] in " + c.after + ": " + "; ".join(
-            f"{r.origin} → {r.destination} ({r.constraint})" for r in new.itertuples()))
-    else:
-        console.print("No pair becomes newly possible.")
-    for key, data in res.summary.items():
-        if key in ("assignment", "lines", "economics") and isinstance(data, dict) and data.get("headline"):
-            console.print(f"[bold]{key}[/]: {data['headline']}")
-    console.print(f"wrote {', '.join(str(f) for f in res.files)} in {res.seconds:.1f} s")
-    emit(None, False, lambda: None)
+    _summary(res, files, full)

@@ -1,55 +1,27 @@
-"""The economics section of the ``corridor run`` report: trade impact of this run's routes, concession finance."""
+"""The economics section of the ``corridor run`` report: trade impact of the run's routes, concession finance
+on modelled volumes. A view of :class:`corridor.study.StudyResult`; it computes nothing but plots."""
 
 from __future__ import annotations
 
 from html import escape
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
-from corridor.economics.finance import bundled_finance_case
 from corridor.economics.plots import cashflow_svg, trade_change_svg
-from corridor.economics.trade import bundled_trade_case, load_routes, pair_key, trade_impact
 from corridor.report import Section, frame_html
 
 if TYPE_CHECKING:
-    from corridor.run import JobContext
+    from corridor.study import StudyResult
 
 
-def routes_table(ctx: JobContext) -> pd.DataFrame:
-    """One row per OD pair of the run (unconstrained routes): time and money before and after, by country pair.
-
-    Corridor shares (the part of a pair's trade that can use such routes) come from the bundled trade case.
-    """
-    c, net = ctx.comparison, ctx.network
-    country = dict(zip(net.places["place"], net.places["country"], strict=True))
-    shares, _ = load_routes()
-    share = (shares.assign(pair=[pair_key(a, b) for a, b in zip(shares.origin_country, shares.destination_country,
-                                                                  strict=True)])
-             .groupby("pair")["corridor_share"].mean())
-    rows = []
-    for r in c.table[c.table["constraint"] == "any"].itertuples():
-        rb = c.routes.get((c.before, r.origin_id, r.destination_id, "any"))
-        ra = c.routes.get((c.after, r.origin_id, r.destination_id, "any"))
-        oc, dc = country[r.origin_id], country[r.destination_id]
-        rows.append({
-            "label": f"{r.origin}–{r.destination}", "origin_country": oc, "destination_country": dc,
-            "time_h_before": rb.time_h if rb else np.nan, "time_h_after": ra.time_h if ra else np.nan,
-            "cost_usd_per_t_before": rb.money_usd if rb else np.nan,
-            "cost_usd_per_t_after": ra.money_usd if ra else np.nan,
-            "corridor_share": float(share.get(pair_key(oc, dc), 1.0)),
-        })
-    return pd.DataFrame(rows)
-
-
-def section(ctx: JobContext) -> tuple[Section, dict] | None:
-    trade = trade_impact(routes_table(ctx)).summary()
-    stated = bundled_trade_case()["totals_usd"]
-    volumes = ctx.extras.get("tripp_volumes_t")
-    finance = bundled_finance_case(volumes=volumes) if volumes else bundled_finance_case()
+def section(res: StudyResult) -> Section:
+    econ = res.economics
+    trade, stated = econ.trade, econ.stated_trade
     pairs = pd.DataFrame(trade["pairs"])
-    counted = pairs[pairs["counted"]] if len(pairs) else pairs
+    counted = pairs[pairs["counted"]] if len(pairs) else pd.DataFrame(columns=[
+        "pair", "labels", "days_saved", "cost_saved_usd_per_t", "corridor_share", "change_usd_low",
+        "change_usd_central", "change_usd_high"])
     table = pd.DataFrame({
         "country pair": counted["pair"], "routes": counted["labels"].map(lambda x: "; ".join(x) if isinstance(
             x, list) else str(x)),
@@ -59,6 +31,11 @@ def section(ctx: JobContext) -> tuple[Section, dict] | None:
         "high": counted["change_usd_high"] / 1e6,
     })
     tot = trade["totals_usd"]
+    fin = econ.finance
+    if fin is None:
+        finance_html = "<p>This corridor's spec has no concession finance case.</p>"
+        return Section("economics", "Economics", _trade_html(res, table, trade, tot, stated) + finance_html)
+    finance = fin.case
     bids = pd.DataFrame(finance["comparison"])
     bid_table = pd.DataFrame({
         "bid": bids["bid"], "term, years": bids["term_years"], "capex, M USD": bids["total_capex_usd"] / 1e6,
@@ -68,28 +45,29 @@ def section(ctx: JobContext) -> tuple[Section, dict] | None:
     })
     first = finance["bids"][0]
     assumptions = "".join(f"<li>{escape(a)}</li>" for a in [*trade["assumptions"], *first["assumptions"]])
+    basis = "".join(f"<li><b>{escape(line)}</b>: {escape(how)}</li>" for line, how in fin.basis.items())
     html = (
-        "<h3>Trade impact of this run's route changes</h3>"
-        f"<p>Change in bilateral trade from the change in route time and money cost between <b>{escape(ctx.comparison.before)}</b> "
-        f"and <b>{escape(ctx.comparison.after)}</b> (unconstrained routes of the OD pairs above; Djankov–Freund–Pham "
-        "low case, Hummels–Schaur central and high). Total: <b>"
-        f"{tot['low'] / 1e6:+,.0f} / {tot['central'] / 1e6:+,.0f} / {tot['high'] / 1e6:+,.0f} M USD per year</b> "
-        "(low / central / high). For comparison, the stated-assumption case of <code>corridor economics trade</code> "
-        f"gives {stated['low'] / 1e6:+,.0f} / {stated['central'] / 1e6:+,.0f} / {stated['high'] / 1e6:+,.0f} M USD "
-        "per year.</p>"
-        + frame_html(table, text_columns=("country pair", "routes"), digits=1)
-        + f"<figure>{trade_change_svg(trade)}</figure>"
-        + "<h3>Concession finance: the bundled bids</h3>"
-        + f"<p>Volumes: {'flows from assignment' if volumes else 'stated volumes (bundled bid file)'}.</p>"
+        _trade_html(res, table, trade, tot, stated)
+        + "<h3>Concession finance: the bids on modelled volumes</h3>"
+        + f"<p>Volumes per line:</p><ul>{basis}</ul>"
         + frame_html(bid_table, text_columns=("bid",), digits=2)
         + f"<figure>{cashflow_svg(first)}</figure>"
         + f"<details><summary>Assumptions ({len(trade['assumptions']) + len(first['assumptions'])})</summary>"
         f"<ul class='assumption'>{assumptions}</ul></details>"
     )
-    m = first["metrics"]
-    irr = m["project_irr"]
-    headline = (f"trade {tot['low'] / 1e6:+,.0f} to {tot['high'] / 1e6:+,.0f} M USD/yr (central "
-                f"{tot['central'] / 1e6:+,.0f}); project IRR of '{first['name']}' "
-                + (f"{irr * 100:.2f} %" if irr is not None else "not unique"))
-    return Section("economics", "Economics", html), {"headline": headline, "trade": trade, "stated_trade_case": stated,
-                                                    "finance": finance["comparison"]}
+    return Section("economics", "Economics", html)
+
+
+def _trade_html(res: StudyResult, table: pd.DataFrame, trade: dict, tot: dict, stated: dict) -> str:
+    return (
+        "<h3>Trade impact of this run's route changes</h3>"
+        f"<p>Change in bilateral trade from the change in route time and money cost between "
+        f"<b>{escape(res.against.name)}</b> and <b>{escape(res.project.name)}</b> (unconstrained routes of the OD "
+        "pairs above; Djankov–Freund–Pham low case, Hummels–Schaur central and high). Total: <b>"
+        f"{tot['low'] / 1e6:+,.0f} / {tot['central'] / 1e6:+,.0f} / {tot['high'] / 1e6:+,.0f} M USD per year</b> "
+        "(low / central / high). For comparison, the stated-assumption case of <code>corridor economics trade</code> "
+        f"gives {stated['low'] / 1e6:+,.0f} / {stated['central'] / 1e6:+,.0f} / {stated['high'] / 1e6:+,.0f} M USD "
+        "per year.</p>"
+        + frame_html(table, text_columns=("country pair", "routes"), digits=1)
+        + (f"<figure>{trade_change_svg(trade)}</figure>" if trade["pairs"] else "")
+    )

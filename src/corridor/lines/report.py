@@ -1,4 +1,5 @@
-"""The lines section of the ``corridor run`` report: TRIPP gas and oil lines, fibre latency, rail capacity."""
+"""The lines section of the ``corridor run`` report: the project's gas and oil lines, fibre latency, rail
+capacity. A view of :class:`corridor.study.StudyResult` (its ``lines``); it computes nothing but plots."""
 
 from __future__ import annotations
 
@@ -7,47 +8,35 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from corridor._errors import CorridorError
-from corridor.lines import cases
 from corridor.lines.plots import tripp_plots
 from corridor.report import Section, frame_html
 
 if TYPE_CHECKING:
-    from corridor.run import JobContext
+    from corridor.study import StudyResult
 
 
-def _summary_for(ctx: JobContext) -> tuple[dict, str]:
-    """The cases on the run's network (``after`` scenario for fibre), else on the bundled network."""
-    try:
-        from corridor.scenario import apply_scenario, load_scenario
-
-        after = apply_scenario(ctx.network, load_scenario(ctx.comparison.after))
-        return {"gas": cases.tripp_gas_case(ctx.network), "oil": cases.tripp_oil_case(ctx.network),
-                "fibre": cases.tripp_fibre_case(after), "rail": cases.tripp_rail_case(ctx.network)}, "this run's network"
-    except CorridorError:
-        return cases.lines_summary(), "the bundled region network (this run's network lacks the TRIPP links)"
-
-
-def headline(s: dict) -> str:
+def headline(res: StudyResult) -> str:
     """One line with the headline figures of the lines."""
-    g, fib, r = s["gas"], s["fibre"], s["rail"]
+    s, label = res.lines, res.spec.project.label
+    g, fib, r = s.gas, s.fibre, s.rail
     routes = fib["routes"]
-    gain = routes[routes["route"] == "best with TRIPP"].set_index("pair")["gain_rtt_ms"]
+    gain = routes[routes["route"] == f"best with {label}"].set_index("pair")["gain_rtt_ms"]
     best_pair = gain.idxmax()
     west = fib["what_if"].set_index("pair")["gain_rtt_ms"] if len(fib["what_if"]) else pd.Series(dtype=float)
     ea = west.index[-1] if len(west) else None
-    ea_text = (f"; {ea} {gain.get(ea, float('nan')):.2f} ms ({west[ea]:.2f} ms with an Erzurum–Iğdır cable)"
+    ea_text = (f"; {ea} {gain.get(ea, float('nan')):.2f} ms ({west[ea]:.2f} ms with one more cable)"
                if ea else "")
-    return (f"TRIPP gas line {g['capacity_mcm_d']:.2f} mcm/d ({g['capacity_bcm_yr']:.2f} bcm/yr, assumed 16-inch); "
-            f"fibre RTT gain {gain.max():.2f} ms on {best_pair}{ea_text}; "
+    return (f"{label} gas line {g['capacity_mcm_d']:.2f} mcm/d ({g['capacity_bcm_yr']:.2f} bcm/yr, assumed "
+            f"{g['diameter_m'] * 1000:.0f} mm inner); fibre RTT gain {gain.max():.2f} ms on {best_pair}{ea_text}; "
             f"rail single track {r['single']['trains_per_day_per_direction']:.1f} pairs/day = "
             f"{r['single_mt_yr']:.1f} Mt/yr one way vs {r['claimed_mt_yr']:g} Mt/yr claimed")
 
 
-def section(ctx: JobContext) -> tuple[Section, dict] | None:
-    s, where = _summary_for(ctx)
-    plots = tripp_plots(s)
-    g, o, f, r = s["gas"], s["oil"], s["fibre"], s["rail"]
+def section(res: StudyResult) -> Section:
+    lr = res.lines
+    where = f"network {res.network.name}"
+    g, o, f, r = lr.gas, lr.oil, lr.fibre, lr.rail
+    plots = tripp_plots({"gas": g, "oil": o, "fibre": f, "rail": r})
     sizes = g["by_size"].rename(columns={"size": "pipe", "inner_diameter_m": "inner diameter, m",
                                          "capacity_mcm_d": "mcm/d", "capacity_bcm_yr": "bcm/yr",
                                          "outlet_velocity_m_s": "outlet velocity, m/s"})
@@ -100,17 +89,4 @@ def section(ctx: JobContext) -> tuple[Section, dict] | None:
         + f"<details><summary>Inputs and sources ({len(sources)}; {len(assumed)} assumptions, highlighted)"
         f"</summary><ul>{src_rows}</ul></details>"
     )
-    data = {
-        "headline": headline(s), "network": where,
-        "gas": {k: g[k] for k in ("name", "length_km", "diameter_m", "p_in_bara", "p_out_bara", "capacity_mcm_d",
-                                  "capacity_bcm_yr", "demand_mcm_d", "demand_outlet_bara")},
-        "oil": {k: o[k] for k in ("name", "length_km", "diameter_m", "capacity_bbl_d", "capacity_mt_yr",
-                                  "pump_power_kw", "note")},
-        "fibre": {"tripp_rtt_ms": f["tripp_rtt_ms"], "capacity_tbps": f["capacity_tbps"],
-                  "routes": f["routes"].to_dict(orient="records"), "what_if": f["what_if"].to_dict(orient="records")},
-        "rail": {"single_pairs_per_day": r["single"]["trains_per_day_per_direction"],
-                 "single_mt_yr": r["single_mt_yr"], "double_mt_yr": r["double_mt_yr"],
-                 "claimed_mt_yr": r["claimed_mt_yr"], "critical_section": r["single"]["critical_section"]},
-        "assumptions": assumed,
-    }
-    return Section("lines", "Lines: pipelines, fibre, rail capacity", html), data
+    return Section("lines", "Lines: pipelines, fibre, rail capacity", html)

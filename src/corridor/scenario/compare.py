@@ -12,38 +12,8 @@ from corridor._errors import NoRouteError
 from corridor.network.model import Network
 from corridor.routing import Route, RouteOptions, resolve_place, shortest_path
 from corridor.scenario.apply import apply_scenario
+from corridor.scenario.families import RouteFamilies
 from corridor.scenario.model import Scenario, load_scenario
-
-#: Places of the TRIPP segment in Syunik (facts §1: Agarak, Meghri, Nrnadzor).
-TRIPP_PLACES = frozenset({"agarak", "meghri", "nrnadzor"})
-
-
-def tripp_link_mask(net: Network) -> np.ndarray:
-    """Links of the TRIPP segment: named so (id or name contains 'tripp'), or planned links between TRIPP places."""
-    links = net.links
-    named = (links["link_id"].str.contains("tripp", case=False) | links["name"].str.contains("tripp", case=False))
-    place = net.nodes["place"].where(net.nodes["place"] != "", net.nodes["node_id"])
-    a = links["from_node_id"].map(dict(zip(net.nodes["node_id"], place, strict=True)))
-    b = links["to_node_id"].map(dict(zip(net.nodes["node_id"], place, strict=True)))
-    inside = a.isin(TRIPP_PLACES) & b.isin(TRIPP_PLACES) & (links["status"] == "planned")
-    return (named | inside).to_numpy(dtype=bool)
-
-
-def route_family(route: Route, tripp_links: set[str]) -> str:
-    """A short label of the corridor a route uses: TRIPP, via Iran, via Georgia, via Russia, Caspian ferry."""
-    countries = set(route.countries)
-    parts = []
-    if tripp_links & set(route.link_ids):
-        parts.append("TRIPP")
-    if "IR" in countries:
-        parts.append("via Iran")
-    if "RU" in countries:
-        parts.append("via Russia")
-    if "GE" in countries:
-        parts.append("via Georgia")
-    if "ferry" in route.modes:
-        parts.append("Caspian ferry")
-    return " + ".join(parts) if parts else "direct"
 
 
 @dataclass
@@ -98,15 +68,17 @@ def compare_scenarios(
     od_pairs: Sequence[tuple[str, str]] | None = None,
     cargo: str = "container",
     constraints: Sequence[Constraint] = DEFAULT_CONSTRAINTS,
+    families: RouteFamilies | None = None,
 ) -> Comparison:
     """Route every OD pair in both scenarios under each :class:`Constraint`.
 
-    OD pairs default to the ``after`` scenario's list (then the ``before`` one's).
+    OD pairs default to the ``after`` scenario's list (then the ``before`` one's); routes are labelled by
+    ``families`` (default: no project, no country or mode rules: every route is "direct").
     """
+    families = families or RouteFamilies()
     sa, sb = load_scenario(before), load_scenario(after)
     na, nb = apply_scenario(net, sa), apply_scenario(net, sb)
     pairs = list(od_pairs or sb.od_pairs or sa.od_pairs)
-    tripp = set(net.links.loc[tripp_link_mask(net), "link_id"])
     rows, routes = [], {}
     name = dict(zip(net.places["place"], net.places["name"], strict=True))
     for o_raw, d_raw in pairs:
@@ -128,7 +100,7 @@ def compare_scenarios(
                 row[f"{tag}_cost_usd"] = r.cost_usd if r else np.nan
                 row[f"{tag}_borders"] = len(r.border_crossings) if r else np.nan
                 row[f"{tag}_countries"] = "-".join(r.countries) if r else ""
-                row[f"{tag}_family"] = route_family(r, tripp) if r else ""
+                row[f"{tag}_family"] = families.of_route(r) if r else ""
             for q in ("distance_km", "time_h", "cost_usd"):
                 row[f"delta_{q}"] = row[f"after_{q}"] - row[f"before_{q}"]
             row["newly_possible"] = (not row["before_possible"]) and row["after_possible"]

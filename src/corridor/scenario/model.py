@@ -24,7 +24,7 @@ class LinkRef(BaseModel):
 
 
 class Scenario(BaseModel):
-    """Edits to a network that make one state of the world (today, with TRIPP, ...), and the OD pairs to report."""
+    """Edits to a network that make one state of the world (today, with a project, ...), and the OD pairs to report."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str = Field(min_length=1)
@@ -76,8 +76,13 @@ def read_scenario(path: str | Path) -> Scenario:
         raise ValidationError(pydantic_problems(e, file=str(path))) from None
 
 
+#: former names of bundled scenarios
+ALIASES = {"baseline": "do-nothing"}
+
+
 def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
-    """A bundled scenario by name (``baseline``, ``tripp``) or a scenario YAML file."""
+    """A bundled scenario by name (see :func:`bundled_scenarios`; ``baseline`` is the ``do-nothing``) or a
+    scenario YAML file."""
     if isinstance(name_or_path, Scenario):
         return name_or_path
     p = Path(name_or_path)
@@ -86,6 +91,7 @@ def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
             raise NotFoundError(f"scenario file not found: {p}")
         return read_scenario(p)
     bundled = bundled_scenarios()
+    name_or_path = ALIASES.get(str(name_or_path), name_or_path)
     if str(name_or_path) not in bundled:
         raise NotFoundError(f"no bundled scenario {str(name_or_path)!r}; bundled: {', '.join(bundled)} "
                             "(or give the path of a .yaml file)")

@@ -1,0 +1,202 @@
+"""What :func:`corridor.study.run_study` returns: typed results, no files, no HTML.
+
+Every comparison is ``project`` minus ``against`` (the do-minimum unless asked otherwise). Tables are
+DataFrames with stated columns; :meth:`StudyResult.to_dict` gives the JSON form of ``corridor run --json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from corridor.assignment.corridor import CorridorAssignment, CorridorComparison
+from corridor.network.model import Network
+from corridor.scenario import Comparison, Scenario
+from corridor.study.spec import CorridorSpec, Figure
+
+
+def records(df: pd.DataFrame | None) -> list[dict] | None:
+    return None if df is None else df.replace({np.nan: None}).to_dict(orient="records")
+
+
+@dataclass(frozen=True)
+class CorridorVolumes:
+    """The hand-off from assignment to finance: tonnes per year that use the project's links, by the mode of
+    those links, in one scenario and demand year (modelled, never a stated figure)."""
+
+    scenario: str
+    year: int
+    tonnes: dict[str, float]
+
+    @property
+    def total_t(self) -> float:
+        return float(sum(self.tonnes.values()))
+
+
+@dataclass(frozen=True)
+class AssignmentStudy:
+    """Freight equilibria per (scenario name, demand year), and the project-against comparison per year."""
+
+    runs: dict[tuple[str, int], CorridorAssignment]
+    against: str
+    project: str
+    years: tuple[int, ...]
+    gap: float
+    demand_sources: dict[int, str]
+
+    def get(self, scenario: str, year: int) -> CorridorAssignment:
+        return self.runs[(scenario, year)]
+
+    def comparison(self, year: int) -> CorridorComparison:
+        return CorridorComparison(self.get(self.against, year), self.get(self.project, year))
+
+    def volumes(self, year: int) -> CorridorVolumes:
+        a = self.get(self.project, year)
+        return CorridorVolumes(self.project, year, dict(a.project_t))
+
+    def to_dict(self) -> dict:
+        return {"against": self.against, "project": self.project, "gap": self.gap,
+                **{str(y): self.comparison(y).to_dict() for y in self.years}}
+
+
+@dataclass(frozen=True)
+class LinesResult:
+    """The project's line cases (engineering) on the run's network: plain dicts from :mod:`corridor.lines.cases`."""
+
+    gas: dict | None
+    oil: dict | None
+    fibre: dict | None
+    rail: dict | None
+
+    def to_dict(self) -> dict:
+        out: dict[str, Any] = {}
+        if self.gas:
+            out["gas"] = {k: self.gas[k] for k in ("name", "length_km", "diameter_m", "p_in_bara", "p_out_bara",
+                                                   "capacity_mcm_d", "capacity_bcm_yr", "demand_mcm_d",
+                                                   "demand_outlet_bara")}
+        if self.oil:
+            out["oil"] = {k: self.oil[k] for k in ("name", "length_km", "diameter_m", "capacity_bbl_d",
+                                                   "capacity_mt_yr", "pump_power_kw", "note")}
+        if self.fibre:
+            out["fibre"] = {"rtt_ms": self.fibre["tripp_rtt_ms"], "capacity_tbps": self.fibre["capacity_tbps"],
+                            "routes": records(self.fibre["routes"]), "what_if": records(self.fibre["what_if"])}
+        if self.rail:
+            r = self.rail
+            out["rail"] = {"single_pairs_per_day": r["single"]["trains_per_day_per_direction"],
+                           "single_mt_yr": r["single_mt_yr"], "double_mt_yr": r["double_mt_yr"],
+                           "claimed_mt_yr": r["claimed_mt_yr"], "critical_section": r["single"]["critical_section"]}
+        out["assumptions"] = sorted({a for c in (self.gas, self.oil, self.fibre, self.rail) if c
+                                     for a in c["assumptions"]})
+        return out
+
+
+@dataclass(frozen=True)
+class FinanceResult:
+    """The concession bids evaluated on modelled volumes."""
+
+    volumes: CorridorVolumes
+    bid_volumes: dict[str, float]  # bid line -> volume in the line's unit per year (from ``volumes``)
+    basis: dict[str, str]  # bid line -> how its volume was set ("modelled: ..." or "stated in the bid file")
+    case: dict  # :func:`corridor.economics.finance.bundled_finance_case` output
+
+    @property
+    def comparison(self) -> list[dict]:
+        return self.case["comparison"]
+
+    def to_dict(self) -> dict:
+        return {"volumes_t": {"scenario": self.volumes.scenario, "year": self.volumes.year, **self.volumes.tonnes},
+                "bid_volumes": self.bid_volumes, "basis": self.basis, "comparison": self.comparison}
+
+
+@dataclass(frozen=True)
+class EconomicsResult:
+    trade: dict  # :meth:`corridor.economics.trade.TradeImpact.summary` of project against
+    stated_trade: dict  # the stated-assumption trade case, for comparison
+    finance: FinanceResult | None
+
+    def to_dict(self) -> dict:
+        return {"trade": self.trade, "stated_trade_case": self.stated_trade,
+                "finance": self.finance.to_dict() if self.finance else None}
+
+
+@dataclass(frozen=True)
+class ThirdPartyCase:
+    """A named third-party case: routes of its OD pairs, flows on its links, and a shared link's traffic split."""
+
+    name: str
+    country: str
+    pairs: pd.DataFrame  # pair, against/project km, h, USD/t, family; delta_h, delta_cost_usd
+    links: pd.DataFrame  # link_id, against_t, project_t, change_t (both directions)
+    shared: pd.DataFrame | None  # link_id, scenario, project_t, other_t (tonnes of paths using the link)
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "country": self.country, "pairs": records(self.pairs),
+                "links": records(self.links), "shared": records(self.shared)}
+
+
+@dataclass(frozen=True)
+class ThirdParties:
+    """Per country, tonnes and tonne-km on its territory, transit tonnes, transit revenue and route-family
+    shares, with the project and against it, in one demand year."""
+
+    year: int
+    countries: pd.DataFrame  # country, {against,project}_{t,tkm,transit_t,transit_tkm,revenue_low,..._high}, delta_*
+    shares: pd.DataFrame  # country, route, against_share, project_share
+    cases: tuple[ThirdPartyCase, ...]
+    tariffs: dict[str, Figure]
+
+    def to_dict(self) -> dict:
+        return {"year": self.year, "countries": records(self.countries), "route_shares": records(self.shares),
+                "cases": [c.to_dict() for c in self.cases],
+                "transit_tariffs_usd_per_tkm": {m: f.model_dump() for m, f in self.tariffs.items()}}
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """What each step adds, in the stated order (do-nothing, + each committed project, + the project)."""
+
+    order: tuple[str, ...]
+    year: int
+    pair: tuple[str, str] | None
+    table: pd.DataFrame  # step, scenario, then per metric its value and the change from the previous step
+
+    def to_dict(self) -> dict:
+        return {"order": list(self.order), "year": self.year, "pair": list(self.pair) if self.pair else None,
+                "steps": records(self.table)}
+
+
+@dataclass(frozen=True)
+class StudyResult:
+    """The corridor study: ``project`` compared with ``against`` on ``network``."""
+
+    spec: CorridorSpec
+    network: Network = field(repr=False)
+    project: Scenario
+    against: Scenario
+    cargo: str
+    comparison: Comparison
+    assignment: AssignmentStudy
+    lines: LinesResult | None
+    economics: EconomicsResult
+    third_parties: ThirdParties
+    attribution: Attribution
+    seconds: float = 0.0
+
+    @property
+    def finance_year(self) -> int:
+        return int(self.spec.finance.year.value) if self.spec.finance else max(self.assignment.years)
+
+    def to_dict(self) -> dict:
+        return {
+            "corridor": self.spec.name, "network": self.network.name, "project": self.project.name,
+            "against": self.against.name, "cargo": self.cargo, **self.comparison.to_dict(),
+            "assignment": self.assignment.to_dict(),
+            "lines": self.lines.to_dict() if self.lines else None,
+            "economics": self.economics.to_dict(),
+            "third_parties": self.third_parties.to_dict(),
+            "attribution": self.attribution.to_dict(),
+            "seconds": round(self.seconds, 3),
+        }

@@ -1,0 +1,126 @@
+"""The study's summary tables as DataFrames (display columns, plain numbers): one source for the terminal
+tables of ``corridor run`` and the HTML report, so both always show the same figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from corridor.study.result import StudyResult
+
+MT = 1e6
+MUSD = 1e6
+
+
+def _pair_row(r: StudyResult, constraint: str = "any") -> pd.Series | None:
+    pair = r.spec.headline_pair
+    if pair is None:
+        return None
+    t = r.comparison.table
+    hit = t[(t["origin_id"] == pair[0]) & (t["destination_id"] == pair[1]) & (t["constraint"] == constraint)]
+    return hit.iloc[0] if len(hit) else None
+
+
+def headline(r: StudyResult) -> pd.DataFrame:
+    """metric, against, project, change (project minus against)."""
+    b, a = r.against.name, r.project.name
+    year = r.finance_year
+    rows: list[tuple[str, float, float]] = []
+    p = _pair_row(r)
+    if p is not None:
+        name = f"{p.origin} → {p.destination}"
+        rows += [(f"{name}: USD/t (generalised)", p.before_cost_usd, p.after_cost_usd),
+                 (f"{name}: hours", p.before_time_h, p.after_time_h),
+                 (f"{name}: km", p.before_distance_km, p.after_distance_km)]
+    cmp = r.assignment.comparison(year)
+    label = r.spec.project.label
+    rows.append((f"{label} freight {year}, Mt/yr", sum(cmp.before.project_t.values()) / MT,
+                 sum(cmp.after.project_t.values()) / MT))
+    fam = cmp.families()
+    for f in fam.itertuples():
+        if f.family != label:
+            rows.append((f"{f.family} {year}, Mt/yr", f.before_t / MT, f.after_t / MT))
+    rows.append((f"links over capacity {year}", len(cmp.before.summary["over_capacity"]),
+                 len(cmp.after.summary["over_capacity"])))
+    out = pd.DataFrame(rows, columns=["metric", b, a])
+    out["change"] = out[a] - out[b]
+    out["_digits"] = [0 if m.startswith("links over") else 2 for m in out["metric"]]
+    tot = r.economics.trade["totals_usd"]
+    extra = [{"metric": f"trade, M USD/yr ({k})", b: np.nan, a: np.nan, "change": tot[k] / MUSD, "_digits": 1}
+             for k in ("central", "low", "high")]
+    fin = r.economics.finance
+    if fin is not None:
+        first = fin.comparison[0]
+        irr = first["project_irr"]
+        extra.append({"metric": f"project IRR '{first['bid']}', %", b: np.nan, a: np.nan,
+                      "change": irr * 100 if irr is not None else np.nan, "_digits": 2})
+    return pd.concat([out, pd.DataFrame(extra)], ignore_index=True)
+
+
+def attribution(r: StudyResult) -> pd.DataFrame:
+    """step, then the change each step adds: headline pair USD/t and hours, flows by family, trade."""
+    t = r.attribution.table
+    out = pd.DataFrame({"step": t["step"]})
+    if r.attribution.pair is not None:
+        out["Δ USD/t"] = t["delta_pair_cost_usd"]
+        out["Δ hours"] = t["delta_pair_h"]
+    for f in r.spec.route_families.names:
+        out[f"Δ {f} Mt/yr"] = t[f"delta_{f}_t"] / MT
+    out["trade M USD/yr"] = t["trade_central_usd"] / MUSD
+    return out
+
+
+def attribution_summary_columns(r: StudyResult, table: pd.DataFrame) -> list[str]:
+    """The columns of the short attribution table: step, the pair's cost and time, the project's flow, the
+    other family that changes most, trade."""
+    label = r.spec.project.label
+    fam = [c for c in table.columns if c.endswith(" Mt/yr") and c != f"Δ {label} Mt/yr"]
+    other = max(fam, key=lambda c: table[c].abs().max(skipna=True) if table[c].notna().any() else -1.0,
+                default=None)
+    cols = ["step", "Δ USD/t", "Δ hours", f"Δ {label} Mt/yr", other, "trade M USD/yr"]
+    return [c for c in cols if c is not None and c in table.columns]
+
+
+def attribution_steps(r: StudyResult) -> list[str]:
+    """Short step names for narrow tables: do-nothing, + committed id, …, + the case."""
+    ids = [c.id for c in r.spec.committed]
+    return [r.attribution.order[0], *(f"+ {i}" for i in ids), f"+ {r.project.name}"]
+
+
+def third_parties(r: StudyResult) -> pd.DataFrame:
+    """country, tonnes on its territory (against, project, change), tonne-km change, transit revenue change."""
+    c = r.third_parties.countries
+    return pd.DataFrame({
+        "country": c["country"],
+        f"{r.against.name} Mt/yr": c["against_t"] / MT, f"{r.project.name} Mt/yr": c["project_t"] / MT,
+        "Δ Mt/yr": c["delta_t"] / MT, "Δ bn t-km": c["delta_tkm"] / 1e9,
+        "Δ transit Mt": c["delta_transit_t"] / MT,
+        "Δ revenue": c["delta_revenue_central_usd"] / MUSD,
+        "low": c["delta_revenue_low_usd"] / MUSD, "high": c["delta_revenue_high_usd"] / MUSD,
+    })
+
+
+def case_lines(r: StudyResult) -> list[str]:
+    """One plain sentence per named third-party case."""
+    out = []
+    countries = r.third_parties.countries.set_index("country")
+    for case in r.third_parties.cases:
+        parts = []
+        if case.country in countries.index:
+            row = countries.loc[case.country]
+            parts.append(f"transit {row.against_transit_t / MT:,.2f} → {row.project_transit_t / MT:,.2f} Mt/yr, "
+                         f"revenue {row.delta_revenue_central_usd / MUSD:+,.1f} M USD/yr "
+                         f"({row.delta_revenue_low_usd / MUSD:+,.1f} to {row.delta_revenue_high_usd / MUSD:+,.1f})")
+        for p in case.pairs.itertuples():
+            parts.append(f"{p.pair} {p.against_h:,.1f} → {p.project_h:,.1f} h, "
+                         f"{p.delta_cost_usd:+,.1f} USD/t ({p.project_route})")
+        for lk in case.links.itertuples():
+            parts.append(f"{lk.link_id} {lk.against_t / MT:,.2f} → {lk.project_t / MT:,.2f} Mt/yr")
+        if case.shared is not None:
+            s = case.shared.set_index("side")
+            parts.append(f"{s.at['project', 'link_id']} shared in {r.project.name}: "
+                         f"{s.at['project', 'project_t'] / MT:,.2f} Mt/yr project traffic, "
+                         f"{s.at['project', 'other_t'] / MT:,.2f} other ({s.at['against', 'other_t'] / MT:,.2f} in "
+                         f"{r.against.name})")
+        out.append(f"{case.name} ({case.country}): " + "; ".join(parts))
+    return out
