@@ -158,7 +158,8 @@ def _third_party_section(r: StudyResult) -> Section:
     return Section("third-parties", "Third parties", html)
 
 
-def _check_out(out: Path) -> None:
+def check_out(out: Path) -> None:
+    """``out`` can be the output folder (absent or a folder), else an error naming --out."""
     if out.exists() and not out.is_dir():
         raise ValidationError([Problem("is a file, not a folder", field="--out", value=str(out))])
 
@@ -166,7 +167,7 @@ def _check_out(out: Path) -> None:
 def write_outputs(r: StudyResult, out_dir: str | Path) -> list[Path]:
     """Write summary.json, comparison.csv, routes.csv, attribution.csv, third_parties.csv and report.html."""
     out = Path(out_dir)
-    _check_out(out)
+    check_out(out)
     out.mkdir(parents=True, exist_ok=True)
     comp = r.comparison
     files = [out / "summary.json", out / "comparison.csv", out / "routes.csv", out / "attribution.csv",

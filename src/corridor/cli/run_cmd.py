@@ -150,10 +150,11 @@ def run(
 ) -> None:
     """Compare a project case with the do-minimum on the corridor's network: routes, freight flows, lines,
     economics, third parties and attribution; write the report."""
-    from corridor.run import write_outputs
+    from corridor.run import check_out, write_outputs
     from corridor.study import load_spec, run_study
 
     with cli_errors():
+        check_out(out)
         spec = load_spec(corridor)
         net = None
         if network is not None:

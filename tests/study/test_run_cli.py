@@ -1,0 +1,100 @@
+"""`corridor run`: the study's terminal summary at 80 columns, --full, --json, user scenario files."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from corridor.cli import app
+from corridor.study import load_spec, tables
+
+narrow = CliRunner(env={"COLUMNS": "80"})
+
+
+@pytest.fixture(scope="module")
+def summary_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "out"
+    r = narrow.invoke(app, ["run", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    return r.output, out
+
+
+def test_default_run_is_tripp_minus_do_minimum_in_about_60_lines(summary_run, tripp_study):
+    text, _ = summary_run
+    lines = text.splitlines()
+    assert len(lines) <= 62
+    assert max(len(x) for x in lines) <= 80
+    assert "tripp minus do-minimum" in text
+    for title in ("Headline", "Attribution", "Third parties"):
+        assert title in text, title
+    # every figure of the headline and third-party tables is printed whole (never split over two lines)
+    head = tables.headline(tripp_study)
+    for v, d in zip(head["change"], head["_digits"], strict=True):
+        assert f"{v:+,.{int(d)}f}" in text
+    tp = tables.third_parties(tripp_study)
+    for col in ("Δ Mt/yr", "Δ revenue", "low", "high"):
+        for v in tp[col]:
+            assert f"{v:+,.2f}" in text, (col, v)
+    for step in tables.attribution_steps(tripp_study):
+        assert step in text
+    for case in tripp_study.spec.third_parties.cases:
+        assert case.name in text
+    assert "IRR -3.24 %" in text  # modelled volumes, not the claimed 15 Mt/yr (5.62 %)
+
+
+def test_no_word_is_split_across_lines(summary_run):
+    text, _ = summary_run
+    words = set(re.findall(r"[A-Za-z][A-Za-z\-]{3,}", text))
+    for name in ("Nakhchivan", "do-minimum", "horadiz-aghband-rail", "kars-igdir-dilucu-rail", "Georgia"):
+        assert name in words, name
+
+
+def test_full_prints_every_table(tmp_path):
+    r = narrow.invoke(app, ["run", "--full", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    assert max(len(x) for x in r.output.splitlines()) <= 80
+    for needle in ("OD pairs", "Flows by route family 2024", "Flows by route family 2030", "Concession bids",
+                   "Route shares", "lines"):
+        assert needle in r.output, needle
+    assert len(r.output.splitlines()) > 62
+
+
+def test_json_carries_against_attribution_and_third_parties(tmp_path):
+    r = CliRunner().invoke(app, ["run", "--json", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["against"] == "do-minimum" and data["project"] == "tripp"
+    assert [s["scenario"] for s in data["attribution"]["steps"]][-2:] == ["do-minimum", "tripp"]
+    assert {c["country"] for c in data["third_parties"]["countries"]} >= {"AM", "GE", "IR"}
+    assert {"pairs", "assignment", "economics", "lines", "files"} <= set(data)
+    saved = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert saved["attribution"] == data["attribution"]
+
+
+def test_against_still_chooses(tmp_path):
+    r = CliRunner().invoke(app, ["run", "--against", "do-nothing", "--json", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["against"] == "do-nothing" and data["before"] == "do-nothing"
+
+
+def test_user_scenario_file_reports_modelled_volumes(tmp_path):
+    sc = load_spec("tripp").scenario("tripp").model_dump(mode="json") | {"name": "my"}
+    path = tmp_path / "my.yaml"
+    path.write_text(yaml.safe_dump(sc, allow_unicode=True), encoding="utf-8")
+    r = CliRunner().invoke(app, ["run", str(path), "--json", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    fin = json.loads(r.output)["economics"]["finance"]
+    assert fin["volumes_t"]["scenario"] == "my" and fin["basis"]["rail"].startswith("modelled")
+    assert fin["comparison"][0]["project_irr"] == pytest.approx(-0.0324, abs=5e-4)
+
+
+def test_out_is_an_existing_file(tmp_path):
+    f = tmp_path / "afile"
+    f.write_text("x")
+    r = CliRunner().invoke(app, ["run", "--out", str(f)])
+    assert r.exit_code == 2 and "--out" in r.output and "Traceback" not in r.output
