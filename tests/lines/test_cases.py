@@ -6,16 +6,18 @@ import re
 
 import pytest
 
-from corridor.lines.cases import lines_summary, tripp_gas_line
+from corridor.lines.cases import gas_line, read_inputs
 from corridor.lines.fibre import latency
 from corridor.lines.gas import gas_profile
-from corridor.lines.plots import latency_svg, pressure_profile_svg, tripp_plots
+from corridor.lines.plots import case_plots, latency_svg, pressure_profile_svg
 from corridor.network.io import load_network
+from corridor.study import load_spec
+from corridor.study.lines import spec_case
 
 
 @pytest.fixture(scope="module")
 def summary():
-    return lines_summary()
+    return {k: spec_case(k) for k in ("gas", "oil", "fibre", "rail")}
 
 
 def test_gas_case(summary):
@@ -29,7 +31,8 @@ def test_gas_case(summary):
     assert g["demand_outlet_bara"] > g["p_out_bara"]
     assert g["capacity_mcm_d"] > g["demand_mcm_d"]
     # 5 % more than capacity must be refused, naming the chainage
-    line, op, _ = tripp_gas_line()
+    spec = load_spec("tripp")
+    line, op, _ = gas_line(load_network(), spec.lines.gas, read_inputs(spec.path(spec.lines.inputs)))
     from corridor._errors import PhysicsError
 
     with pytest.raises(PhysicsError, match=r"at km \d+\.\d\d of 123"):
@@ -61,8 +64,8 @@ def test_oil_case(summary):
 
 def test_fibre_case(summary):
     f = summary["fibre"]
-    assert f["tripp_length_km"] == pytest.approx(43.0)
-    assert f["tripp_rtt_ms"] == pytest.approx(latency(43.0).round_trip_ms)
+    assert f["segment_length_km"] == pytest.approx(43.0)
+    assert f["segment_rtt_ms"] == pytest.approx(latency(43.0).round_trip_ms)
     r = f["routes"].set_index(["pair", "route"])
     nb_with = r.loc[("nakhchivan–baku", "best with TRIPP")]
     nb_without = r.loc[("nakhchivan–baku", "without TRIPP")]
@@ -89,7 +92,7 @@ def test_rail_case(summary):
 
 
 def test_plots_are_inline_svg(summary):
-    plots = tripp_plots(summary)
+    plots = case_plots(summary)
     assert set(plots) == {"gas_pressure_profile", "oil_pressure_profile", "fibre_latency", "rail_sections"}
     for svg in plots.values():
         assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")

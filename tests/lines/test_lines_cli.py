@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from corridor.cli import app
 from corridor.lines import cases
 from corridor.lines.pipelines import GasLine, gas_capacity
+from corridor.study.lines import spec_case
 
 runner = CliRunner()
 
@@ -29,7 +30,7 @@ def _write(tmp_path, name, text):
 
 def test_bundled_gas_json_matches_library():
     data = _json(["lines", "pipeline", "--json"])
-    lib = cases.tripp_gas_case()
+    lib = spec_case("gas")
     assert data["capacity_mcm_d"] == pytest.approx(lib["capacity_mcm_d"])
     assert len(data["profile_capacity"]) == len(lib["profile_capacity"])
     assert "diameter_m" in data["assumptions"]
@@ -37,7 +38,7 @@ def test_bundled_gas_json_matches_library():
 
 def test_bundled_oil_case_and_bad_choice():
     data = _json(["lines", "pipeline", "--tripp", "oil", "--json"])
-    assert data["capacity_bbl_d"] == pytest.approx(cases.tripp_oil_case()["capacity_bbl_d"])
+    assert data["capacity_bbl_d"] == pytest.approx(spec_case("oil")["capacity_bbl_d"])
     r = runner.invoke(app, ["lines", "pipeline", "--tripp", "water"])
     assert r.exit_code == 2 and "--tripp" in r.output
 

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from corridor.lines import cases
 from corridor.lines.report import headline, section
 from corridor.study import load_spec, run_study
+from corridor.study.lines import spec_case
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +19,7 @@ def study():
 def test_section_on_the_bundled_network(study):
     sec = section(study)
     assert sec.id == "lines"
-    assert study.lines.gas["capacity_mcm_d"] == pytest.approx(cases.tripp_gas_case()["capacity_mcm_d"])
+    assert study.lines.gas["capacity_mcm_d"] == pytest.approx(spec_case("gas")["capacity_mcm_d"])
     assert study.lines.rail["claimed_mt_yr"] == 15.0
     h = headline(study)
     assert "nakhchivan–baku" in h and "mcm/d" in h

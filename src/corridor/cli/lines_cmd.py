@@ -126,9 +126,9 @@ def _render_pipeline(d: dict, prof: pd.DataFrame, gas: bool, rows: int) -> None:
 
 
 def _tripp_gas(as_json: bool, rows: int) -> None:
-    from corridor.lines.cases import tripp_gas_case
+    from corridor.study.lines import spec_case
 
-    c = tripp_gas_case()
+    c = spec_case("gas")
     data = {k: (_records(v) if isinstance(v, pd.DataFrame) else v) for k, v in c.items()}
 
     def render() -> None:
@@ -153,9 +153,9 @@ def _fixed(df: pd.DataFrame, digits: int) -> list[list[str]]:
 
 
 def _tripp_oil(as_json: bool, rows: int) -> None:
-    from corridor.lines.cases import tripp_oil_case
+    from corridor.study.lines import spec_case
 
-    c = tripp_oil_case()
+    c = spec_case("oil")
     data = {k: (_records(v) if isinstance(v, pd.DataFrame) else v) for k, v in c.items()}
 
     def render() -> None:
@@ -259,15 +259,15 @@ def _render_fibre(d: dict) -> None:
 
 
 def _tripp_fibre(as_json: bool) -> None:
-    from corridor.lines.cases import tripp_fibre_case
+    from corridor.study.lines import spec_case
 
-    c = tripp_fibre_case()
+    c = spec_case("fibre")
     data = {k: (_records(v) if isinstance(v, pd.DataFrame) else v) for k, v in c.items()}
 
     def render() -> None:
         console.print(table("TRIPP fibre (bundled case)", ["quantity", "value"], [
-            ("TRIPP fibre", f"{c['tripp_length_km']:.1f} km: {c['tripp_one_way_ms']:.3f} ms one way, "
-                            f"{c['tripp_rtt_ms']:.3f} ms RTT ({c['us_per_km']:.3f} µs/km)"),
+            ("TRIPP fibre", f"{c['segment_length_km']:.1f} km: {c['segment_one_way_ms']:.3f} ms one way, "
+                            f"{c['segment_rtt_ms']:.3f} ms RTT ({c['us_per_km']:.3f} µs/km)"),
             ("capacity", f"{c['pairs']} pairs × {c['per_pair_tbps']:g} Tb/s ({c['band']}) = {c['capacity_tbps']:g} Tb/s"),
             ("assumed inputs", ", ".join(c["assumptions"]))]))
         cols = ["pair", "route", "length_km", "rtt_ms", "floor_rtt_ms", "stretch", "gain_rtt_ms"]
@@ -357,9 +357,9 @@ def _render_uic(d: dict) -> None:
 
 
 def _tripp_rail(as_json: bool) -> None:
-    from corridor.lines.cases import tripp_rail_case
+    from corridor.study.lines import spec_case
 
-    c = tripp_rail_case()
+    c = spec_case("rail")
     data = {k: (_records(v) if isinstance(v, pd.DataFrame) else v) for k, v in c.items()}
 
     def render() -> None:

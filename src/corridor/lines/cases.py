@@ -1,14 +1,14 @@
-"""The bundled TRIPP line cases (gas, fibre, rail) as plain data for the CLI and the ``corridor run`` report.
+"""A corridor's line cases (gas, oil, fibre, rail) as plain data for the CLI and the ``corridor run`` report.
 
-Inputs come from ``data/tripp_lines.yaml`` (each with its source or ``assumption:``) and link lengths from
-the bundled region network. Each ``tripp_*_case()`` returns a dict with the headline numbers, the series
-for plots, and ``sources``/``assumptions``; :func:`lines_summary` returns all three.
+Each ``*_case(net, links, inputs)`` takes the network (link lengths and sources), the case's link ids in order
+and its engineering inputs (a mapping of ``{value, source}`` items, as in a corridor spec's lines file), and
+returns a dict with the headline numbers, the series for plots, and ``sources``/``assumptions``.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,32 +23,23 @@ from corridor.lines.rail import double_track_capacity, section_running_min, sing
 
 
 @cache
-def tripp_inputs() -> dict:
-    """The raw bundled case data (``data/tripp_lines.yaml``)."""
-    text = resources.files("corridor.lines").joinpath("data/tripp_lines.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+def _read(path: str) -> dict:
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 
-def _network(scenario: str | None = None):
-    from corridor.network.io import load_network
-
-    net = load_network()
-    if scenario is None:
-        return net
-    from corridor.scenario.apply import apply_scenario
-    from corridor.scenario.model import load_scenario
-
-    return apply_scenario(net, load_scenario(scenario))
+def read_inputs(path: str | Path) -> dict:
+    """The raw engineering inputs of a corridor's line cases (YAML: ``gas``, ``oil``, ``fibre``, ``rail``)."""
+    return _read(str(path))
 
 
-def _links(net, ids: list[str]) -> pd.DataFrame:
+def _links(net, ids: list[str] | tuple[str, ...]) -> pd.DataFrame:
     links = net.links.set_index("link_id")
     missing = [i for i in ids if i not in links.index]
     if missing:
         from corridor._errors import NotFoundError
 
-        raise NotFoundError(f"bundled TRIPP case needs links missing from the network: {missing}")
-    return links.loc[ids].reset_index()
+        raise NotFoundError(f"line case needs links missing from network {net.name!r}: {missing}")
+    return links.loc[list(ids)].reset_index()
 
 
 def _v(item: dict, sources: dict, name: str):
@@ -60,11 +51,10 @@ def _assumptions(sources: dict) -> list[str]:
     return [k for k, s in sources.items() if str(s).lower().startswith("assumption")]
 
 
-def tripp_gas_line(net=None) -> tuple[GasLine, dict, dict]:
-    """The bundled TRIPP gas line, its operating data (pressures, demand) and the sources of both."""
-    case = tripp_inputs()["gas"]
-    net = net if net is not None else _network()
-    links = _links(net, case["links"])
+def gas_line(net, link_ids, inputs: dict) -> tuple[GasLine, dict, dict]:
+    """A gas line along ``link_ids``, its operating data (pressures, demand) and the sources of both."""
+    case = inputs["gas"]
+    links = _links(net, link_ids)
     src: dict[str, str] = {"length_km": "; ".join(dict.fromkeys(links["length_source"].fillna("")))}
     length = float(links["length_km"].sum())
     prof = [{"km": p["km"], "elevation_m": p["elevation_m"]} for p in case["profile"]]
@@ -76,9 +66,9 @@ def tripp_gas_line(net=None) -> tuple[GasLine, dict, dict]:
     return line, op, src
 
 
-def tripp_gas_case(net=None) -> dict:
-    """Capacity of the TRIPP gas line, its pressure profile at capacity and at today's Nakhchivan demand."""
-    line, op, src = tripp_gas_line(net)
+def gas_case(net, link_ids, inputs: dict) -> dict:
+    """Capacity of the gas line, its pressure profile at capacity and at the stated demand."""
+    line, op, src = gas_line(net, link_ids, inputs)
     cap = gas_capacity(line, op["p_in_bara"], op["p_out_bara"])
     demand = gas_profile(line, op["demand_mcm_d"] * 1e6 / DAY_S, op["p_in_bara"])
     sizes = []
@@ -98,11 +88,10 @@ def tripp_gas_case(net=None) -> dict:
     }
 
 
-def tripp_oil_line(net=None) -> tuple[LiquidLine, dict, dict]:
-    """The bundled TRIPP crude line (with its pump stations), operating pressures and sources."""
-    case = tripp_inputs()["oil"]
-    net = net if net is not None else _network()
-    links = _links(net, case["links"])
+def oil_line(net, link_ids, inputs: dict) -> tuple[LiquidLine, dict, dict]:
+    """A crude line along ``link_ids`` (with its pump stations), operating pressures and sources."""
+    case = inputs["oil"]
+    links = _links(net, link_ids)
     src: dict[str, str] = {"length_km": "; ".join(dict.fromkeys(links["length_source"].fillna("")))}
     ends = np.cumsum(links["length_km"].to_numpy())
     prof = [{"km": p["km"], "elevation_m": p["elevation_m"]} for p in case["profile"]]
@@ -117,9 +106,9 @@ def tripp_oil_line(net=None) -> tuple[LiquidLine, dict, dict]:
     return line, {"p_in_bara": p_in, "p_out_bara": _v(case["p_out_bara"], src, "p_out_bara")}, src
 
 
-def tripp_oil_case(net=None) -> dict:
-    """Capacity of the TRIPP crude line with an inlet and an intermediate pump station, and its profile."""
-    line, op, src = tripp_oil_line(net)
+def oil_case(net, link_ids, inputs: dict) -> dict:
+    """Capacity of the crude line with an inlet and intermediate pump stations, and its profile."""
+    line, op, src = oil_line(net, link_ids, inputs)
     cap = liquid_capacity(line, op["p_in_bara"], op["p_out_bara"])
     rho = line.density_kg_m3 or param("liquid", "density_kg_m3").value
     eta = param("liquid", "pump_efficiency").value
@@ -137,14 +126,15 @@ def tripp_oil_case(net=None) -> dict:
     }
 
 
-def _fibre_rows(net, o: str, d: str, via: str, inp: Inputs) -> list[dict]:
+def _fibre_rows(net, o: str, d: str, case: dict, label: str, inp: Inputs) -> list[dict]:
     from corridor._errors import NoRouteError
     from corridor.routing import shortest_path
 
     nodes = net.nodes.set_index("node_id")
     rows = []
     best = shortest_path(net, o, d, cargo="data")
-    without = shortest_path(net, o, d, cargo="data", avoid_countries=("AM",))
+    via = case["via"]
+    without = shortest_path(net, o, d, cargo="data", avoid_countries=tuple(case["without_avoids"]))
     try:
         a, b = shortest_path(net, o, via, cargo="data"), shortest_path(net, via, d, cargo="data")
         forced = (a.distance_km + b.distance_km, a.places + b.places[1:])
@@ -154,9 +144,10 @@ def _fibre_rows(net, o: str, d: str, via: str, inp: Inputs) -> list[dict]:
     p0 = (nodes.at[first, "x_coord"], nodes.at[first, "y_coord"])
     p1 = (nodes.at[last, "x_coord"], nodes.at[last, "y_coord"])
     floor = fib.floor_rtt_ms(p0, p1)
-    cand = [("best with TRIPP", best.distance_km, best.places), ("without TRIPP", without.distance_km, without.places)]
+    cand = [(f"best with {label}", best.distance_km, best.places),
+            (f"without {label}", without.distance_km, without.places)]
     if forced:
-        cand.append((f"via TRIPP ({via})", *forced))
+        cand.append((f"via {label} ({via})", *forced))
     for label, km, places in cand:
         lat = fib.latency(km)
         rows.append({"pair": f"{o}–{d}", "route": label, "length_km": km, "rtt_ms": lat.round_trip_ms,
@@ -168,20 +159,20 @@ def _fibre_rows(net, o: str, d: str, via: str, inp: Inputs) -> list[dict]:
     return rows
 
 
-def tripp_fibre_case(net=None) -> dict:
-    """Latency of the TRIPP fibre and of regional data routes with and without it, against the floor."""
-    case = tripp_inputs()["fibre"]
-    net = net if net is not None else _network("tripp")
+def fibre_case(net, link_ids, inputs: dict, *, label: str = "project") -> dict:
+    """Latency of the project's fibre (``link_ids``) and of regional data routes with and without it, against
+    the floor; ``net`` has the project's links open; ``label`` names the project in route labels."""
+    case = inputs["fibre"]
     src: dict[str, str] = {}
     inp = Inputs("fibre")
-    seg = _links(net, ["tripp_aghband_meghri_fibre", "tripp_meghri_sallammelik_fibre"])
+    seg = _links(net, link_ids)
     seg_lat = fib.latency(seg["length_km"].to_numpy())
-    src["tripp_length_km"] = seg["length_source"].iloc[0]
+    src["segment_length_km"] = seg["length_source"].iloc[0]
     rows = []
     for o, d in case["pairs_od"]:
-        rows.extend(_fibre_rows(net, o, d, case["via"], inp))
+        rows.extend(_fibre_rows(net, o, d, case, label, inp))
     table = pd.DataFrame(rows)
-    # what one missing cable (Erzurum–Iğdır) would change on the Europe–Asia pairs
+    # what one missing cable (the inputs' extra link) would change on the first two pairs
     extra = case["extra_link"]
     xy = net.nodes.drop_duplicates("place").set_index("place")[["x_coord", "y_coord"]]
     e_km = fib.great_circle_km(*xy.loc[extra["from"]], *xy.loc[extra["to"]]) * 1.2
@@ -194,25 +185,25 @@ def tripp_fibre_case(net=None) -> dict:
         east = shortest_path(net, extra["to"], d, cargo="data").distance_km
         km = west + e_km + east
         lat = fib.latency(km)
-        base = table[(table["pair"] == f"{o}–{d}") & (table["route"] == "without TRIPP")]["rtt_ms"].iloc[0]
-        what_if.append({"pair": f"{o}–{d}", "route": f"via TRIPP + {extra['name']}", "length_km": km,
+        base = table[(table["pair"] == f"{o}–{d}") & (table["route"] == f"without {label}")]["rtt_ms"].iloc[0]
+        what_if.append({"pair": f"{o}–{d}", "route": f"via {label} + {extra['name']}", "length_km": km,
                         "rtt_ms": lat.round_trip_ms, "gain_rtt_ms": base - lat.round_trip_ms})
     cap = fib.capacity(_v(case["pairs"], src, "pairs"), band=_v(case["band"], src, "band"))
     sources = {**inp.sources, **seg_lat.sources, **cap.sources, **src}
     return {
-        "tripp_length_km": seg_lat.length_km, "tripp_one_way_ms": seg_lat.one_way_ms,
-        "tripp_rtt_ms": seg_lat.round_trip_ms, "us_per_km": fib.us_per_km(),
+        "label": label, "without_avoids": list(case["without_avoids"]), "extra_link_name": extra["name"],
+        "segment_length_km": seg_lat.length_km, "segment_one_way_ms": seg_lat.one_way_ms,
+        "segment_rtt_ms": seg_lat.round_trip_ms, "us_per_km": fib.us_per_km(),
         "capacity_tbps": cap.total_tbps, "pairs": cap.pairs, "band": cap.band, "per_pair_tbps": cap.per_pair_tbps,
         "routes": table, "what_if": pd.DataFrame(what_if),
         "sources": sources, "assumptions": _assumptions(sources),
     }
 
 
-def tripp_rail_case(net=None) -> dict:
-    """Capacity of the TRIPP railway by section (single track today's alignment; double track for comparison)."""
-    case = tripp_inputs()["rail"]
-    net = net if net is not None else _network()
-    links = _links(net, case["links"])
+def rail_case(net, link_ids, inputs: dict) -> dict:
+    """Capacity of a railway by section (single track on ``link_ids``; double track for comparison)."""
+    case = inputs["rail"]
+    links = _links(net, link_ids)
     inp = Inputs("rail")
     v = inp.get("speed_kmh", key="freight_speed_kmh")
     ss = inp.get("start_stop_min")
@@ -234,13 +225,3 @@ def tripp_rail_case(net=None) -> dict:
         "single_mt_yr": single.tonnes_per_year / 1e6, "double_mt_yr": double.tonnes_per_year / 1e6,
         "claimed_mt_yr": claimed, "sources": sources, "assumptions": _assumptions(sources),
     }
-
-
-def lines_summary(*, scenario: str = "tripp") -> dict:
-    """The bundled TRIPP cases: ``{"gas", "oil", "fibre", "rail"}`` (plain data and DataFrames).
-
-    Gas and rail read link lengths from the bundled network; fibre routes run on it with ``scenario`` applied.
-    """
-    base = _network()
-    return {"gas": tripp_gas_case(base), "oil": tripp_oil_case(base), "fibre": tripp_fibre_case(_network(scenario)),
-            "rail": tripp_rail_case(base)}

@@ -78,8 +78,9 @@ def rail_capacity_svg(sections: pd.DataFrame, *, claimed_trains_per_day: float |
         return _svg(fig)
 
 
-def tripp_plots(summary: dict) -> dict[str, str]:
-    """The SVG plots of :func:`corridor.lines.cases.lines_summary`: gas and oil profiles, latency, rail sections."""
+def case_plots(summary: dict) -> dict[str, str]:
+    """The SVG plots of a corridor's line cases (``{"gas", "oil", "fibre", "rail"}`` of
+    :mod:`corridor.lines.cases`): gas and oil profiles, latency, rail sections."""
     gas, fibre, rail = summary["gas"], summary["fibre"], summary["rail"]
     single = rail["single"]
     needed = rail["claimed_mt_yr"] * 1e6 / 365 / single["net_t_per_train"]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from corridor.lines.plots import tripp_plots
+from corridor.lines.plots import case_plots
 from corridor.report import Section, frame_html
 
 if TYPE_CHECKING:
@@ -36,7 +36,8 @@ def section(res: StudyResult) -> Section:
     lr = res.lines
     where = f"network {res.network.name}"
     g, o, f, r = lr.gas, lr.oil, lr.fibre, lr.rail
-    plots = tripp_plots({"gas": g, "oil": o, "fibre": f, "rail": r})
+    plots = case_plots({"gas": g, "oil": o, "fibre": f, "rail": r})
+    label = escape(res.spec.project.label)
     sizes = g["by_size"].rename(columns={"size": "pipe", "inner_diameter_m": "inner diameter, m",
                                          "capacity_mcm_d": "mcm/d", "capacity_bcm_yr": "bcm/yr",
                                          "outlet_velocity_m_s": "outlet velocity, m/s"})
@@ -56,7 +57,7 @@ def section(res: StudyResult) -> Section:
     src_rows = "".join(f"<li{mark.get(k, '')}><b>{escape(k)}</b>: {escape(str(v))}</li>"
                        for k, v in sorted(sources.items()))
     html = (
-        f"<p>Engineering of the lines TRIPP is to carry, on {escape(where)}. TRIPP pipeline sizes and pressures, "
+        f"<p>Engineering of the lines {label} is to carry, on {escape(where)}. {label} pipeline sizes and pressures, "
         "fibre specifications and rail layout are <b>not published</b>: the cases below are marked assumptions "
         "(see the list at the end); lengths come from the network's links.</p>"
         "<h3>Gas line</h3>"
@@ -73,16 +74,17 @@ def section(res: StudyResult) -> Section:
         f"{escape(o['note'])}; pumps {o['pump_power_kw']:,.0f} kW in all.</p>"
         f"<figure>{plots['oil_pressure_profile']}</figure>"
         "<h3>Fibre latency</h3>"
-        f"<p>The TRIPP fibre itself: {f['tripp_length_km']:.1f} km, {f['tripp_rtt_ms']:.3f} ms round trip "
+        f"<p>The {label} fibre itself: {f['segment_length_km']:.1f} km, {f['segment_rtt_ms']:.3f} ms round trip "
         f"({f['us_per_km']:.3f} µs/km); {f['pairs']} pairs × {f['per_pair_tbps']:g} Tb/s ({escape(f['band'])}) = "
-        f"{f['capacity_tbps']:g} Tb/s. Routes on the network with and without TRIPP ('without' avoids Armenia), "
+        f"{f['capacity_tbps']:g} Tb/s. Routes on the network with and without {label} ('without' avoids "
+        f"{escape(', '.join(f['without_avoids']))}), "
         "forced through it, and the great-circle floor:</p>"
         + frame_html(routes, text_columns=("pair", "route", "places"), digits=2)
         + f"<figure>{plots['fibre_latency']}</figure>"
-        + "<p>What one more cable (Erzurum–Iğdır, hypothetical) would change:</p>"
+        + f"<p>What one more cable ({escape(f['extra_link_name'])}) would change:</p>"
         + frame_html(f["what_if"], text_columns=("pair", "route"), digits=2)
         + "<h3>Rail line capacity</h3>"
-        f"<p>TRIPP railway, {r['length_km']:.1f} km, by the CIS parallel-graph method; claimed: "
+        f"<p>{label} railway, {r['length_km']:.1f} km, by the CIS parallel-graph method; claimed: "
         f"{r['claimed_mt_yr']:g} Mt/yr initially.</p>"
         + frame_html(rail, text_columns=("layout", "critical"), digits=1)
         + f"<figure>{plots['rail_sections']}</figure>"

@@ -81,7 +81,7 @@ class LinesResult:
             out["oil"] = {k: self.oil[k] for k in ("name", "length_km", "diameter_m", "capacity_bbl_d",
                                                    "capacity_mt_yr", "pump_power_kw", "note")}
         if self.fibre:
-            out["fibre"] = {"rtt_ms": self.fibre["tripp_rtt_ms"], "capacity_tbps": self.fibre["capacity_tbps"],
+            out["fibre"] = {"rtt_ms": self.fibre["segment_rtt_ms"], "capacity_tbps": self.fibre["capacity_tbps"],
                             "routes": records(self.fibre["routes"]), "what_if": records(self.fibre["what_if"])}
         if self.rail:
             r = self.rail

@@ -142,7 +142,7 @@ class Finance(_Model):
 
 
 class Lines(_Model):
-    inputs: str = "bundled"  # engineering inputs (YAML), "bundled" or relative to the spec file
+    inputs: str  # engineering inputs (YAML), relative to the spec file
     gas: tuple[str, ...] = ()
     oil: tuple[str, ...] = ()
     fibre: tuple[str, ...] = ()
