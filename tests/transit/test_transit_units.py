@@ -14,7 +14,7 @@ from corridor._errors import ValidationError
 from corridor.transit import codes
 from corridor.transit.errors import Conflict
 from corridor.transit.risk import DEFAULT_RULES, Facts, RuleSet, assess
-from corridor.transit.route import FALLBACK, Direction, load_corridor
+from corridor.transit.route import Direction, corridor_from_network, load_corridor
 from corridor.transit.settings import DEV_AUDIT_KEY, Settings
 from corridor.transit.states import TRANSITIONS, Act, State, next_state
 
@@ -111,63 +111,44 @@ def test_random_selection_rate_and_quota():
     assert len(set(a)) == 1  # seeded: reproducible
 
 
-def _write_net(tmp_path, *, drop_border=False):
-    nodes = pd.DataFrame(
-        [
-            ("aghband_rail", "Aghband", "AZ"),
-            ("nrnadzor_rail", "Nrnadzor", "AM"),
-            ("meghri_rail", "Meghri", "AM"),
-            ("agarak_rail", "Agarak", "AM"),
-            ("ordubad_rail", "Ordubad", "AZ"),
-        ],
-        columns=["node_id", "name", "country"],
-    )
-    links = pd.DataFrame(
-        [
-            ("b1", "aghband_rail", "nrnadzor_rail", 2.0, 30, "true"),
-            ("l1", "nrnadzor_rail", "meghri_rail", 16.0, 40, "false"),
-            ("l2", "meghri_rail", "agarak_rail", 24.0, 60, "false"),
-            ("b2", "agarak_rail", "ordubad_rail", 3.0, 30, "false" if drop_border else "true"),
-        ],
-        columns=["link_id", "from_node_id", "to_node_id", "length_km", "free_speed_kmh", "border"],
-    )
-    links["mode"] = "rail"
+def _net(*, road: bool = False):
+    """A strip of the controlled country between two border links (rail, and road with ``road``)."""
+    from corridor.network import Network
+
+    rows = [("aghband", "Aghband", "AZ", 46.57), ("nrnadzor", "Nrnadzor", "AM", 46.44),
+            ("meghri", "Meghri", "AM", 46.25), ("agarak", "Agarak", "AM", 46.20), ("ordubad", "Ordubad", "AZ", 46.02)]
+    modes = ("rail", "road") if road else ("rail",)
+    nodes = pd.DataFrame([(f"{n}_{m}", name, n, "station", c, x, 38.9) for m in modes for n, name, c, x in rows],
+                         columns=["node_id", "name", "place", "kind", "country", "x_coord", "y_coord"])
+    nodes["source"] = "test"
+    spans = [("b1", "aghband", "nrnadzor", 2.0, 30, True), ("l1", "nrnadzor", "meghri", 16.0, 40, False),
+             ("l2", "meghri", "agarak", 24.0, 60, False), ("b2", "agarak", "ordubad", 3.0, 30, True)]
+    links = pd.DataFrame([(f"{lid}{m}", f"{a}_{m}", f"{b}_{m}", m, km, v, "AM", border, "existing")
+                          for m in modes for lid, a, b, km, v, border in spans],
+                         columns=["link_id", "from_node_id", "to_node_id", "mode", "length_km", "free_speed_kmh",
+                                  "country", "border", "status"])
+    links["directed"] = False
     links["length_source"] = "test"
-    nodes.to_csv(tmp_path / "node.csv", index=False)
-    links.to_csv(tmp_path / "link.csv", index=False)
+    return Network.from_tables(nodes, links, name="strip", validate=False)
 
 
-def test_corridor_from_network_files(tmp_path):
-    _write_net(tmp_path)
-    with pytest.raises(ValidationError, match="no road border link"):
-        load_corridor(tmp_path)  # rail present, road missing: the file is named, no silent fallback
+ENDS = {"rail": ("nrnadzor_rail", "agarak_rail"), "road": ("nrnadzor_road", "agarak_road")}
 
 
-def test_rail_segment_and_deadline(tmp_path):
-    _write_net(tmp_path)
-    links = pd.read_csv(tmp_path / "link.csv")
-    road = links.assign(
-        mode="road",
-        link_id=links["link_id"] + "r",
-        from_node_id=links["from_node_id"].str.replace("_rail", "_road"),
-        to_node_id=links["to_node_id"].str.replace("_rail", "_road"),
-    )
-    pd.concat([links, road]).to_csv(tmp_path / "link.csv", index=False)
-    nodes = pd.read_csv(tmp_path / "node.csv")
-    pd.concat([nodes, nodes.assign(node_id=nodes["node_id"].str.replace("_rail", "_road"))]).to_csv(
-        tmp_path / "node.csv", index=False
-    )
-    seg = load_corridor(tmp_path).segment("rail")
-    assert (seg.east.code, seg.west.code) == ("nrnadzor_rail", "agarak_rail")
+def test_corridor_from_the_network_names_the_missing_mode():
+    with pytest.raises(ValidationError, match=r"transit\.segments\.road"):
+        corridor_from_network(_net(), ENDS, country="AM")  # rail present, road missing: no silent fallback
+    with pytest.raises(ValidationError, match="not in network 'strip' or not in AM"):
+        corridor_from_network(_net(road=True), {"rail": ("aghband_rail", "agarak_rail")}, country="AM")
+
+
+def test_rail_segment_and_deadline():
+    seg = corridor_from_network(_net(road=True), ENDS, country="AM").segment("rail")
+    assert (seg.east.code, seg.west.code) == ("nrnadzor_rail", "agarak_rail") and seg.east.name == "Nrnadzor"
     assert seg.length_km == 40.0 and seg.speed_kmh == pytest.approx(40.0 / (16 / 40 + 24 / 60))
     assert seg.checkpoints(Direction.EASTBOUND) == (seg.west, seg.east)
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     assert seg.deadline(t0, allowance_h=1.0) == t0 + timedelta(hours=0.8 + 1.0)
-
-
-def test_fallback_only_when_files_are_absent(tmp_path):
-    assert load_corridor(tmp_path / "missing") is FALLBACK
-    assert all("fallback" in s.source for s in FALLBACK.segments.values())
 
 
 def test_settings_refuse_the_development_key_elsewhere(monkeypatch):
@@ -187,3 +168,8 @@ def test_bundled_network_gives_the_tripp_checkpoints():
         seg = corridor.segment(mode)
         assert (seg.east.code, seg.west.code) == (f"nrnadzor_{mode}", f"agarak_{mode}")
         assert 10 < seg.length_km < 60 and type(seg.length_km) is float  # Syunik strip, facts[4]-[9]
+
+
+def test_second_corridor_without_transit_control_says_so():
+    with pytest.raises(ValidationError, match="has no transit checkpoints"):
+        load_corridor("kars-dilucu")

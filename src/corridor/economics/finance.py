@@ -30,7 +30,7 @@ from corridor.economics.debt import DebtSchedule, sculpted_debt
 
 LineKind = Literal["rail", "road", "pipeline_oil", "pipeline_gas", "fibre", "other"]
 
-BUNDLED_BIDS = "tripp_bids.yaml"
+BUNDLED_BIDS = "bids.yaml"
 
 
 class LineSpec(BaseModel):

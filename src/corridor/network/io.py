@@ -1,6 +1,6 @@
 """Read and write networks: GMNS-style ``node.csv``/``link.csv``, GeoJSON and GeoPackage export.
 
-``load_network()`` with no path gives the bundled TRIPP region network.
+``load_network()`` with no path gives the bundled region network.
 """
 
 from __future__ import annotations
@@ -98,11 +98,11 @@ def write_gmns(net: Network, folder: str | Path) -> tuple[Path, Path]:
 
 @lru_cache(maxsize=4)
 def _bundled(validate: bool) -> Network:
-    return read_gmns(bundled_dir(), name="TRIPP region", validate=validate)
+    return read_gmns(bundled_dir(), name="bundled region", validate=validate)
 
 
 def load_network(path: str | Path | None = None, *, validate: bool = True, strict: bool = False) -> Network:
-    """Load a network: the bundled TRIPP region when ``path`` is None, else a GMNS folder.
+    """Load a network: the bundled region when ``path`` is None, else a GMNS folder.
 
     A TNTP network (folder with ``*_net.tntp``) is read by :func:`corridor.network.tntp.read_tntp`.
     """

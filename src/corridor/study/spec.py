@@ -159,6 +159,8 @@ class Transit(_Model):
     east_label: str
     west_label: str
     segments: dict[str, SegmentEnds]
+    operator_user: str = "operator"
+    operator_agency: str = "corridor operator"
 
 
 class ThirdPartyCase(_Model):

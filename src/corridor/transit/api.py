@@ -404,7 +404,7 @@ def create_app(
         lifespan=lifespan,
         title="corridor transit control",
         version="1",
-        description="Sovereign transit control for TRIPP: declarations, risk, checkpoints, capacity, audit.",
+        description="Sovereign transit control of a corridor: declarations, risk, checkpoints, capacity, audit.",
     )
     app.state.service = service
     _install_handlers(app)

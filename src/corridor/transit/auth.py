@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from corridor.transit.errors import Forbidden
 
-#: The state whose officers decide on this corridor (TRIPP crosses Armenia; facts §1 [26]).
+#: The state whose officers decide on this corridor (the bundled corridor crosses Armenia; facts §1 [26]).
 SOVEREIGN_COUNTRY = "AM"
 SOVEREIGN_AGENCIES = ("customs", "border")
 

@@ -3,7 +3,7 @@
 The day is the 24 hours ending now: carriers lodge declarations through the day, officers accept, assess and
 release or hold them, checkpoints record entry and exit, some movements are rejected or cancelled, and a few run
 past their deadline and are flagged overdue. Volumes are an assumption (a start-up corridor: tens of trucks and a
-handful of block trains a day, far below the ~1,100 vehicles/day of the Aghband-Kalaleh bridge, facts[56]).
+handful of block trains a day, far below the ~1,100 vehicles/day of the Araz corridor's Aras road bridge, facts[56]).
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def _ensure_users(service: TransitService) -> list[str]:
     for cp in service.corridor.all_checkpoints:
         people.append((f"cp-{cp.code}".replace("_", "-"), Role.CHECKPOINT, "AM", "border", cp.code))
     people += [
-        ("tripp-operator", Role.OPERATOR, "AM", "TRIPP Development Company", None),
+        (service.corridor.operator_user, Role.OPERATOR, "AM", service.corridor.operator_agency, None),
         ("auditor", Role.AUDITOR, "AM", "audit chamber", None),
     ]
     for username, role, country, agency, scope in people:
@@ -180,7 +180,7 @@ def seed_demo(
     try:
         users = _ensure_users(service)
         who = {u: _who(service, u) for u in users}
-        officer, operator = who["am-customs"], who["tripp-operator"]
+        officer, operator = who["am-customs"], who[service.corridor.operator_user]
         for day in (start.date(), end.date(), (end + timedelta(days=1)).date()):
             for direction in ("westbound", "eastbound"):
                 service.set_slot(

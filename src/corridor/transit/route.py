@@ -1,36 +1,32 @@
 """The corridor segment under transit control: its entry/exit checkpoints, length, speed and the deadline.
 
-Read from the bundled region network (``corridor/network/data/region/{node,link}.csv``): TRIPP checkpoints are the
-Armenian ends of the border links at Nrnadzor (towards Aghband, mainland Azerbaijan) and Agarak (towards Ordubad,
-Nakhchivan); the route is the shortest Armenian path of the mode between them. Only when the files are absent is
-the documented fallback used (source names say so).
+Built from a network and the checkpoints a corridor spec names (``transit.segments``: per mode, the node ids of
+the two ends, in the controlling country): the segment is the fastest path of that mode between them on the
+network's open links inside that country; names come from the network's nodes. :func:`load_corridor` does it for
+a spec (default: the bundled one) on its network with its first project case open.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from importlib import resources
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
-from scipy.sparse import coo_array
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from corridor._errors import Problem, ValidationError
+from corridor.network.model import Network
 
 #: assumption: allowance on top of running time for border procedures, queueing and a stop at each end
 #: (NCTS lets the office of departure fix the limit; 6 h is our operational choice, not a sourced figure).
 DEFAULT_ALLOWANCE_H = 6.0
 
-_EAST_NAMES = ("nrnadzor", "aghband")  # mainland Azerbaijan side (facts[19], facts[104])
-_WEST_NAMES = ("agarak", "ordubad")  # Nakhchivan side (facts[18], facts[106])
-
 
 class Direction(StrEnum):
-    """``westbound``: mainland Azerbaijan -> Nakhchivan (enter at Nrnadzor, leave at Agarak)."""
+    """``westbound``: enter at the segment's east end, leave at its west end (``eastbound``: the reverse)."""
 
     WESTBOUND = "westbound"
     EASTBOUND = "eastbound"
@@ -42,7 +38,7 @@ class Checkpoint:
     name: str
     mode: str  # rail | road
     side: str  # east | west
-    country: str = "AM"
+    country: str
 
 
 @dataclass(frozen=True)
@@ -70,6 +66,8 @@ class Segment:
 @dataclass(frozen=True)
 class Corridor:
     segments: dict[str, Segment]  # by mode
+    operator_user: str = "operator"  # the demo's operator account and its agency (from the spec)
+    operator_agency: str = "corridor operator"
 
     def segment(self, mode: str) -> Segment:
         return self.segments[mode]
@@ -86,121 +84,74 @@ class Corridor:
         return [cp for seg in self.segments.values() for cp in (seg.east, seg.west)]
 
 
-#: Used only when the bundled network files are absent. Length 43 km: facts[5][6] (officials quote 42-45 km,
-#: facts[4]-[9]); assumption: 40 km/h rail and 50 km/h road average through Syunik's gorges.
-FALLBACK = Corridor(
-    {
-        "rail": Segment(
-            "rail",
-            Checkpoint("nrnadzor_rail", "Nrnadzor (rail)", "rail", "east"),
-            Checkpoint("agarak_rail", "Agarak (rail)", "rail", "west"),
-            43.0,
-            40.0,
-            "fallback: facts[5][6] length; assumption: 40 km/h",
-        ),
-        "road": Segment(
-            "road",
-            Checkpoint("nrnadzor_road", "Nrnadzor (road)", "road", "east"),
-            Checkpoint("agarak_road", "Agarak (road)", "road", "west"),
-            43.0,
-            50.0,
-            "fallback: facts[5][6] length; assumption: 50 km/h",
-        ),
-    }
-)
-
-
-def _region_dir() -> Path:
-    return Path(str(resources.files("corridor.network") / "data" / "region"))
-
-
-def _truthy(v) -> bool:
-    return str(v).strip().lower() in {"1", "true", "yes", "t", "y"}
-
-
-def _matches(row: pd.Series, names: tuple[str, ...]) -> bool:
-    text = " ".join(str(row.get(c, "") or "") for c in ("node_id", "name", "alt_names", "place")).lower()
-    return any(n in text for n in names)
-
-
-def _shortest(links: pd.DataFrame, a: str, b: str) -> tuple[float, float] | None:
-    """(km, hours) of the fastest path from ``a`` to ``b`` over undirected ``links``, or None."""
-    ids = sorted(set(links["from_node_id"]) | set(links["to_node_id"]))
-    if a not in ids or b not in ids:
+def _running(net: Network, mode: str, country: str, a: int, b: int) -> tuple[float, float] | None:
+    """(km, running hours) of the fastest path of ``mode`` from node ``a`` to ``b`` over open links whose ends
+    are both in ``country``, or None."""
+    links = net.links
+    open_ = links["open"].to_numpy(dtype=bool) if "open" in links.columns else (links["status"] == "existing").to_numpy()
+    in_country = (net.nodes["country"] == country).to_numpy()
+    arc = net.arc_link
+    km = net.link_array("length_km", fill=0.0)[arc]
+    hours = km / net.link_array("free_speed_kmh", fill=np.inf)[arc]
+    ok = ((links["mode"] == mode).to_numpy() & open_)[arc] & in_country[net.arc_tail] & in_country[net.arc_head]
+    ok &= np.isfinite(hours) & (hours > 0)
+    sel = np.flatnonzero(ok)
+    g = csr_matrix((hours[sel], (net.arc_tail[sel], net.arc_head[sel])), shape=(net.n_nodes, net.n_nodes))
+    dist, pred = dijkstra(g, directed=True, indices=a, return_predecessors=True)
+    if not np.isfinite(dist[b]):
         return None
-    index = {n: i for i, n in enumerate(ids)}
-    km = links["length_km"].astype(float).to_numpy()
-    speed = pd.to_numeric(links["free_speed_kmh"], errors="coerce").fillna(0).to_numpy()
-    hours = km / np.where(speed > 0, speed, 1.0)
-    u = links["from_node_id"].map(index).to_numpy()
-    v = links["to_node_id"].map(index).to_numpy()
-    graph = coo_array((hours, (u, v)), shape=(len(ids), len(ids))).tocsr()
-    dist, pred = dijkstra(graph, directed=False, indices=index[a], return_predecessors=True)
-    if not np.isfinite(dist[index[b]]):
-        return None
-    lookup = {(min(x, y), max(x, y)): (k, h) for x, y, k, h in zip(u, v, km, hours, strict=True)}
-    total_km, node = 0.0, index[b]
-    while node != index[a]:
-        prev = pred[node]
-        total_km += lookup[(min(prev, node), max(prev, node))][0]
-        node = prev
-    return total_km, float(dist[index[b]])
+    best = {(int(net.arc_tail[i]), int(net.arc_head[i])): km[i] for i in sel[np.argsort(-hours[sel])]}
+    total, v = 0.0, b
+    while v != a:
+        u = int(pred[v])
+        total += float(best[(u, v)])
+        v = u
+    return total, float(dist[b])
 
 
-def load_corridor(directory: Path | str | None = None) -> Corridor:
-    """The TRIPP segment per mode from ``node.csv``/``link.csv`` in ``directory`` (default: bundled region).
+def corridor_from_network(net: Network, ends: Mapping[str, tuple[str, str]], *, country: str,
+                          where: str = "transit.segments") -> Corridor:
+    """The controlled segment per mode from ``ends`` (mode -> (east node id, west node id)) on ``net``.
 
-    Falls back to `FALLBACK` only if the files do not exist; files that exist but lack the checkpoints raise a
-    `ValidationError` naming the file.
-    """
-    d = Path(directory) if directory is not None else _region_dir()
-    node_file, link_file = d / "node.csv", d / "link.csv"
-    if not node_file.is_file() or not link_file.is_file():
-        return FALLBACK
-    nodes = pd.read_csv(node_file, dtype=str, keep_default_na=False).set_index("node_id", drop=False)
-    links = pd.read_csv(link_file, dtype=str, keep_default_na=False)
+    A checkpoint node missing, outside ``country``, or with no path of its mode between the two is an error
+    naming ``where`` (the spec field) and the mode; nothing falls back to a stated length."""
+    idx = net.node_index
+    nodes = net.nodes
     segments: dict[str, Segment] = {}
     problems: list[Problem] = []
-    for mode in ("rail", "road"):
-        ml = links[links["mode"] == mode]
-        border = ml[ml["border"].map(_truthy)]
-        ends: dict[str, Checkpoint] = {}
-        for side, names in (("east", _EAST_NAMES), ("west", _WEST_NAMES)):
-            for _, link in border.iterrows():
-                pair = [nodes.loc[n] for n in (link["from_node_id"], link["to_node_id"]) if n in nodes.index]
-                am = [n for n in pair if n["country"] == "AM"]
-                if len(pair) == 2 and len(am) == 1 and any(_matches(n, names) for n in pair):
-                    node = am[0]
-                    ends[side] = Checkpoint(node["node_id"], node["name"], mode, side)
-                    break
-        if len(ends) < 2:
-            missing = sorted({"east", "west"} - set(ends))
-            problems.append(
-                Problem(
-                    f"no {mode} border link with an Armenian end at the TRIPP {'/'.join(missing)} end "
-                    f"(names {_EAST_NAMES if 'east' in missing else _WEST_NAMES})",
-                    file=str(link_file),
-                    field="border",
-                )
-            )
+    for mode, (east, west) in ends.items():
+        bad = [n for n in (east, west) if n not in idx or nodes["country"].iat[idx[n]] != country]
+        if bad:
+            problems.append(Problem(f"checkpoint node(s) {bad} not in network {net.name!r} or not in {country}",
+                                    field=f"{where}.{mode}"))
             continue
-        am_nodes = set(nodes.index[nodes["country"] == "AM"])
-        inner = ml[
-            ml["from_node_id"].isin(am_nodes) & ml["to_node_id"].isin(am_nodes) & ~ml["border"].map(_truthy)
-        ]
-        found = _shortest(inner, ends["east"].code, ends["west"].code)
+        found = _running(net, mode, country, idx[east], idx[west])
         if found is None:
-            problems.append(
-                Problem(
-                    f"no Armenian {mode} path between {ends['east'].code} and {ends['west'].code}",
-                    file=str(link_file),
-                )
-            )
+            problems.append(Problem(f"no open {mode} path inside {country} from {east} to {west} in network "
+                                    f"{net.name!r}", field=f"{where}.{mode}"))
             continue
-        km, hours = float(found[0]), float(found[1])
-        segments[mode] = Segment(
-            mode, ends["east"], ends["west"], km, km / hours if hours else 1.0, f"network: {link_file.name}"
-        )
+        km, hours = found
+        cp = [Checkpoint(n, str(nodes["name"].iat[idx[n]]), mode, side, country)
+              for n, side in ((east, "east"), (west, "west"))]
+        segments[mode] = Segment(mode, cp[0], cp[1], km, km / hours, f"network {net.name}: {km:.1f} km of {mode}")
     if problems:
         raise ValidationError(problems)
     return Corridor(segments)
+
+
+def load_corridor(spec=None, network: Network | None = None) -> Corridor:
+    """The controlled segment of a corridor spec (name, path or spec; default: the bundled default) on its
+    network (or ``network``) with the spec's first project case open."""
+    from corridor.scenario import apply_scenario
+    from corridor.study import default_spec, load_spec
+    from corridor.study.pipeline import study_network
+
+    spec = default_spec() if spec is None else load_spec(spec)
+    if spec.transit is None:
+        raise ValidationError([Problem(f"corridor {spec.name!r} has no transit checkpoints", field="transit")])
+    net = network if network is not None else study_network(spec)
+    net = apply_scenario(net, spec.scenario(spec.default_case))
+    t = spec.transit
+    c = corridor_from_network(net, {m: (e.east, e.west) for m, e in t.segments.items()}, country=t.country,
+                              where=f"corridor spec {spec.name!r}: transit.segments")
+    return Corridor(c.segments, t.operator_user, t.operator_agency)
