@@ -90,32 +90,29 @@ class DoNothing(_Model):
         return _as_refs(v)
 
 
-class Committed(_Model):
+class _Links(_Model):
+    links: tuple[LinkRef, ...] = Field(min_length=1)
+
+    @field_validator("links", mode="before")
+    @classmethod
+    def _refs(cls, v):
+        return _as_refs(v)
+
+
+class Committed(_Links):
     """A project under construction that opens with or without the project (part of the do-minimum)."""
 
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     source: str = Field(min_length=3)
     opening_year: Figure
-    links: tuple[LinkRef, ...] = Field(min_length=1)
-
-    @field_validator("links", mode="before")
-    @classmethod
-    def _refs(cls, v):
-        return _as_refs(v)
 
 
-class Case(_Model):
+class Case(_Links):
     """A project case: the do-minimum plus these links."""
 
     name: str = Field(min_length=1)
     description: str = ""
-    links: tuple[LinkRef, ...] = Field(min_length=1)
-
-    @field_validator("links", mode="before")
-    @classmethod
-    def _refs(cls, v):
-        return _as_refs(v)
 
 
 class FamilyRule(_Model):
