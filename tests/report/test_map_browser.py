@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from corridor.network import load_network
-from corridor.run import run_job
+from corridor.run import write_outputs
+from corridor.study import load_spec, run_study
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +35,7 @@ LABELS_JS = """() => [...document.querySelectorAll('#map .maplabel')]
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     out = tmp_path_factory.mktemp("map") / "out"
-    run_job(load_network(), out_dir=out)
+    write_outputs(run_study(load_spec("tripp")), out)
     return out / "report.html"
 
 

@@ -13,8 +13,9 @@ from corridor.network import load_network
 from corridor.report import frame_html, network_map, network_svg
 from corridor.report.basemap import aras_labels, country_labels, load_basemap
 from corridor.report.svgmap import OTHER_PRIORITY, MapRoute, place_priorities
-from corridor.run import run_job
-from factories import toy_network, write_toy
+from corridor.run import write_outputs
+from corridor.study import run_study
+from factories import toy_network, write_toy_spec
 
 
 def _script():
@@ -90,13 +91,13 @@ def test_frame_html_column_digits():
 
 
 def test_comparison_hours_have_one_decimal(tmp_path):
-    net_dir = write_toy(tmp_path / "toy")
+    spec = write_toy_spec(tmp_path)
     (tmp_path / "b.yaml").write_text(yaml.safe_dump({"name": "base", "od_pairs": [["baku", "nakhchivan"]]}))
     (tmp_path / "a.yaml").write_text(yaml.safe_dump({"name": "after", "open_links": ["baku_meghri",
                                                                                        "tripp_meghri_nakh"],
                                                       "od_pairs": [["baku", "nakhchivan"]]}))
-    res = run_job(load_network(net_dir), str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), out_dir=tmp_path / "o",
-                  extra_sections=False)
+    res = run_study(spec, project=tmp_path / "a.yaml", against=tmp_path / "b.yaml")
+    write_outputs(res, tmp_path / "o")
     html = (tmp_path / "o" / "report.html").read_text()
     table = html.split('<section id="comparison">')[1].split("</section>")[0]
     row = res.comparison.table.iloc[0]
