@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from corridor.lines.report import headline, section
+from corridor.lines.report import section
 from corridor.study import load_spec, run_study
 from corridor.study.lines import spec_case
+from corridor.study.tables import lines_headline
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,7 @@ def test_section_on_the_bundled_network(study):
     assert sec.id == "lines"
     assert study.lines.gas["capacity_mcm_d"] == pytest.approx(spec_case("gas")["capacity_mcm_d"])
     assert study.lines.rail["claimed_mt_yr"] == 15.0
-    h = headline(study)
+    h = lines_headline(study)
     assert "nakhchivan–baku" in h and "mcm/d" in h
     assert "istanbul–aktau 0.00 ms" in h  # no Europe–Asia gain on this network
     assert sec.html.count("<svg") == 4

@@ -43,7 +43,8 @@ def test_default_run_is_tripp_minus_do_minimum_in_about_60_lines(summary_run, tr
         assert step in text
     for case in tripp_study.spec.third_parties.cases:
         assert case.name in text
-    assert "IRR -3.24 %" in text  # modelled volumes, not the claimed 15 Mt/yr (5.62 %)
+    assert "IRR of 'TRIPP 49 years' -3.24 %" in " ".join(text.split())  # modelled, not the claimed 15 Mt/yr
+    assert "summary.json" in text and "report.html" in text
 
 
 def test_no_word_is_split_across_lines(summary_run):

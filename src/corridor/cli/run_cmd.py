@@ -72,18 +72,15 @@ def _summary(res, files: list[Path], full: bool) -> None:
                               signed=("low", "high")))
     for line in tables.case_lines(res):
         console.print(f"• {line}")
-    fin = res.economics.finance
-    if fin is not None:
-        first = fin.comparison[0]
-        irr = first["project_irr"]
-        vol = fin.volumes
-        console.print(f"Finance on modelled volumes ({vol.scenario} {vol.year}: "
-                      + ", ".join(f"{m} {t / 1e6:,.2f} Mt/yr" for m, t in vol.tonnes.items())
-                      + f"): '{first['bid']}' project IRR "
-                      + (f"{irr * 100:.2f} %" if irr is not None else "not unique"))
+    from corridor.study.tables import economics_headline, lines_headline
+
+    console.print(f"[bold]economics[/]: {economics_headline(res)}")
+    if res.lines is not None:
+        console.print(f"[bold]lines[/]: {lines_headline(res)}")
     if full:
         _full(res)
-    console.print(f"wrote {', '.join(str(f) for f in files)} in {res.seconds:.1f} s")
+    folder = files[0].parent if files else ""
+    console.print(f"wrote {', '.join(f.name for f in files)} to {folder} (study {res.seconds:.1f} s)")
 
 
 def _full(res) -> None:
@@ -114,10 +111,6 @@ def _full(res) -> None:
                            c.after: fam["after_t"] / 1e6, "Δ": fam["change_t"] / 1e6})
         console.print(frame_table(f"Flows by route family {y}, Mt/yr", df, text=("route family",)))
         console.print(cmp.headline())
-    if res.lines is not None:
-        from corridor.lines.report import headline as lines_headline
-
-        console.print(f"[bold]lines[/]: {lines_headline(res)}")
     fin = res.economics.finance
     if fin is not None:
         bids = pd.DataFrame(fin.comparison)

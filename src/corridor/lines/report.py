@@ -15,23 +15,6 @@ if TYPE_CHECKING:
     from corridor.study import StudyResult
 
 
-def headline(res: StudyResult) -> str:
-    """One line with the headline figures of the lines."""
-    s, label = res.lines, res.spec.project.label
-    g, fib, r = s.gas, s.fibre, s.rail
-    routes = fib["routes"]
-    gain = routes[routes["route"] == f"best with {label}"].set_index("pair")["gain_rtt_ms"]
-    best_pair = gain.idxmax()
-    west = fib["what_if"].set_index("pair")["gain_rtt_ms"] if len(fib["what_if"]) else pd.Series(dtype=float)
-    ea = west.index[-1] if len(west) else None
-    ea_text = (f"; {ea} {gain.get(ea, float('nan')):.2f} ms ({west[ea]:.2f} ms with one more cable)"
-               if ea else "")
-    return (f"{label} gas line {g['capacity_mcm_d']:.2f} mcm/d ({g['capacity_bcm_yr']:.2f} bcm/yr, assumed "
-            f"{g['diameter_m'] * 1000:.0f} mm inner); fibre RTT gain {gain.max():.2f} ms on {best_pair}{ea_text}; "
-            f"rail single track {r['single']['trains_per_day_per_direction']:.1f} pairs/day = "
-            f"{r['single_mt_yr']:.1f} Mt/yr one way vs {r['claimed_mt_yr']:g} Mt/yr claimed")
-
-
 def section(res: StudyResult) -> Section:
     lr = res.lines
     where = f"network {res.network.name}"

@@ -190,12 +190,14 @@ class StudyResult:
         return int(self.spec.finance.year.value) if self.spec.finance else max(self.assignment.years)
 
     def to_dict(self) -> dict:
+        from corridor.study import tables
+
         return {
             "corridor": self.spec.name, "network": self.network.name, "project": self.project.name,
             "against": self.against.name, "cargo": self.cargo, **self.comparison.to_dict(),
-            "assignment": self.assignment.to_dict(),
-            "lines": self.lines.to_dict() if self.lines else None,
-            "economics": self.economics.to_dict(),
+            "assignment": {"headline": tables.assignment_headline(self), **self.assignment.to_dict()},
+            "lines": {"headline": tables.lines_headline(self), **self.lines.to_dict()} if self.lines else None,
+            "economics": {"headline": tables.economics_headline(self), **self.economics.to_dict()},
             "third_parties": self.third_parties.to_dict(),
             "attribution": self.attribution.to_dict(),
             "seconds": round(self.seconds, 3),

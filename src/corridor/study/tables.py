@@ -124,3 +124,40 @@ def case_lines(r: StudyResult) -> list[str]:
                          f"{r.against.name})")
         out.append(f"{case.name} ({case.country}): " + "; ".join(parts))
     return out
+
+
+def lines_headline(res: StudyResult) -> str | None:
+    """One line with the headline figures of the lines (None: the spec has no line cases)."""
+    if res.lines is None:
+        return None
+    s, label = res.lines, res.spec.project.label
+    g, fib, r = s.gas, s.fibre, s.rail
+    routes = fib["routes"]
+    gain = routes[routes["route"] == f"best with {label}"].set_index("pair")["gain_rtt_ms"]
+    best_pair = gain.idxmax()
+    west = fib["what_if"].set_index("pair")["gain_rtt_ms"] if len(fib["what_if"]) else pd.Series(dtype=float)
+    ea = west.index[-1] if len(west) else None
+    ea_text = (f"; {ea} {gain.get(ea, float('nan')):.2f} ms ({west[ea]:.2f} ms with one more cable)"
+               if ea else "")
+    return (f"{label} gas line {g['capacity_mcm_d']:.2f} mcm/d ({g['capacity_bcm_yr']:.2f} bcm/yr, assumed "
+            f"{g['diameter_m'] * 1000:.0f} mm inner); fibre RTT gain {gain.max():.2f} ms on {best_pair}{ea_text}; "
+            f"rail single track {r['single']['trains_per_day_per_direction']:.1f} pairs/day = "
+            f"{r['single_mt_yr']:.1f} Mt/yr one way vs {r['claimed_mt_yr']:g} Mt/yr claimed")
+
+
+def economics_headline(res: StudyResult) -> str:
+    tot = res.economics.trade["totals_usd"]
+    text = (f"trade {tot['low'] / MUSD:+,.0f} to {tot['high'] / MUSD:+,.0f} M USD/yr (central "
+            f"{tot['central'] / MUSD:+,.0f})")
+    fin = res.economics.finance
+    if fin is not None:
+        first = fin.comparison[0]
+        irr = first["project_irr"]
+        text += (f"; project IRR of '{first['bid']}' " + (f"{irr * 100:.2f} %" if irr is not None else "not unique")
+                 + f" on the modelled {fin.volumes.year} volumes")
+    return text
+
+
+def assignment_headline(res: StudyResult) -> str:
+    y = res.finance_year
+    return f"{y} demand: {res.assignment.comparison(y).headline()}"
