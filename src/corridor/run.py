@@ -124,7 +124,7 @@ def _headline_section(r: StudyResult) -> Section:
             f"projects under construction:</p><ul>{committed}</ul>"
             "<p>Scenarios are states of the network; every committed project is taken as open in each demand "
             f"year. Freight flows and finance use the {r.finance_year} demand.</p>"
-            + frame_html(df, text_columns=("metric",), digits=2))
+            + frame_html(df.drop(columns="_digits"), text_columns=("metric",), digits=2))
     return Section("headline", f"Headline: {r.project.name} minus {r.against.name}", html)
 
 
@@ -133,11 +133,17 @@ def _attribution_section(r: StudyResult) -> Section:
     order = " → ".join(escape_html(s) for s in r.attribution.order)
     pair = r.attribution.pair
     html = (f"<p>Incremental order: {order}. Each row is the change that step adds to the one before"
-            + (f" (generalised cost and time of {escape_html(pair[0])} → {escape_html(pair[1])})" if pair else "")
+            + (f" (generalised cost and time of {escape_html(_place_name(r, pair[0]))} → "
+               f"{escape_html(_place_name(r, pair[1]))})" if pair else "")
             + f"; flows with the {r.attribution.year} demand; trade is the central case of the change in "
             "bilateral trade from the step's route changes.</p>"
             + frame_html(df, text_columns=("step",), digits=2))
     return Section("attribution", "Attribution", html)
+
+
+def _place_name(r: StudyResult, place: str) -> str:
+    names = dict(zip(r.network.places["place"], r.network.places["name"], strict=True))
+    return names.get(place, place)
 
 
 def _third_party_section(r: StudyResult) -> Section:
@@ -150,7 +156,8 @@ def _third_party_section(r: StudyResult) -> Section:
                                        "project_share": f"{r.project.name} share"})
     html = ("<p>Per country: tonnes per year whose path crosses its territory, their tonne-km on it, the transit "
             "part (origin and destination elsewhere) and transit revenue at the tariffs below, "
-            f"{tp.year} demand.</p>"
+            f"{tp.year} demand; Mt/yr, bn t-km, and transit revenue in M USD/yr (low and high: the tariffs' "
+            "range).</p>"
             + frame_html(tables.third_parties(r), text_columns=("country",), digits=2)
             + f"<h3>Named cases</h3><ul>{cases}</ul><h3>Transit tariffs</h3><ul>{tariffs}</ul>"
             + "<h3>Route shares of each country's tonnes</h3>"
