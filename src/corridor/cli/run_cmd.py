@@ -68,7 +68,7 @@ def _summary(res, files: list[Path], full: bool) -> None:
     if not full:
         tp = tp.drop(columns=["Δ bn t-km", "Δ transit Mt"])
     console.print(frame_table(f"Third parties {res.third_parties.year}: tonnes on each country's territory and "
-                              "transit revenue (central, low, high)", tp, text=("country",),
+                              "transit revenue, M USD/yr (central, low, high)", tp, text=("country",),
                               signed=("low", "high")))
     for line in tables.case_lines(res):
         console.print(f"• {line}")
