@@ -30,3 +30,11 @@ def page(browser):
     pg = ctx.new_page()
     yield pg
     ctx.close()
+
+
+@pytest.fixture(scope="session")
+def tripp_study():
+    """The bundled TRIPP study (tripp against the do-minimum), run once for the whole session."""
+    from corridor.study import load_spec, run_study
+
+    return run_study(load_spec("tripp"))

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 from corridor.assignment import report
-from corridor.study import load_spec, run_study
 
 
 @pytest.fixture(scope="module")
-def study():
-    return run_study(load_spec("tripp"))
+def study(tripp_study):
+    return tripp_study
 
 
 def test_section_tables_and_the_volumes_handed_to_finance(study):

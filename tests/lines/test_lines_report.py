@@ -7,14 +7,13 @@ import re
 import pytest
 
 from corridor.lines.report import section
-from corridor.study import load_spec, run_study
 from corridor.study.lines import spec_case
 from corridor.study.tables import lines_headline
 
 
 @pytest.fixture(scope="module")
-def study():
-    return run_study(load_spec("tripp"))
+def study(tripp_study):
+    return tripp_study
 
 
 def test_section_on_the_bundled_network(study):
