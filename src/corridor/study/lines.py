@@ -25,7 +25,7 @@ def lines_cases(spec: CorridorSpec, net: Network, project_net: Network) -> Lines
     """The spec's line cases: pipelines and rail on ``net`` (link lengths), fibre routes on ``project_net``."""
     if spec.lines is None:
         return None
-    return LinesResult(**{k: _case(spec, k, net, project_net) if getattr(spec.lines, k) else None for k in KINDS})
+    return LinesResult(**{k: _case(spec, k, net, project_net) for k in KINDS})
 
 
 def spec_case(kind: str, spec: CorridorSpec | str = "tripp", net: Network | None = None) -> dict:
@@ -34,7 +34,7 @@ def spec_case(kind: str, spec: CorridorSpec | str = "tripp", net: Network | None
     from corridor.study.pipeline import study_network
 
     spec = load_spec(spec)
-    if spec.lines is None or not getattr(spec.lines, kind):
+    if spec.lines is None or kind not in KINDS:
         raise NotFoundError(f"corridor {spec.name!r} has no {kind} line case")
     net = net if net is not None else study_network(spec)
     project_net = apply_scenario(net, spec.scenario(spec.default_case)) if kind == "fibre" else net

@@ -66,10 +66,10 @@ class AssignmentStudy:
 class LinesResult:
     """The project's line cases (engineering) on the run's network: plain dicts from :mod:`corridor.lines.cases`."""
 
-    gas: dict | None
-    oil: dict | None
-    fibre: dict | None
-    rail: dict | None
+    gas: dict
+    oil: dict
+    fibre: dict
+    rail: dict
 
     def to_dict(self) -> dict:
         out: dict[str, Any] = {}

@@ -139,11 +139,13 @@ class Finance(_Model):
 
 
 class Lines(_Model):
+    """The project's line cases (the report shows all four): links in order, and the engineering inputs."""
+
     inputs: str  # engineering inputs (YAML), relative to the spec file
-    gas: tuple[str, ...] = ()
-    oil: tuple[str, ...] = ()
-    fibre: tuple[str, ...] = ()
-    rail: tuple[str, ...] = ()
+    gas: tuple[str, ...] = Field(min_length=1)
+    oil: tuple[str, ...] = Field(min_length=1)
+    fibre: tuple[str, ...] = Field(min_length=1)
+    rail: tuple[str, ...] = Field(min_length=1)
 
 
 class SegmentEnds(_Model):
