@@ -69,7 +69,11 @@ def test_full_prints_every_table(tmp_path):
 def test_json_carries_against_attribution_and_third_parties(tmp_path):
     r = CliRunner().invoke(app, ["run", "--json", "--out", str(tmp_path / "o")])
     assert r.exit_code == 0, r.output
-    data = json.loads(r.output)
+
+    def no_nan(token):
+        raise AssertionError(f"not JSON: {token}")
+
+    data = json.loads(r.output, parse_constant=no_nan)  # strict JSON: no NaN or Infinity
     assert data["against"] == "do-minimum" and data["project"] == "tripp"
     assert [s["scenario"] for s in data["attribution"]["steps"]][-2:] == ["do-minimum", "tripp"]
     assert {c["country"] for c in data["third_parties"]["countries"]} >= {"AM", "GE", "IR"}
