@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape as html_escape
 
 import pytest
 import yaml
@@ -108,3 +109,18 @@ def test_out_is_an_existing_file(tmp_path):
     f.write_text("x")
     r = CliRunner().invoke(app, ["run", "--out", str(f)])
     assert r.exit_code == 2 and "--out" in r.output and "Traceback" not in r.output
+
+
+def test_report_shows_the_same_tables(summary_run, tripp_study):
+    _, out = summary_run
+    html = (out / "report.html").read_text(encoding="utf-8")
+    for sid in ("headline", "attribution", "third-parties"):
+        assert f'<section id="{sid}">' in html, sid
+    part = html.split('<section id="third-parties">')[1].split("</section>")[0]
+    for v in tables.third_parties(tripp_study)["Δ revenue"]:
+        assert f">{v:,.2f}</td>" in part
+    for case in tripp_study.third_parties.cases:
+        assert html_escape(case.name) in part
+    steps = html.split('<section id="attribution">')[1].split("</section>")[0]
+    for v in tables.attribution(tripp_study)["trade M USD/yr"]:
+        assert f">{v:,.2f}</td>" in steps
