@@ -124,3 +124,12 @@ def test_report_shows_the_same_tables(summary_run, tripp_study):
     steps = html.split('<section id="attribution">')[1].split("</section>")[0]
     for v in tables.attribution(tripp_study)["trade M USD/yr"]:
         assert f">{v:,.2f}</td>" in steps
+
+
+def test_spec_text_is_printed_as_text_not_markup(tmp_path):
+    from factories import write_toy_spec
+
+    spec = write_toy_spec(tmp_path, title="Toy [bold]corridor[/] facts[1]")
+    r = narrow.invoke(app, ["run", "--corridor", str(spec), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    assert "Toy [bold]corridor[/] facts[1]" in r.output

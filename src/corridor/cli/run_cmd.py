@@ -12,6 +12,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from corridor.cli._common import JsonOpt, NetworkOpt
@@ -32,20 +33,20 @@ def frame_table(title: str, df: pd.DataFrame, *, text: tuple[str, ...] = (), dig
                 signed: tuple[str, ...] = ()) -> Table:
     """A rich table of ``df``: text columns wrap at spaces only (at least as wide as their longest word),
     numbers never wrap, so no number or word is split. A ``_digits`` column sets a row's decimals."""
-    t = Table(title=title, title_justify="left", pad_edge=False, padding=(0, 1), show_edge=False)
+    t = Table(title=escape(title), title_justify="left", pad_edge=False, padding=(0, 1), show_edge=False)
     cols = [c for c in df.columns if c != "_digits"]
     for col in cols:
         if col in text:
             cells = [str(v) for v in df[col]]
             words = [w for v in [col, *cells] for w in v.split()]
             widest = max(map(len, cells), default=1)
-            t.add_column(col, overflow="fold", min_width=widest if widest <= 24 else max(map(len, words)))
+            t.add_column(escape(col), overflow="fold", min_width=widest if widest <= 24 else max(map(len, words)))
         else:  # a long header goes on two lines: its unit under its name
-            t.add_column("\n".join(col.rsplit(" ", 1)) if len(col) > 9 and " " in col else col, justify="right",
+            t.add_column(escape("\n".join(col.rsplit(" ", 1)) if len(col) > 9 and " " in col else col), justify="right",
                          no_wrap=True)
     row_digits = df["_digits"].tolist() if "_digits" in df.columns else [digits] * len(df)
     for row, d in zip(df[cols].itertuples(index=False), row_digits, strict=True):
-        t.add_row(*[str(v) if c in text else _num(v, int(d), sign=c in signed or c.startswith("Δ"))
+        t.add_row(*[escape(str(v)) if c in text else _num(v, int(d), sign=c in signed or c.startswith("Δ"))
                     for c, v in zip(cols, row, strict=True)])
     return t
 
@@ -54,7 +55,7 @@ def _summary(res, files: list[Path], full: bool) -> None:
     from corridor.study import tables
 
     b, a = res.against.name, res.project.name
-    console.print(f"[bold]{res.spec.title or res.spec.name}[/]: {a} minus {b} "
+    console.print(f"[bold]{escape(res.spec.title or res.spec.name)}[/]: {escape(a)} minus {escape(b)} "
                   f"({res.cargo}; freight {res.finance_year})")
     head = tables.headline(res)
     console.print(frame_table(f"Headline: {a} minus {b}", head, text=("metric",), signed=("change",)))
@@ -71,25 +72,25 @@ def _summary(res, files: list[Path], full: bool) -> None:
                               "transit revenue, M USD/yr (central, low, high)", tp, text=("country",),
                               signed=("low", "high")))
     for line in tables.case_lines(res):
-        console.print(f"• {line}")
+        console.print(f"• {escape(line)}")
     from corridor.study.tables import economics_headline, lines_headline
 
-    console.print(f"[bold]economics[/]: {economics_headline(res)}")
+    console.print(f"[bold]economics[/]: {escape(economics_headline(res))}")
     if res.lines is not None:
-        console.print(f"[bold]lines[/]: {lines_headline(res)}")
+        console.print(f"[bold]lines[/]: {escape(lines_headline(res))}")
     if full:
         _full(res)
     folder = files[0].parent if files else ""
-    console.print(f"wrote {', '.join(f.name for f in files)} to {folder} (study {res.seconds:.1f} s)")
+    console.print(escape(f"wrote {', '.join(f.name for f in files)} to {folder} (study {res.seconds:.1f} s)"))
 
 
 def _full(res) -> None:
     """Every table: OD pairs stacked (one block per pair), flows per year, lines, bids, route shares."""
     c = res.comparison
-    t = Table(title=f"OD pairs: {c.before} → {c.after}", title_justify="left", show_edge=False, show_header=True)
+    t = Table(title=escape(f"OD pairs: {c.before} → {c.after}"), title_justify="left", show_edge=False, show_header=True)
     t.add_column("pair, constraint", overflow="fold", ratio=1)
-    t.add_column(c.before, overflow="fold", ratio=1)
-    t.add_column(c.after, overflow="fold", ratio=1)
+    t.add_column(escape(c.before), overflow="fold", ratio=1)
+    t.add_column(escape(c.after), overflow="fold", ratio=1)
     t.add_column("Δ h", justify="right", no_wrap=True)
     t.add_column("Δ USD/t", justify="right", no_wrap=True)
 
@@ -101,7 +102,8 @@ def _full(res) -> None:
 
     for r in c.table.itertuples():
         new = " (newly possible)" if r.newly_possible else ""
-        t.add_row(f"{r.origin} → {r.destination}, {r.constraint}", cell(r, "before"), cell(r, "after") + new,
+        t.add_row(escape(f"{r.origin} → {r.destination}, {r.constraint}"), escape(cell(r, "before")),
+                  escape(cell(r, "after") + new),
                   _num(r.delta_time_h, 1, sign=True), _num(r.delta_cost_usd, 1, sign=True))
     console.print(t)
     for y in res.assignment.years:
@@ -110,7 +112,7 @@ def _full(res) -> None:
         df = pd.DataFrame({"route family": fam["family"], c.before: fam["before_t"] / 1e6,
                            c.after: fam["after_t"] / 1e6, "Δ": fam["change_t"] / 1e6})
         console.print(frame_table(f"Flows by route family {y}, Mt/yr", df, text=("route family",)))
-        console.print(cmp.headline())
+        console.print(escape(cmp.headline()))
     fin = res.economics.finance
     if fin is not None:
         bids = pd.DataFrame(fin.comparison)
@@ -118,7 +120,7 @@ def _full(res) -> None:
                            "NPV M USD": bids["project_npv_usd"] / 1e6, "min DSCR": bids["min_dscr"]})
         console.print(frame_table("Concession bids on modelled volumes", df, text=("bid",)))
         for line, how in fin.basis.items():
-            console.print(f"  {line}: {how}")
+            console.print(f"  {escape(line)}: {escape(how)}")
     sh = res.third_parties.shares
     df = sh.rename(columns={"against_share": c.before, "project_share": c.after})
     console.print(frame_table("Route shares of the tonnes on each country's territory", df,
