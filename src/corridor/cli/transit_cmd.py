@@ -6,18 +6,34 @@ from typing import Annotated
 
 import typer
 
+from corridor.cli import _options as check
 from corridor.cli._output import cli_errors, console, emit, err_console, table
 
 DbUrl = Annotated[
     str | None,
     typer.Option(
         "--database-url",
+        callback=check.database_url,
         help="SQLAlchemy URL (default: $CORRIDOR_TRANSIT_DATABASE_URL or sqlite:///corridor-transit.db)",
     ),
 ]
 
 
-def _settings(database_url: str | None):
+def _settings(database_url: str | None, *, existing: bool = False):
+    """The service settings; the URL (from the option or the environment) is checked before anything connects,
+    and with ``existing`` a database that does not exist is refused rather than created."""
+    settings = _load_settings(database_url)
+    try:
+        check.database_url(settings.database_url)
+        if existing:
+            check.existing_database(settings.database_url)
+    except typer.BadParameter as e:  # name where the URL came from
+        raise typer.BadParameter(e.message, param_hint="'--database-url'" if database_url
+                                 else "$CORRIDOR_TRANSIT_DATABASE_URL") from None
+    return settings
+
+
+def _load_settings(database_url: str | None):
     from pydantic import ValidationError as PydanticError
 
     from corridor._errors import ValidationError
@@ -31,10 +47,26 @@ def _settings(database_url: str | None):
         ) from None
 
 
-def _service(database_url: str | None):
+def _service(database_url: str | None, *, existing: bool = False):
     from corridor.transit.service import TransitService
 
-    return TransitService.from_settings(_settings(database_url))
+    return TransitService.from_settings(_settings(database_url, existing=existing))
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse, before touching the database, an address this process cannot listen on (busy port, unknown
+    host) — uvicorn would say so only after 'serving on …'."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(infos[0][4])
+    except OSError as e:
+        reason = e.strerror or str(e)
+        raise typer.BadParameter(f"cannot listen on {host}:{port}: {reason}",
+                                 param_hint="'--host' / '--port'") from None
 
 
 def serve(
@@ -60,6 +92,7 @@ def serve(
     from corridor.transit.db import current_revision, make_engine, migrate
 
     with cli_errors():
+        _check_port(host, port)
         settings = _settings(database_url)
         if workers == 1:
             app = create_app(settings)
@@ -95,15 +128,24 @@ def serve(
     )
 
 
+def _role(value: str | None) -> str | None:
+    from corridor.transit.auth import Role
+
+    return check.one_of(*(r.value for r in Role))(value)
+
+
 users_app = typer.Typer(help="Manage users of the transit service.", no_args_is_help=True)
 
 
 @users_app.command("add")
 def users_add(
     username: Annotated[str, typer.Argument(help="login name")],
-    role: Annotated[str, typer.Option(help="carrier | officer | checkpoint | operator | auditor")],
-    country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 country of the user's agency")],
-    agency: Annotated[str, typer.Option(help="agency or company (officers: customs or border)")],
+    role: Annotated[str, typer.Option(callback=_role,
+                                      help="carrier | officer | checkpoint | operator | auditor")],
+    country: Annotated[str, typer.Option(callback=check.country,
+                                         help="country of the user's agency (ISO code or name)")],
+    agency: Annotated[str, typer.Option(callback=check.non_empty,
+                                        help="agency or company (officers: customs or border)")],
     scope: Annotated[
         str | None, typer.Option(help="carrier code (carrier) or checkpoint code (checkpoint)")
     ] = None,
@@ -120,13 +162,7 @@ def users_add(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Add a user (password hashed with argon2; the act is written to the audit chain)."""
-    from corridor.transit.auth import Role
-
     with cli_errors():
-        if role not in {r.value for r in Role}:
-            from corridor._errors import ValidationError
-
-            raise ValidationError(f"--role must be one of {', '.join(r.value for r in Role)}, got {role!r}")
         user = _service(database_url).add_user(
             username, password, role, country=country, agency=agency, scope=scope
         )
@@ -143,7 +179,7 @@ def users_add(
 
 def _set_active(username: str, active: bool, database_url: str | None, as_json: bool) -> None:
     with cli_errors():
-        user = _service(database_url).set_active(username, active)
+        user = _service(database_url, existing=True).set_active(username, active)
     verb = "activated" if active else "deactivated (every token revoked)"
     emit(user, as_json, lambda: console.print(f"{verb}: [bold]{user.username}[/]", highlight=False))
 
@@ -179,7 +215,7 @@ def audit_verify(
 ) -> None:
     """Walk the audit chain; name every edited, deleted or reordered row. Exit code 1 if the chain is broken."""
     with cli_errors():
-        report = _service(database_url).verify_audit()
+        report = _service(database_url, existing=True).verify_audit()
 
     def render() -> None:
         if report.ok:

@@ -141,28 +141,38 @@ def _geo_tables(net: Network) -> dict[str, pa.Table]:
     return {"nodes": table(n, pts), "links": table(links, lines)}
 
 
+def _geojson(net: Network, path: Path) -> None:
+    """One GeoJSON FeatureCollection: the nodes (Points) and the links (LineStrings), each feature's ``layer``
+    property saying which (GeoJSON has no layers)."""
+    import json
+
+    from corridor._json import to_json
+
+    features = []
+    for layer, tbl in _geo_tables(net).items():
+        geoms = shapely.from_wkb(tbl.column("geometry").to_numpy(zero_copy_only=False))
+        props = tbl.drop(["geometry"]).to_pylist()
+        features += [{"type": "Feature", "properties": {"layer": layer, **p}, "geometry": json.loads(g)}
+                     for p, g in zip(props, shapely.to_geojson(geoms), strict=True)]
+    path.write_text(to_json({"type": "FeatureCollection", "name": net.name, "features": features}), encoding="utf-8")
+
+
 def export_geo(net: Network, path: str | Path, *, driver: str | None = None) -> list[Path]:
-    """Export nodes and links as GeoJSON (two files: ``<stem>_nodes.geojson``, ``<stem>_links.geojson``) or as one
+    """Export nodes and links to ``path``: one GeoJSON file (features with ``layer`` nodes or links) or one
     GeoPackage with layers ``nodes`` and ``links`` (by extension ``.gpkg``/``.geojson`` or ``driver``)."""
     import pyogrio
 
     path = Path(path)
-    driver = driver or ("GPKG" if path.suffix.lower() == ".gpkg" else "GeoJSON")
+    driver = driver or {".gpkg": "GPKG", ".geojson": "GeoJSON"}.get(path.suffix.lower())
     if driver not in ("GPKG", "GeoJSON"):
-        raise ValidationError(f"unsupported export driver {driver!r}; expected GPKG or GeoJSON")
+        raise ValidationError(f"{path}: unsupported export format; expected a .gpkg or .geojson file")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tables = _geo_tables(net)
-    written = []
-    for layer, tbl in tables.items():
-        if driver == "GPKG":
-            target, kw = path, {"layer": layer, "append": path.exists() and bool(written)}
-        else:
-            stem = path.with_suffix("") if path.suffix else path
-            target, kw = Path(f"{stem}_{layer}.geojson"), {}
-        if target.exists() and not kw.get("append"):
-            target.unlink()
-        pyogrio.write_arrow(tbl, target, driver=driver, geometry_name="geometry",
-                            geometry_type="Point" if layer == "nodes" else "LineString", crs="EPSG:4326", **kw)
-        if target not in written:
-            written.append(target)
-    return written
+    if path.exists():
+        path.unlink()
+    if driver == "GeoJSON":
+        _geojson(net, path)
+        return [path]
+    for i, (layer, tbl) in enumerate(_geo_tables(net).items()):
+        pyogrio.write_arrow(tbl, path, driver=driver, layer=layer, append=i > 0, geometry_name="geometry",
+                            geometry_type="Point" if layer == "nodes" else "LineString", crs="EPSG:4326")
+    return [path]

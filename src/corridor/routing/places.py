@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from rapidfuzz import process
 
 from corridor._errors import NotFoundError
+from corridor._names import normalise
 from corridor.network.model import Network
-
-# Letters NFKD does not decompose to ASCII (Azerbaijani, Turkish, Armenian transliteration).
-_FOLD = str.maketrans({"ı": "i", "ə": "e", "Ə": "e", "ʼ": "", "’": "", "'": "", "‘": "", "-": " ", "_": " ",
-                       "ß": "ss", "ø": "o", "ł": "l"})
-
-
-def normalise(name: str) -> str:
-    """Case-folded ASCII form used for matching: 'Naxçıvan' → 'naxcivan', 'Iğdır' → 'igdir'."""
-    s = unicodedata.normalize("NFKD", name.strip().translate(_FOLD))
-    s = "".join(c for c in s if not unicodedata.combining(c)).casefold().translate(_FOLD)
-    return " ".join(s.split())
 
 
 def _index(net: Network) -> dict[str, str]:
