@@ -59,7 +59,8 @@ def route(
                    f"({r.cargo}, scenario {sc.name})"
             console.print(table(head, ["from", "to", "mode", "km", "hours", "USD", "country", "status"], [
                 (leg.from_name, leg.to_name, leg.mode + (" (border)" if leg.border else ""), leg.length_km,
-                 leg.time_h, leg.money_usd, leg.to_country, leg.status) for leg in r.legs.itertuples()]))
+                 leg.time_h, leg.money_usd, leg.to_country, leg.status.replace("_", " "))
+                for leg in r.legs.itertuples()]))
             console.print(
                 f"  distance [bold]{fmt(r.distance_km)} km[/], time [bold]{fmt(r.time_h)} h[/], "
                 f"money {fmt(r.money_usd, 2)} USD/{'pax' if r.cargo == 'passengers' else 't'}, "

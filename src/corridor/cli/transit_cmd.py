@@ -128,6 +128,15 @@ def serve(
     )
 
 
+def _login_name(value: str) -> str:
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}", value):
+        raise typer.BadParameter(f"expected 1-64 letters, digits or . _ @ - (no spaces), starting with a letter "
+                                 f"or digit (got {value!r})")
+    return value
+
+
 def _role(value: str | None) -> str | None:
     from corridor.transit.auth import Role
 
@@ -139,7 +148,7 @@ users_app = typer.Typer(help="Manage users of the transit service.", no_args_is_
 
 @users_app.command("add")
 def users_add(
-    username: Annotated[str, typer.Argument(help="login name")],
+    username: Annotated[str, typer.Argument(callback=_login_name, help="login name")],
     role: Annotated[str, typer.Option(callback=_role,
                                       help="carrier | officer | checkpoint | operator | auditor")],
     country: Annotated[str, typer.Option(callback=check.country,
@@ -162,6 +171,8 @@ def users_add(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Add a user (password hashed with argon2; the act is written to the audit chain)."""
+    if role not in ("carrier", "checkpoint"):
+        check.refuse_unused(["scope"], "only carrier and checkpoint users have a scope")
     with cli_errors():
         user = _service(database_url).add_user(
             username, password, role, country=country, agency=agency, scope=scope
@@ -236,7 +247,7 @@ transit_app = typer.Typer(help="Transit control service: demo data.", no_args_is
 @transit_app.command("demo")
 def demo(
     database_url: DbUrl = None,
-    seed: Annotated[int, typer.Option(help="random seed (same seed, same traffic)")] = 1,
+    seed: Annotated[int, typer.Option(callback=check.at_least(0), help="random seed (same seed, same traffic)")] = 1,
     trucks: Annotated[int, typer.Option(min=0, max=2000, help="truck declarations in the day")] = 60,
     trains: Annotated[int, typer.Option(min=0, max=100, help="train declarations in the day")] = 8,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
