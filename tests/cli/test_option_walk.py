@@ -71,7 +71,7 @@ def _args(command: str, param_name: str, bad: str, tmp: Path) -> list[str]:
     positional = [p for p in cmd.params if not getattr(p, "opts", [""])[0].startswith("-")]
     if param in positional:
         i = positional.index(param)
-        base = base[:i] + [bad] + base[i + 1:] if i < len(base) else [*base[:i], bad]
+        base = [*base[:i], bad, *base[i + 1:]]
     else:
         opt = param.opts[0]
         if opt in base:  # replace a required option's good value
@@ -98,7 +98,8 @@ def test_bad_value_is_refused_in_one_line(command, param_name, bad, tmp_path, mo
     monkeypatch.chdir(tmp_path)
     (tmp_path / "junk").write_text("not: [valid\n")
     if command in ("users activate", "users deactivate"):  # an existing database and user, so only the value is bad
-        assert CliRunner().invoke(app, _args("users add", "scope", "", tmp_path)[:-2]).exit_code == 0
+        add = [a.replace("{tmp}", str(tmp_path)) for a in ["users", "add", *BASE["users add"]]]
+        assert CliRunner().invoke(app, add).exit_code == 0
     args = _args(command, param_name, bad, tmp_path)
     r = CliRunner().invoke(app, args)
     lines = r.output.strip().splitlines()
