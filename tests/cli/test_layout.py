@@ -40,7 +40,7 @@ def test_a_table_whose_columns_cannot_fit_is_stacked():
     text = _render(table("stacked", cols, rows, width=60))
     assert max(len(line) for line in text.splitlines()) <= 60
     assert f"name {'x' * 35}" in text and "y" * 30 in text and "short" in text
-    text = _render(table("words", ["a", "b"], [[words, words]]))
+    text = _render(table("two text columns", ["a", "b"], [[words, words]]))
     assert all(re.fullmatch(r"word\d\d", w) for w in re.findall(r"word\S*", text))  # no word cut
 
 

@@ -102,18 +102,19 @@ def _balanced(chunks: list[list[int]], fits: Callable[[list[int]], bool]) -> lis
     return even if all(fits(c) for c in even) else chunks
 
 
-def _stacked(title: str | None, columns: Sequence[str], cells: list[list[str]], **kw) -> Table:
-    """One block per row: its first cell, then ``column  value`` lines (for tables too wide to be a grid)."""
-    t = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True,
-              show_header=False, **kw)
-    t.add_column("field", style="dim", no_wrap=True)
-    t.add_column("value", overflow="fold")
+def _stacked(title: str | None, columns: Sequence[str], cells: list[list[str]], **kw) -> RenderableType:
+    """One block per row: its first cell as a heading, then ``column  value`` lines (for tables too wide to be a
+    grid at all)."""
+    parts: list[RenderableType] = [Text(title, style="italic")] if title else []
     for r in cells:
-        t.add_row(Text(f"{columns[0]} {Text.from_markup(r[0]).plain}", style="bold"), "")
+        parts.append(Text(f"{columns[0]} {Text.from_markup(r[0]).plain}", style="bold"))
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column(overflow="fold")
         for c, v in zip(columns[1:], r[1:], strict=True):
-            t.add_row(f"  {c}", v)
-        t.add_section()
-    return t
+            grid.add_row(f"  {c}", v)
+        parts.append(grid)
+    return Group(*parts)
 
 
 def fmt(v: Any, digits: int = 1) -> str:
