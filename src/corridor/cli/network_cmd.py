@@ -74,7 +74,7 @@ def validate(
             else:
                 err_console.print(f"[bold red]invalid[/]: {len(problems)} problem(s)")
                 for p in problems:
-                    err_console.print(f"  - {p}", highlight=False, markup=False)
+                    err_console.print(f"  - {p}", highlight=False, markup=False, soft_wrap=True)
             raise typer.Exit(2) from None
     warns = [str(w.message) for w in caught]
     data = {"valid": True, "nodes": net.n_nodes, "links": net.n_links, "warnings": warns}
