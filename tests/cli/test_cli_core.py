@@ -84,7 +84,7 @@ def test_run_json(toy_case, tmp_path):
 def test_run_unknown_scenario(toy_case):
     net, base, _ = toy_case
     r = invoke("run", "atlantis", "--against", base, "--network", net)
-    assert r.exit_code == 2 and "no bundled scenario 'atlantis'" in r.output
+    assert r.exit_code == 2 and "'atlantis'" in r.output and "bundled scenario (baseline, tripp)" in r.output
 
 
 def test_network_info_validate_export(toy_case, tmp_path):

@@ -117,3 +117,15 @@ def test_debug_shows_the_traceback(tmp_path):
     assert r.exit_code != 0 and r.exception is not None and "Bakku" in str(r.exception)
     r = CliRunner().invoke(app, ["route", "Bakku", "Kars"])
     assert r.exit_code == 2 and r.output.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", sorted({c for c, _ in _commands(ROOT)}))
+def test_help_at_80_columns_shows_every_default_whole(command):
+    r = CliRunner(env={"COLUMNS": "80"}).invoke(app, [*command.split(), "--help"])
+    assert r.exit_code == 0, r.output
+    assert max(len(line) for line in r.output.splitlines()) <= 80
+    for param in dict(_commands(ROOT))[command].params:
+        default = param.default
+        if default not in (None, False, "", ()) and not getattr(param, "hidden", False) and param.name != "help":
+            shown = str(default.value if hasattr(default, "value") else default)
+            assert f"[default: {shown}]" in r.output, (command, param.name, shown)

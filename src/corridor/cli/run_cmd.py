@@ -9,7 +9,8 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from corridor.cli._common import JsonOpt, NetworkOpt, load
+from corridor.cli import _options as check
+from corridor.cli._common import CargoOpt, JsonOpt, NetworkOpt, load
 from corridor.cli._output import cli_errors, console, emit, fmt, print_json
 
 
@@ -25,11 +26,14 @@ def _delta(v: float, unit: str, digits: int = 0) -> str:
 
 
 def run(
-    scenario: Annotated[str, typer.Argument(help="Scenario to evaluate: bundled name or YAML file.")] = "tripp",
-    against: Annotated[str, typer.Option("--against", help="Scenario to compare with.")] = "baseline",
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for summary.json, CSV tables and report.html.")]
+    scenario: Annotated[str, typer.Argument(callback=check.scenario,
+                                            help="Scenario to evaluate: bundled name or YAML file.")] = "tripp",
+    against: Annotated[str, typer.Option("--against", callback=check.scenario,
+                                         help="Scenario to compare with.")] = "baseline",
+    out: Annotated[Path, typer.Option("--out", "-o", callback=check.out_folder,
+                                      help="Folder for summary.json, CSV tables and report.html.")]
     = Path("corridor-out"),
-    cargo: Annotated[str, typer.Option("--class", "-c", help="Cargo class for routing.")] = "container",
+    cargo: CargoOpt = "container",
     network: NetworkOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
