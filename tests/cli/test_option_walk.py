@@ -32,9 +32,12 @@ OVERRIDE: dict[tuple[str, str], str] = {
 
 
 def _commands(cmd, path: tuple[str, ...] = ()):
-    if hasattr(cmd, "commands"):
-        for name, sub in cmd.commands.items():
-            yield from _commands(sub, (*path, name))
+    """(``"lines rail"``, command) for every leaf command, asking each group for its commands as click does (so
+    lazily loaded groups are walked too)."""
+    if hasattr(cmd, "list_commands"):
+        ctx = typer.Context(cmd)
+        for name in cmd.list_commands(ctx):
+            yield from _commands(cmd.get_command(ctx, name), (*path, name))
     else:
         yield " ".join(path), cmd
 
