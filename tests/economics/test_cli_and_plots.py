@@ -87,7 +87,7 @@ def test_finance_table_and_unknown_bid():
     assert r.exit_code == 0, r.output
     assert "project IRR roots" in r.stdout and "yearly cash flows" in r.stdout
     r = runner.invoke(app, ["economics", "finance", "--bid", "nope"])
-    assert r.exit_code == 2 and "no bid named" in r.stderr
+    assert r.exit_code == 2 and "no bid of that name" in r.stderr and "--bid" in r.stderr
 
 
 def test_finance_bad_flag_value_is_clean_error():

@@ -257,7 +257,7 @@ def finance_cmd(
         if bid is not None:
             chosen = [b for b in bids if b.name == bid]
             if not chosen:
-                raise NotFoundError(f"no bid named {bid!r}; bids: {[b.name for b in bids]}")
+                raise NotFoundError(f"--bid {bid!r}: no bid of that name; bids: {', '.join(b.name for b in bids)}")
             bids = chosen
         results = [finance.evaluate_bid(b) for b in bids]
         comparison = finance.compare_bids(results)
