@@ -40,7 +40,6 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any
     """A table that fits the terminal (80 columns in pipes) without splitting a number or a word: numbers never
     wrap and text wraps between words; a table too wide for that is split into several with the first column
     repeated, and one whose single columns do not fit is stacked (``column value`` lines under each row)."""
-    columns = [c.replace("_", " ") for c in columns]  # 'floor_rtt_ms' → 'floor rtt ms': a header may wrap
     cells = [[fmt(v) for v in r] for r in rows]
     plain = [[Text.from_markup(c).plain for c in r] for r in cells]
     width = width or console.width

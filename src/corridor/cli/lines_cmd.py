@@ -320,7 +320,8 @@ def _tripp_fibre(as_json: bool) -> None:
             ("assumed inputs", ", ".join(c["assumptions"]))]))
         cols = ["pair", "route", "length_km", "rtt_ms", "floor_rtt_ms", "stretch", "gain_rtt_ms"]
         r = c["routes"]
-        console.print(table("Routes on the region network (tripp scenario; 'without' avoids Armenia)", cols,
+        console.print(table("Routes on the region network (tripp scenario; 'without' avoids Armenia)",
+                            ["pair", "route", "km", "RTT ms", "floor RTT ms", "stretch", "gain RTT ms"],
                             _fixed(r[cols], 2)))
         for row in r.itertuples(index=False):
             console.print(f"  {row.pair}, {row.route}: {row.places}", highlight=False, markup=False)
