@@ -100,6 +100,8 @@ def pipeline_cmd(
         else:
             if length_km is None:
                 raise ValidationError("give --length-km with --diameter-m (or a YAML file)")
+            if kind == "liquid":
+                check.refuse_unused(["equation"], "a flow equation is for gas lines (--kind gas)")
             raw = {"kind": kind or "gas", "diameter_m": diameter_m, "length_km": length_km}
             if equation:
                 raw["equation"] = equation
