@@ -154,10 +154,12 @@ def _usage_message(e: Exception) -> str:
 
 def describe(e: BaseException) -> tuple[str, int] | None:
     """(one-line message, exit code) for an error the user can fix; ``None`` for a bug in corridor."""
-    from typer._click.exceptions import UsageError
+    from typer._click.exceptions import BadParameter, UsageError
 
     if isinstance(e, UsageError):
-        return _usage_message(e), e.exit_code
+        ctx = getattr(e, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None and not isinstance(e, BadParameter) else ""
+        return _usage_message(e) + hint, e.exit_code
     if isinstance(e, ValidationError) and len(e.problems) > 1:
         return f"{len(e.problems)} problems: " + "; ".join(str(p) for p in e.problems), 2
     if isinstance(e, CorridorError):
