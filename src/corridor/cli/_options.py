@@ -213,9 +213,15 @@ def given(*names: str) -> list[str]:
     return [n for n in names if ctx.get_parameter_source(n) is ParameterSource.COMMANDLINE]
 
 
+class UnusedOption(typer.BadParameter):
+    """An option the chosen input does not read; the message says what to give instead."""
+
+    def format_message(self) -> str:
+        return self.message
+
+
 def refuse_unused(names: Iterable[str], why: str) -> None:
     """Refuse the first of ``names`` the user gave: the chosen input does not read it (``why`` says so)."""
-    from typer._click.exceptions import UsageError
     from typer._click.globals import get_current_context
 
     hits = given(*names)
@@ -227,4 +233,4 @@ def refuse_unused(names: Iterable[str], why: str) -> None:
         value = ctx.params.get(hits[0])
         if isinstance(value, list | tuple):
             value = ",".join(map(str, value))
-        raise UsageError(f"{shown}: {why}" if isinstance(value, bool) else f"{shown} {value}: {why}")
+        raise UnusedOption(f"{shown}: {why}" if isinstance(value, bool) else f"{shown} {value}: {why}")

@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from corridor.cli import _options as check
 from corridor.cli._output import cli_errors, console, emit, err_console, table
 
 
@@ -33,8 +34,10 @@ def assign_command(
     algorithm: str = typer.Option("gp", "--algorithm", "-a", help="gp (path-based), bfw, cfw, fw or msa."),
     gap: float = typer.Option(1e-4, "--gap", help="Target relative gap (TSTT - SPTT) / TSTT."),
     max_iter: int = typer.Option(1000, "--max-iter", help="Stop after this many iterations."),
-    toll_factor: float | None = typer.Option(None, help="Time units per toll unit (default: network README)."),
-    distance_factor: float | None = typer.Option(None, help="Time units per length unit (default: README)."),
+    toll_factor: float | None = typer.Option(None, callback=check.at_least(0),
+                                             help="Time units per toll unit (default: network README)."),
+    distance_factor: float | None = typer.Option(None, callback=check.at_least(0),
+                                                 help="Time units per length unit (default: README)."),
     out: Path | None = typer.Option(None, "--out", help="Write links, iterations, summary and skims here."),
     csv: bool = typer.Option(False, "--csv", help="Write the link table as CSV instead of Parquet."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
@@ -46,6 +49,10 @@ def assign_command(
     from corridor.network.tntp import load_tntp
 
     if is_gmns(network):
+        check.refuse_unused(["toll_factor", "distance_factor"],
+                            "weights a TNTP network's generalised cost; a GMNS network costs its links itself")
+        if trips is not None:
+            check.refuse_unused(["year"], "picks the bundled demand, which --trips replaces")
         _assign_gmns(network, trips, scenario, year, algorithm, gap, max_iter, out, csv, as_json)
         return
     with cli_errors():
