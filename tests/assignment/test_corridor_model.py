@@ -49,8 +49,9 @@ def test_two_parallel_routes_reach_the_analytic_equilibrium(beta):
     net = _two_routes()
     cargo = get_class("container")
     demand_t = 3.0e6
+    rail = bundled_assumptions().bpr["rail"]
     assumptions = bundled_assumptions().model_copy(update={"bpr": {
-        "rail": bundled_assumptions().bpr["rail"].model_copy(update={"alpha": 1.0, "beta": beta})}})
+        "rail": rail.model_copy(update={"value": rail.value.model_copy(update={"alpha": 1.0, "beta": beta})})}})
     res = assign_corridor(net, None, _demand(("a", "b", "container", "", demand_t, "test")), gap=1e-10,
                           assumptions=assumptions)
     # independent equilibrium: equal generalised cost (hours) on both lines, costs from the class and link data
@@ -122,7 +123,7 @@ def test_road_only_demand_uses_only_roads():
     assert lk.at["ab_rail", "flow_t_general_cargo"] == pytest.approx(2e5)  # rail is cheaper per tonne-km
     # road capacity in t/yr per direction from the stated conversion
     road = res.links[res.links["link_id"] == "ab_road"]
-    assert (road["capacity_t"] == 12000.0 * bundled_assumptions().capacity_units["veh/day"].t_per_yr).all()
+    assert (road["capacity_t"] == 12000.0 * bundled_assumptions().capacity_units["veh/day"].value).all()
 
 
 def test_unreachable_demand_is_listed_not_assigned():

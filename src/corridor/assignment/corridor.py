@@ -120,8 +120,8 @@ def _link_capacity(net: Network, used: np.ndarray, a: FreightAssumptions) -> tup
                                     f"{', '.join(a.bpr)})", file="link table", row=int(i) + 2, field="mode",
                                     value=modes[i]))
         else:
-            cap[i] = raw[i] * unit.t_per_yr
-            alpha[i], beta[i] = bpr.alpha, bpr.beta
+            cap[i] = raw[i] * unit.value
+            alpha[i], beta[i] = bpr.value.alpha, bpr.value.beta
     if problems:
         raise ValidationError(problems)
     return cap, alpha, beta

@@ -2,37 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-import yaml
+from pydantic import RootModel
+
+from corridor._errors import Problem, ValidationError
+from corridor.sourced import Sourced, line_of, load_yaml, validate
 
 
-@dataclass(frozen=True)
-class Param:
-    """A default value with its unit and source (a reference or ``assumption: <why>``)."""
+class _Defaults(RootModel[dict[str, dict[str, Sourced[Any]]]]):
+    """Groups (gas, liquid, fibre, rail) of named sourced values."""
 
-    value: Any
-    unit: str
-    source: str
 
-    @property
-    def is_assumption(self) -> bool:
-        return self.source.lower().startswith("assumption")
+def read_defaults(path: str | Path) -> dict[str, dict[str, Sourced[Any]]]:
+    """Defaults by group from YAML; every value needs a unit and a source (errors name file, line, field)."""
+    data, node = load_yaml(path)
+    groups = validate(_Defaults, data, file=str(path), node=node).root
+    missing = [Problem("needs a unit", file=str(path), row=line_of(node, (g, k)), field=f"{g}.{k}")
+               for g, items in groups.items() for k, s in items.items() if not s.unit]
+    if missing:
+        raise ValidationError(missing)
+    return groups
 
 
 @cache
-def defaults() -> dict[str, dict[str, Param]]:
-    """All defaults by group (gas, liquid, fibre, rail), read once from the bundled YAML."""
-    text = resources.files("corridor.lines").joinpath("data/defaults.yaml").read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
-    return {g: {k: Param(v["value"], str(v["unit"]), str(v["source"])) for k, v in items.items()}
-            for g, items in raw.items()}
+def defaults() -> dict[str, dict[str, Sourced[Any]]]:
+    """All defaults by group (gas, liquid, fibre, rail), read once from the bundled YAML (frozen values)."""
+    return read_defaults(Path(str(resources.files("corridor.lines") / "data" / "defaults.yaml")))
 
 
-def param(group: str, name: str) -> Param:
+def param(group: str, name: str) -> Sourced[Any]:
     return defaults()[group][name]
 
 
