@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import os
 import re
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from corridor.network.schema import LINK_COLUMNS, NODE_COLUMNS
 
 DATA = support.REPO / "src" / "corridor" / "network" / "data" / "region"
 SCENARIOS = support.REPO / "src" / "corridor" / "scenario" / "data"
-FACTS = support.REPO.parent / "shared" / "corridor-facts.md"
+FACTS = Path(os.environ.get("CORRIDOR_FACTS_FILE", support.REPO.parent / "shared" / "corridor-facts.md"))
 SOURCE = re.compile(r"^(facts\[\d+\]|facts §\d|assumption: \S)")
 
 

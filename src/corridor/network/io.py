@@ -104,7 +104,9 @@ def _bundled(validate: bool) -> Network:
 def load_network(path: str | Path | None = None, *, validate: bool = True, strict: bool = False) -> Network:
     """Load a network: the bundled TRIPP region when ``path`` is None, else a GMNS folder.
 
-    A TNTP network (folder with ``*_net.tntp``) is read by :func:`corridor.network.tntp.read_tntp`.
+    A TNTP network (a folder with ``*_net.tntp``, or that file) is read by :func:`corridor.network.tntp.load_tntp`
+    (with its node file for coordinates). The network is immutable (:class:`Network`), so the bundled one is
+    parsed and validated once and the same value is handed to every caller.
     """
     if path is None:
         with warnings.catch_warnings():
@@ -114,7 +116,7 @@ def load_network(path: str | Path | None = None, *, validate: bool = True, stric
     if (path.is_dir() and any(path.glob("*_net.tntp"))) or path.suffix == ".tntp":
         from corridor.network import tntp
 
-        return tntp.read_tntp(path)
+        return tntp.tntp_to_network(tntp.load_tntp(path, with_trips=False))
     if path.is_file() and path.name in ("node.csv", "link.csv"):
         path = path.parent
     return read_gmns(path, validate=validate, strict=strict)

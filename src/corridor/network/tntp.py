@@ -311,8 +311,10 @@ def _find(folder: Path, suffix: str) -> Path | None:
     return hits[0] if hits else None
 
 
-def load_tntp(path: str | Path, *, trips: str | Path | None = None, strict: bool = False) -> TntpData:
-    """Load a TNTP network from a folder (or its ``*_net.tntp`` file) with the sibling trips/node/flow files."""
+def load_tntp(path: str | Path, *, trips: str | Path | None = None, strict: bool = False,
+              with_trips: bool = True) -> TntpData:
+    """Load a TNTP network from a folder (or its ``*_net.tntp`` file) with the sibling trips/node/flow files
+    (``with_trips=False``: not the trips)."""
     path = Path(path)
     if not path.exists():
         raise NotFoundError(f"{path}: no such file or folder (a TNTP folder or *_net.tntp file was expected)")
@@ -330,7 +332,7 @@ def load_tntp(path: str | Path, *, trips: str | Path | None = None, strict: bool
         exact = [p for p in folder.iterdir() if p.name.lower() == f"{prefix}_{kind}.tntp"]
         return exact[0] if exact else _find(folder, f"_{kind}.tntp")
 
-    trips_file = Path(trips) if trips is not None else sibling("trips")
+    trips_file = Path(trips) if trips is not None else sibling("trips") if with_trips else None
     node_file, flow_file = sibling("node"), sibling("flow")
     name = folder.name if path.is_dir() else (net_file.name[: -len("_net.tntp")] or folder.name)
     return TntpData(
