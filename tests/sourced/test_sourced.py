@@ -111,3 +111,24 @@ def test_every_bundled_input_is_sourced_and_ranges_are_listed():
     assert ranged and all(s.has_range for s in ranged.values())
     loops = ranged["lines_defaults:rail.loop_spacing_km"]
     assert (loops.low, loops.value, loops.high, loops.unit) == (8.0, 10.0, 12.0, "km")
+
+
+def test_cli_lists_ranged_inputs_as_json_and_table():
+    import json
+
+    from typer.testing import CliRunner
+
+    from corridor.cli import app
+
+    runner = CliRunner()
+    r = runner.invoke(app, ["inputs", "--ranges", "--json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    names = {x["input"] for x in rows}
+    assert "network:ranges.rail_border_time_h" in names and all(x["low"] is not None for x in rows)
+    rail = next(x for x in rows if x["input"] == "network:ranges.rail_border_time_h")
+    assert (rail["low"], rail["value"], rail["high"], rail["unit"]) == (3.5, 40.6, 51.9, "h")
+    r = runner.invoke(app, ["inputs", "--match", "truck_payload"], env={"COLUMNS": "80"})
+    assert r.exit_code == 0 and "20 t" in r.stdout and "Sourced inputs (1)" in r.stdout
+    r = runner.invoke(app, ["inputs", "--assumptions", "--json"])
+    assert all(x["source"].lower().startswith("assumption") for x in json.loads(r.stdout))

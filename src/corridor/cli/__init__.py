@@ -7,6 +7,7 @@ import typer
 from corridor.cli import (
     assign_cmd,
     economics_cmd,
+    inputs_cmd,
     lines_cmd,
     network_cmd,
     route_cmd,
@@ -23,7 +24,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for _module in (run_cmd, route_cmd, network_cmd, assign_cmd, lines_cmd, economics_cmd, transit_cmd):
+for _module in (run_cmd, route_cmd, network_cmd, assign_cmd, lines_cmd, economics_cmd, inputs_cmd, transit_cmd):
     _module.register(app)
 
 

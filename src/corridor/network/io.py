@@ -16,6 +16,7 @@ import pyarrow as pa
 import shapely
 
 from corridor._errors import Problem, ValidationError
+from corridor.network.figures import FIGURES_FILE, check_figures, read_figures
 from corridor.network.model import Network
 from corridor.network.schema import LINK_COLUMNS, LINK_FIELDS, NODE_COLUMNS, NODE_FIELDS
 
@@ -73,10 +74,16 @@ def read_gmns(
     links, p2 = _read_csv(link_path, LINK_FIELDS)
     if p1 or p2:
         raise ValidationError(p1 + p2)
-    return Network.from_tables(
+    net = Network.from_tables(
         nodes, links, name=name or folder.name, validate=validate, strict=strict,
         files=(str(node_path), str(link_path)), meta={"path": str(folder)},
     )
+    figures_path = folder / FIGURES_FILE
+    if validate and figures_path.is_file():
+        problems = check_figures(net, read_figures(figures_path), file=str(figures_path))
+        if problems:
+            raise ValidationError(problems)
+    return net
 
 
 def write_gmns(net: Network, folder: str | Path) -> tuple[Path, Path]:

@@ -41,6 +41,7 @@ def bundled_inputs() -> Iterator[tuple[str, Sourced]]:
     from corridor.economics.trade import load_baseline, load_parameters
     from corridor.lines._inputs import defaults
     from corridor.lines.cases import tripp_inputs
+    from corridor.network.figures import bundled_figures
     from corridor.routing.classes import bundled_classes
 
     sets: dict[str, Any] = {
@@ -51,6 +52,7 @@ def bundled_inputs() -> Iterator[tuple[str, Sourced]]:
         "trade_parameters": load_parameters(),
         "trade_baseline": load_baseline(),
         "bids": {b.name: b for b in load_bids()},
+        "network": bundled_figures(),
     }
     for name, data in sets.items():
         for path, s in iter_sourced(data):
