@@ -192,10 +192,15 @@ def central(v):
     return v.value if isinstance(v, Span) else v
 
 
+def ranged_cap(span: Span) -> tuple:
+    """A link ``cap`` whose figure is a range."""
+    return (span, span.unit, span.source)
+
+
 RAIL_CAP_SPAN = Span("rail_line_capacity", 5.0, 10.0, 15.0, "Mt/yr",
                      "assumption: conventional line ~15 freight trains/day × ~2,000 t net ≈ 10 Mt/yr; no published "
                      "capacity for these lines, so half to one and a half times that (5–15 Mt/yr)")
-RAIL_CAP = (RAIL_CAP_SPAN, "Mt/yr", RAIL_CAP_SPAN.source)
+RAIL_CAP = ranged_cap(RAIL_CAP_SPAN)
 ROAD_SPEED = (60.0, "assumption: truck average on a two-lane trunk road 60 km/h")
 ROAD_SPEED_HWY = (70.0, "assumption: truck average on a 4-lane highway 70 km/h")
 ROAD_SPEED_MTN = (40.0, "assumption: truck average on a mountain road 40 km/h")
@@ -385,7 +390,7 @@ MAIN_CAP_SPAN = Span(
     "Georgian Railway carried 13.7 Mt in 2024 (facts[126]), most of it along this trunk, so it takes at least "
     "that; high: a quarter above the central figure (assumption). The 5 Mt/yr of facts[127] is BTK's Georgian "
     "stretch only (Tbilisi/Marabda–Akhalkalaki)")
-AZ_MAIN_CAP = (MAIN_CAP_SPAN, "Mt/yr", MAIN_CAP_SPAN.source)
+AZ_MAIN_CAP = ranged_cap(MAIN_CAP_SPAN)
 NEW15 = "facts[37]: Horadiz–Aghband up to 15 Mt/yr"
 
 # ===================== Azerbaijan mainland: rail =====================
@@ -644,7 +649,7 @@ FERRY_CAP_SPAN = Span(
     "central: an equal third per route (assumption); high: the whole fleet on one route; low 0.6 Mt/yr: Baku's "
     "37,300 ferry wagons of 2023 (facts[131]) at the fleet's ~47 t/wagon, a third per route: the load carried "
     "today (assumption)")
-FERRY_CAP = (FERRY_CAP_SPAN, "Mt/yr", FERRY_CAP_SPAN.source)
+FERRY_CAP = ranged_cap(FERRY_CAP_SPAN)
 ferry("alat_port", "aktau_port", 22, "facts[71][72]",
       src="facts §3: great-circle Alat–Aktau 436 km; sea distance not found", circ=1.05,
       cap=FERRY_CAP,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import RootModel
@@ -29,9 +31,10 @@ def read_defaults(path: str | Path) -> dict[str, dict[str, Sourced[Any]]]:
 
 
 @cache
-def defaults() -> dict[str, dict[str, Sourced[Any]]]:
-    """All defaults by group (gas, liquid, fibre, rail), read once from the bundled YAML (frozen values)."""
-    return read_defaults(Path(str(resources.files("corridor.lines") / "data" / "defaults.yaml")))
+def defaults() -> Mapping[str, Mapping[str, Sourced[Any]]]:
+    """All defaults by group (gas, liquid, fibre, rail), read once from the bundled YAML (read-only)."""
+    groups = read_defaults(Path(str(resources.files("corridor.lines") / "data" / "defaults.yaml")))
+    return MappingProxyType({g: MappingProxyType(items) for g, items in groups.items()})
 
 
 def param(group: str, name: str) -> Sourced[Any]:
