@@ -794,35 +794,6 @@ def link_row(k: Link) -> dict:
     }
 
 
-def check() -> None:
-    """Refuse to write a network that breaks the conventions (the tests check the written files again)."""
-    ids = [k.link_id for k in LINKS]
-    dup = {i for i in ids if ids.count(i) > 1}
-    if dup:
-        raise SystemExit(f"duplicate link ids: {sorted(dup)}")
-    for k in LINKS:
-        if k.mode != "transfer":
-            g = gc_km(k.a, k.b)
-            if not (k.length > 0 and (k.length <= 3 * g or k.length - g <= 5)):
-                raise SystemExit(f"{k.link_id}: length {k.length} vs great-circle {g:.1f}")
-            if k.speed is None:
-                raise SystemExit(f"{k.link_id}: no speed")
-        if NODES[k.a]["country"] != NODES[k.b]["country"] and not k.border:
-            raise SystemExit(f"{k.link_id}: crosses a border but border=false")
-    used = {k.a for k in LINKS} | {k.b for k in LINKS}
-    if set(NODES) - used:
-        raise SystemExit(f"nodes without links: {sorted(set(NODES) - used)}")
-
-
-def to_csv(rows: list[dict], columns) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({c: fmt(r.get(c)) for c in columns})
-    return buf.getvalue()
-
-
 def link_spans(k: Link) -> dict[str, Span]:
     """The link's fields whose figure is a range."""
     out = {"fixed_time_h": (k.cost or (None,))[0], "capacity": (k.cap or (None,))[0]}
@@ -853,6 +824,35 @@ def figures_yaml() -> str:
     for lid, fields in per_link.items():
         lines.append(f"  {lid}: {{{', '.join(f'{f}: {n}' for f, n in fields.items())}}}")
     return "\n".join(lines) + "\n"
+
+
+def check() -> None:
+    """Refuse to write a network that breaks the conventions (the tests check the written files again)."""
+    ids = [k.link_id for k in LINKS]
+    dup = {i for i in ids if ids.count(i) > 1}
+    if dup:
+        raise SystemExit(f"duplicate link ids: {sorted(dup)}")
+    for k in LINKS:
+        if k.mode != "transfer":
+            g = gc_km(k.a, k.b)
+            if not (k.length > 0 and (k.length <= 3 * g or k.length - g <= 5)):
+                raise SystemExit(f"{k.link_id}: length {k.length} vs great-circle {g:.1f}")
+            if k.speed is None:
+                raise SystemExit(f"{k.link_id}: no speed")
+        if NODES[k.a]["country"] != NODES[k.b]["country"] and not k.border:
+            raise SystemExit(f"{k.link_id}: crosses a border but border=false")
+    used = {k.a for k in LINKS} | {k.b for k in LINKS}
+    if set(NODES) - used:
+        raise SystemExit(f"nodes without links: {sorted(set(NODES) - used)}")
+
+
+def to_csv(rows: list[dict], columns) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({c: fmt(r.get(c)) for c in columns})
+    return buf.getvalue()
 
 
 CLOSED_TODAY = [
