@@ -69,7 +69,7 @@ def problems_from_pydantic(err: PydanticValidationError, *, file: str | None = N
     for e in err.errors():
         loc = tuple(x for x in e["loc"] if not (isinstance(x, str) and x.startswith("function-")))
         full = tuple(loc_prefix) + loc
-        msg = e["msg"]
+        msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "model_type" and "Sourced" in str(e.get("ctx", "")):
             msg = "needs {value: ..., source: ...}"
         elif e["type"] in ("dict_type", "model_attributes_type") and full and full[-1] != "value":
