@@ -67,6 +67,7 @@ from corridor.transit.schemas import (
     AuditRowPublic,
     BoardPublic,
     CheckpointEvent,
+    DeclarationBody,
     DeclarationCreate,
     DeclarationPublic,
     EventPublic,
@@ -272,10 +273,10 @@ class TransitService:
             select(Inspection).where(Inspection.declaration_id == d.id).order_by(Inspection.id)
         ).scalars()
         evs = s.execute(select(Event).where(Event.declaration_id == d.id).order_by(Event.id)).scalars()
-        return self._public_of(d, DeclarationCreate.model_validate(d.body), ins, evs)
+        return self._public_of(d, DeclarationBody.model_validate(d.body), ins, evs)
 
     @staticmethod
-    def _public_of(d, body: DeclarationCreate, ins=(), evs=()) -> DeclarationPublic:
+    def _public_of(d, body: DeclarationBody, ins=(), evs=()) -> DeclarationPublic:
         """The public view of ``d`` (an ORM row or any object with its attributes), from memory."""
         return DeclarationPublic(
             id=d.id,
@@ -533,7 +534,7 @@ class TransitService:
             )
             # the response from memory: a new declaration has no events, inspections, MRN or channel yet
             fresh = Declaration(id=new_id, **{**row, "body": None})
-            return self._public_of(fresh, data)
+            return self._public_of(fresh, DeclarationBody.model_validate(row["body"]))
 
         return self._write(who, idem, DeclarationPublic, run)
 
@@ -623,7 +624,7 @@ class TransitService:
 
         def fn(s: Session, d: Declaration) -> None:
             next_state(d.state, Act.ASSESS)
-            body = DeclarationCreate.model_validate(d.body)
+            body = DeclarationBody.model_validate(d.body)
             incidents = s.execute(
                 select(func.count())
                 .select_from(Declaration)
