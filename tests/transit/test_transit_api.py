@@ -219,7 +219,7 @@ def test_deactivation_refuses_cached_tokens_and_is_audited(client, people, svc):
     _problem(client.get("/api/v1/me", headers=h), 401, "BAD_TOKEN")  # deactivation revoked the old tokens
     auditor = svc.authenticate(people.tokens["auditor"])
     acts = [r.act for r in svc.audit_rows(auditor, entity_id="carrier").items]
-    assert acts[-2:] == ["user_deactivate", "user_activate"] and svc.verify_audit().ok
+    assert acts[-3:] == ["user_deactivate", "login_failed", "user_activate"] and svc.verify_audit().ok
 
 
 def test_replay_of_an_act_that_could_succeed_twice_writes_nothing_new(client, people, svc):

@@ -219,5 +219,7 @@ def test_users_deactivate_revokes_tokens_and_activate_restores_login(tmp_path):
         svc.authenticate(token)  # the old token stays revoked
     assert svc.authenticate(svc.login("cy", "long-enough-pw").access_token).username == "cy"
     report = runner.invoke(app, ["audit", "verify", "--database-url", url])
-    assert report.exit_code == 0 and "3 rows verified" in report.output, report.output  # add, off, on
+    assert report.exit_code == 0 and "6 rows verified" in report.output, (
+        report.output
+    )  # add login off failed on login
     svc.sessions.kw["bind"].dispose()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import random
+import secrets
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -38,12 +39,14 @@ from corridor.transit.auth import (
     token_digest,
     validate_user,
     verify_password,
+    verify_unknown,
 )
 from corridor.transit.db import is_sqlite, make_engine, migrate, session_factory
 from corridor.transit.errors import (
     Conflict,
     Forbidden,
     Missing,
+    TooManyRequests,
     TransitError,
     Unauthenticated,
     Unprocessable,
@@ -83,6 +86,7 @@ from corridor.transit.schemas import (
 )
 from corridor.transit.settings import Settings
 from corridor.transit.states import FINAL, IN_TRANSIT, Act, State, next_state
+from corridor.transit.throttle import LoginThrottle
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -92,6 +96,10 @@ GUARANTEE_SHARE = 0.20
 #: Reject codes that count against a carrier's record (prohibited goods, failed inspection).
 INCIDENT_CODES = ("R03", "R04")
 MAX_PAGE = 200
+#: Largest offset a list accepts (beyond it: 422, not an integer overflow in the database driver).
+MAX_OFFSET = 10**9
+#: Seconds between purges of expired tokens (run by a login, at most this often per process).
+TOKEN_PURGE_EVERY_S = 600
 
 OFFICIALS = (Role.OFFICER, Role.CHECKPOINT, Role.AUDITOR)  # may read declaration content besides carriers
 #: Tokens kept in the principal cache of one process (cleared when full: a miss costs one SELECT).
@@ -103,6 +111,11 @@ _FIND_IDEM = select(_IDEM.c.request_hash, _IDEM.c.response).where(
 )
 _INSERT_IDEM = insert(_IDEM)
 _INSERT_DECLARATION = insert(Declaration.__table__)
+
+
+def _printable(text: str, limit: int = 64) -> str:
+    """``text`` fit for an audit field: printable characters only, at most ``limit``."""
+    return "".join(c if c.isprintable() else "?" for c in text[:limit])
 
 
 @dataclass(frozen=True)
@@ -136,6 +149,9 @@ class TransitService:
         clock: Callable[[], datetime] = utcnow,
         token_ttl_h: float = 12.0,
         principal_cache_s: float = 5.0,
+        csrf_key: bytes | None = None,
+        environment: str = "development",
+        throttle: LoginThrottle | None = None,
     ):
         self.sessions = sessions
         engine = sessions.kw["bind"]
@@ -152,6 +168,20 @@ class TransitService:
         self._rng_lock = threading.Lock()
         self.clock = clock
         self.token_ttl_h = token_ttl_h
+        #: signs the web forms' CSRF tokens; never the audit key (a random one when none is configured)
+        self.csrf_key = csrf_key or secrets.token_bytes(32)
+        self.environment = environment
+        self.throttle = throttle or self.default_throttle(Settings.model_construct())
+        self._next_purge = 0.0
+
+    def default_throttle(self, settings: Settings) -> LoginThrottle:
+        return LoginThrottle(
+            per_account=settings.login_failures_per_account,
+            per_address=settings.login_failures_per_address,
+            window_s=settings.login_window_s,
+            lockout_s=settings.login_lockout_s,
+            clock=lambda: self.clock().timestamp(),
+        )
 
     @classmethod
     def from_settings(
@@ -163,13 +193,17 @@ class TransitService:
         if migrate_schema:
             migrate(engine)
         kw.setdefault("rng", random.Random(settings.risk_seed))
-        return cls(
+        service = cls(
             session_factory(engine),
             audit_key=settings.audit_key.encode(),
             token_ttl_h=settings.token_ttl_h,
             principal_cache_s=settings.principal_cache_s,
+            csrf_key=settings.csrf_key.encode() if settings.csrf_key else None,
+            environment=settings.environment,
             **kw,
         )
+        service.throttle = service.default_throttle(settings)
+        return service
 
     # ----- plumbing ---------------------------------------------------------------------------------------
 
@@ -397,15 +431,45 @@ class TransitService:
             raise Conflict("DUPLICATE_USER", f"user {username!r} already exists", field="username") from None
         return UserPublic(username=username, role=role.value, country=country, agency=agency, scope=scope)
 
-    def login(self, username: str, password: str) -> TokenPublic:
-        with self._tx() as s:
+    def login(self, username: str, password: str, *, client: str = "local") -> TokenPublic:
+        """A new token for a right password. Throttled per account and per ``client`` address (429 with
+        Retry-After while locked, before any hashing); the password is checked outside any transaction, at
+        the same cost for unknown users; success, failure and lockout are audited."""
+        account = _printable(username)
+        wait = self.throttle.retry_after(account, client)
+        if wait is not None:
+            raise TooManyRequests(
+                "LOGIN_LOCKED",
+                "too many failed logins for this account or from this address; try again later",
+                retry_after=wait,
+            )
+        with self.reads() as s:
             u = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
-            if u is None or not u.active or not verify_password(u.password_hash, password):
-                raise Unauthenticated("BAD_CREDENTIALS", "unknown user or wrong password")
-            token, now = new_token(), self.clock()
-            expires = now + timedelta(hours=self.token_ttl_h)
+        # no transaction is open here: hashing holds no lock and no connection
+        ok = verify_password(u.password_hash, password) if u is not None else verify_unknown(password)
+        if not ok or not u.active:
+            lockouts = self.throttle.failure(account, client)
+            with self._tx() as s:
+                self._audit(s, account, "login_failed", "user", account, client=client)
+                for lo in lockouts:
+                    until = datetime.fromtimestamp(lo.until, UTC).isoformat(timespec="seconds")
+                    self._audit(s, "system", "login_lockout", lo.kind, lo.key, client=client, until=until)
+            raise Unauthenticated("BAD_CREDENTIALS", "unknown user or wrong password")
+        self.throttle.success(account)
+        token, now = new_token(), self.clock()
+        expires = now + timedelta(hours=self.token_ttl_h)
+        with self._tx() as s:
             s.add(Token(token_hash=token_digest(token), user_id=u.id, created_at=now, expires_at=expires))
+            self._audit(s, u.username, "login", "user", u.username, client=client)
+            if monotonic() >= self._next_purge:
+                s.execute(delete(Token).where(Token.expires_at <= now))
+                self._next_purge = monotonic() + TOKEN_PURGE_EVERY_S
         return TokenPublic(access_token=token, expires_at=expires)
+
+    def purge_tokens(self) -> int:
+        """Delete every expired token; how many."""
+        with self._tx() as s:
+            return s.execute(delete(Token).where(Token.expires_at <= self.clock())).rowcount
 
     def authenticate(self, token: str) -> Principal:
         """The principal of a bearer token. Cached per process for ``principal_cache_s`` seconds; `logout` and
@@ -456,12 +520,14 @@ class TransitService:
                 if v.principal.user_id == user_id:
                     self._principals.pop(k, None)
 
-    def logout(self, token: str) -> None:
-        """Revoke ``token`` (its row is deleted, so it can never authenticate again)."""
+    def logout(self, token: str, *, who: Principal | None = None, client: str = "local") -> None:
+        """Revoke ``token`` (its row is deleted, so it can never authenticate again). Audited."""
         digest = token_digest(token)
+        who = who or self.authenticate(token)
         self._forget_principals(digest=digest)
         with self._tx() as s:
             s.execute(delete(Token).where(Token.token_hash == digest))
+            self._audit(s, who, "logout", "user", who.username, client=client)
         self._forget_principals(digest=digest)
 
     def set_active(self, username: str, active: bool, *, actor: str = "cli") -> UserPublic:
