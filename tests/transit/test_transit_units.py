@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import secrets
-
 import random
+import secrets
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 

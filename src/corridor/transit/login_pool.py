@@ -9,6 +9,7 @@ take the CPU, the database's write lock or the request threads from everyone els
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -23,10 +24,9 @@ LOGIN_NICENESS = 10
 
 
 def _lower_priority() -> None:
-    try:  # per thread on Linux: PRIO_PROCESS with a thread id
+    # per thread on Linux (PRIO_PROCESS with a thread id); elsewhere normal priority
+    with contextlib.suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOGIN_NICENESS)
-    except (AttributeError, OSError):  # pragma: no cover - other platforms: normal priority
-        pass
 
 
 class LoginPool:
