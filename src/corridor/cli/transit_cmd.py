@@ -58,9 +58,14 @@ def serve(
 
     from corridor.transit.api import create_app
     from corridor.transit.db import current_revision, make_engine, migrate
+    from corridor.transit.limits import uvicorn_options
 
     with cli_errors():
         settings = _settings(database_url)
+        if settings.csrf_key is None:  # one random form key for this run, shared by every worker
+            import secrets
+
+            settings.csrf_key = os.environ["CORRIDOR_TRANSIT_CSRF_KEY"] = secrets.token_urlsafe(32)
         if workers == 1:
             app = create_app(settings)
             engine = app.state.service.sessions.kw["bind"]
@@ -68,13 +73,25 @@ def serve(
             engine = make_engine(settings.database_url, pool_size=1)
             migrate(engine)
         revision = current_revision(engine)
+    if settings.environment == "development":
+        err_console.print(
+            "[bold red]WARNING: development mode[/]: the audit chain is keyed with the PUBLIC development key "
+            "(anyone can forge it) and API docs are on. Set CORRIDOR_TRANSIT_ENVIRONMENT=production with "
+            "CORRIDOR_TRANSIT_AUDIT_KEY and CORRIDOR_TRANSIT_CSRF_KEY for real use.",
+            highlight=False,
+        )
     typer.echo(
         f"corridor transit: database {engine.url.render_as_string(hide_password=True)} at schema revision "
         f"{revision}\nserving on http://{host}:{port} with {workers} process(es) "
-        f"(API docs: http://{host}:{port}/docs)"
+        + (f"(API docs: http://{host}:{port}/docs)" if settings.docs_enabled else "(API docs off)")
     )
+    limits = {
+        **uvicorn_options(settings),
+        "timeout_keep_alive": 5,
+        "limit_concurrency": settings.max_connections,
+    }
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning", **limits)
         return
     engine.dispose()
     if engine.dialect.name == "sqlite":
@@ -92,6 +109,7 @@ def serve(
         host=host,
         port=port,
         log_level="warning",
+        **limits,
     )
 
 

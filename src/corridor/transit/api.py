@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from corridor.transit.auth import Principal
 from corridor.transit.errors import TooManyRequests, TransitError, Unauthenticated, Unprocessable
+from corridor.transit.limits import BodyLimits, uvicorn_options
 from corridor.transit.login_pool import LoginPool
 from corridor.transit.schemas import (
     AuditReport,
@@ -48,6 +49,7 @@ from corridor.transit.states import State
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "https://corridor.example/problems/"
 PREFIX = "/api/v1"
+DOCS_STATIC = "/docs-static"
 
 # ----- problem details -------------------------------------------------------------------------------------
 
@@ -435,8 +437,18 @@ def create_app(
         title="corridor transit control",
         version="1",
         description="Sovereign transit control for TRIPP: declarations, risk, checkpoints, capacity, audit.",
+        docs_url=None,  # self-hosted below: FastAPI's own pages load Swagger UI and ReDoc from a CDN
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+    )
+    app.add_middleware(
+        BodyLimits,
+        default=settings.max_body_bytes,
+        declarations=settings.max_declaration_bytes,
+        timeout_s=settings.body_timeout_s,
     )
     app.state.service = service
+    app.state.settings = settings
     app.state.login_pool = LoginPool(settings.login_threads, settings.login_queue)
     _install_handlers(app)
     app.include_router(public)
@@ -445,6 +457,9 @@ def create_app(
 
     mount_web(app)
 
+    if settings.docs_enabled:
+        mount_api_docs(app)
+
     @app.get("/healthz", tags=["corridor"])
     def healthz() -> dict:
         return {"ok": True}
@@ -452,7 +467,29 @@ def create_app(
     return app
 
 
+def mount_api_docs(app: FastAPI) -> None:
+    """Swagger UI at ``/docs`` from the files of the ``swagger-ui-bundle`` package, served by this app (no
+    third-party origin: a CDN could serve any script on the app's origin)."""
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount(DOCS_STATIC, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title} - API",
+            swagger_js_url=f"{DOCS_STATIC}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_STATIC}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_STATIC}/favicon-32x32.png",
+        )
+
+
 def app_from_environment() -> FastAPI:
     """App factory for each worker process of ``corridor serve --workers N``: settings from the
     ``CORRIDOR_TRANSIT_*`` environment, schema already migrated by the parent (workers must not race on it)."""
-    return create_app(Settings(), migrate_schema=False)
+    settings = Settings()
+    uvicorn_options(settings)  # this process's request-head limits
+    return create_app(settings, migrate_schema=False)

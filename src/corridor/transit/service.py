@@ -113,6 +113,13 @@ _INSERT_IDEM = insert(_IDEM)
 _INSERT_DECLARATION = insert(Declaration.__table__)
 
 
+def _page_limit(offset: int, limit: int) -> int:
+    """The page size to use; 422 for an offset no list can reach (the database driver would overflow)."""
+    if not 0 <= offset <= MAX_OFFSET:
+        raise Unprocessable("BAD_OFFSET", f"offset must be 0-{MAX_OFFSET}, got {offset}", field="offset")
+    return max(1, min(limit, MAX_PAGE))
+
+
 def _printable(text: str, limit: int = 64) -> str:
     """``text`` fit for an audit field: printable characters only, at most ``limit``."""
     return "".join(c if c.isprintable() else "?" for c in text[:limit])
@@ -643,7 +650,7 @@ class TransitService:
                 q = q.where(col == val)
         if overdue is not None:
             q = q.where(Declaration.overdue_at.is_not(None) if overdue else Declaration.overdue_at.is_(None))
-        limit = max(1, min(limit, MAX_PAGE))
+        limit = _page_limit(offset, limit)
         with self.reads() as s:
             total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
             rows = s.execute(q.order_by(Declaration.id.desc()).offset(offset).limit(limit)).scalars().all()
@@ -976,7 +983,7 @@ class TransitService:
             q = q.where(Slot.direction == direction)
         if mode is not None:
             q = q.where(Slot.mode == mode)
-        limit = max(1, min(limit, MAX_PAGE))
+        limit = _page_limit(offset, limit)
         with self.reads() as s:
             total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
             rows = s.execute(
@@ -1098,7 +1105,7 @@ class TransitService:
         q = select(AuditRow)
         if entity_id is not None:
             q = q.where(AuditRow.entity_id == entity_id)
-        limit = max(1, min(limit, MAX_PAGE))
+        limit = _page_limit(offset, limit)
         with self.reads() as s:
             total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
             rows = s.execute(q.order_by(AuditRow.seq).offset(offset).limit(limit)).scalars()

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     header_timeout_s: float = Field(10.0, gt=0, le=600)
     #: Largest request head (line and headers) in bytes; larger answers 4xx (h11 limit).
     max_header_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024)
+    #: Connections and tasks per server process beyond which new requests answer 503 (uvicorn).
+    max_connections: int = Field(1000, ge=10, le=100_000)
     #: Fields a web form may have (the declaration form has ~40); more answers 400.
     max_form_fields: int = Field(200, ge=10, le=10_000)
     #: Serve the interactive API docs (/docs, self-hosted Swagger UI; no CDN). Off by default in production.

@@ -21,6 +21,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from corridor.transit.auth import Principal, Role
 from corridor.transit.errors import Forbidden, Missing, TooManyRequests, TransitError
@@ -122,6 +123,8 @@ class WebRoute(APIRoute):
                 return render(
                     request, "error.html", user, e.status, title=e.title, code=e.code, detail=e.detail
                 )
+            except StarletteHTTPException:
+                raise  # 4xx of the HTTP layer (form and body limits): the app's problem handler answers
             except RequestValidationError as e:
                 user = await run_in_threadpool(_maybe_user, request)
                 bad_path = any(err.get("loc", ("",))[0] == "path" for err in e.errors())
@@ -160,7 +163,8 @@ def _service(request: Request) -> TransitService:
 
 
 async def form_fields(request: Request) -> dict[str, str]:
-    form = await request.form()
+    # limits answered as 400 (Starlette raises HTTPException); the body size is bounded before (limits.py)
+    form = await request.form(max_fields=request.app.state.settings.max_form_fields, max_files=0)
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
