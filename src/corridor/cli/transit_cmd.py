@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -35,6 +36,32 @@ def _service(database_url: str | None):
     from corridor.transit.service import TransitService
 
     return TransitService.from_settings(_settings(database_url))
+
+
+def _existing_service(database_url: str | None):
+    """The service on an existing transit database, never creating or migrating one (read-only commands)."""
+    from pathlib import Path
+
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+
+    from corridor._errors import ValidationError
+    from corridor.transit.db import make_engine
+    from corridor.transit.service import TransitService
+
+    settings = _settings(database_url)
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).is_file()):
+        raise ValidationError(f"--database-url: no database file {url.database!r} (nothing to verify)")
+    engine = make_engine(settings.database_url, pool_size=1)
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+    except Exception as e:  # connection refused, unknown database ...
+        raise ValidationError(f"--database-url: cannot open the database: {e.__class__.__name__}") from None
+    if not {"transit_audit", "transit_audit_head"} <= tables:
+        raise ValidationError(f"--database-url: {url.render_as_string()} holds no transit audit log")
+    return TransitService.from_settings(settings, engine=engine, migrate_schema=False)
 
 
 def serve(
@@ -190,14 +217,40 @@ def users_activate(
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 
 
+AnchorFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--anchor",
+        help="file of signed checkpoints written by 'corridor audit anchor': the chain must reach each one",
+        dir_okay=False,
+    ),
+]
+
+
 @audit_app.command("verify")
 def audit_verify(
     database_url: DbUrl = None,
+    anchor: AnchorFile = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Walk the audit chain; name every edited, deleted or reordered row. Exit code 1 if the chain is broken."""
+    """Walk the audit chain: name every edited, deleted or reordered row, a moved or unkeyed head, a chain
+    shorter than an anchor, and business tables that disagree with the log. Exit code 1 if anything is wrong;
+    2 if the database does not exist (it is never created)."""
+    from corridor._errors import ValidationError
+    from corridor.transit.audit import parse_anchors
+
     with cli_errors():
-        report = _service(database_url).verify_audit()
+        anchors = []
+        if anchor is not None:
+            try:
+                anchors = parse_anchors(anchor.read_text(), str(anchor))
+            except OSError as e:
+                raise ValidationError(f"--anchor: cannot read {anchor}: {e.strerror}") from None
+            except ValueError as e:
+                raise ValidationError(str(e)) from None
+            if not anchors:
+                raise ValidationError(f"--anchor: {anchor} holds no checkpoint")
+        report = _existing_service(database_url).verify_audit(anchors=anchors)
 
     def render() -> None:
         if report.ok:
@@ -210,6 +263,35 @@ def audit_verify(
     emit(report, as_json, render)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="file the checkpoint is appended to (keep it off the database's host)"),
+    ],
+    database_url: DbUrl = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Append a signed checkpoint of the audit chain (row, hash, time; HMAC under the audit key) to a file.
+    Run it regularly (cron) and keep the file elsewhere: 'audit verify --anchor FILE' then notices a log cut
+    back to before any checkpoint, which the database alone cannot show."""
+    from corridor._errors import ValidationError
+    from corridor.transit.audit import anchor_line
+
+    with cli_errors():
+        a = _existing_service(database_url).anchor()
+        try:
+            with out.open("a", encoding="utf-8") as f:
+                f.write(anchor_line(a) + "\n")
+        except OSError as e:
+            raise ValidationError(f"--out: cannot write {out}: {e.strerror}") from None
+    emit(
+        {"seq": a.seq, "hash": a.hash, "at": a.at, "mac": a.mac, "file": str(out)},
+        as_json,
+        lambda: console.print(f"anchored row {a.seq} ({a.hash[:12]}...) at {a.at} in {out}", highlight=False),
+    )
 
 
 transit_app = typer.Typer(help="Transit control service: demo data.", no_args_is_help=True)

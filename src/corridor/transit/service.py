@@ -18,7 +18,7 @@ import json
 import random
 import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -210,6 +210,9 @@ class TransitService:
             **kw,
         )
         service.throttle = service.default_throttle(settings)
+        if migrate_schema:
+            with service._writer_lock, service.sessions.begin() as s:
+                audit.seal_head(s, service.audit_key)
         return service
 
     # ----- plumbing ---------------------------------------------------------------------------------------
@@ -1126,10 +1129,20 @@ class TransitService:
             ]
         return Page[AuditRowPublic](items=items, total=total, offset=offset, limit=limit)
 
-    def verify_audit(self, who: Principal | None = None) -> AuditReport:
-        """Check the whole chain. ``who`` None means the local administrator (CLI)."""
+    def verify_audit(
+        self, who: Principal | None = None, *, anchors: Sequence[audit.Anchor] = ()
+    ) -> AuditReport:
+        """Check the whole chain, its keyed head, the ``anchors`` given, and that the business tables agree
+        with the log. ``who`` None means the local administrator (CLI)."""
         if who is not None:
             who.require(Role.AUDITOR, action="verify the audit log")
         with self.reads() as s:
-            v = audit.verify(s, self.audit_key)
-        return AuditReport(ok=v.ok, rows=v.rows, problems=v.problems)
+            v = audit.verify(s, self.audit_key, anchors)
+            business = audit.business_problems(s)
+        problems = v.problems + business
+        return AuditReport(ok=not problems, rows=v.rows, problems=problems)
+
+    def anchor(self) -> audit.Anchor:
+        """A signed checkpoint of the audit chain now (`corridor audit anchor`)."""
+        with self.reads() as s:
+            return audit.checkpoint(s, self.audit_key, self.clock())
