@@ -98,6 +98,9 @@ INCIDENT_CODES = ("R03", "R04")
 MAX_PAGE = 200
 #: Largest offset a list accepts (beyond it: 422, not an integer overflow in the database driver).
 MAX_OFFSET = 10**9
+#: assumption: capacity may be set or booked from yesterday (late corrections) to a year ahead; a day outside
+#: (0001-01-01, 9999-12-31) is a typing error, not a plan.
+SLOT_DAYS_BACK, SLOT_DAYS_AHEAD = 1, 366
 #: Seconds between purges of expired tokens (run by a login, at most this often per process).
 TOKEN_PURGE_EVERY_S = 600
 
@@ -858,6 +861,15 @@ class TransitService:
         who.require(Role.CARRIER, action="cancel declarations")
 
         def fn(s: Session, d: Declaration) -> None:
+            if d.state == State.HELD.value or (d.state == State.ASSESSED.value and d.channel == "red"):
+                # once the goods are selected for examination the declarant may not withdraw them from it
+                # (compare EU Union Customs Code, Regulation 952/2013, art. 174(2))
+                raise Conflict(
+                    "UNDER_CONTROL",
+                    f"declaration {d.id} is selected for control ({d.state}, {d.channel} channel); it cannot "
+                    "be cancelled before the examination is done",
+                    field="state",
+                )
             self._transition(s, who, d, Act.CANCEL)
             self._free_slot(s, d)
 
@@ -921,8 +933,15 @@ class TransitService:
             fee_usd=x.fee_usd,
         )
 
+    def _slot_day_ok(self, day: date) -> None:
+        today = self.clock().date()
+        first, last = today - timedelta(days=SLOT_DAYS_BACK), today + timedelta(days=SLOT_DAYS_AHEAD)
+        if not first <= day <= last:
+            raise Unprocessable("BAD_DAY", f"day must be between {first} and {last}, got {day}", field="day")
+
     def set_slot(self, who: Principal, data: SlotSet, *, idem: Idem | None = None) -> SlotPublic:
         who.require(Role.OPERATOR, action="set capacity and fees")
+        self._slot_day_ok(data.day)
 
         def run(s: Session) -> SlotPublic:
             q = (
@@ -1004,6 +1023,7 @@ class TransitService:
         The conditional UPDATE (``booked < capacity``) is atomic on both databases, so concurrent bookings can
         never overbook (OWASP ASVS 2.3.4)."""
         who.require(Role.CARRIER, action="book slots")
+        self._slot_day_ok(data.day)
 
         def fn(s: Session, d: Declaration) -> None:
             if State(d.state) in FINAL or State(d.state) not in (
