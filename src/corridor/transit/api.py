@@ -209,7 +209,9 @@ async def login_off_loop(request: Request, username: str, password: str) -> Toke
     in the request threads): a login flood waits there or gets 503, and everyone else keeps their threads."""
     service: TransitService = request.app.state.service
     pool: LoginPool = request.app.state.login_pool
-    return await pool.run(lambda: service.login(username, password, client=client_address(request)))
+    client = client_address(request)
+    service.refuse_locked(username, client)  # a locked-out flood is answered at once, not after the queue
+    return await pool.run(lambda: service.login(username, password, client=client))
 
 
 @public.post(

@@ -448,14 +448,7 @@ class TransitService:
         """A new token for a right password. Throttled per account and per ``client`` address (429 with
         Retry-After while locked, before any hashing); the password is checked outside any transaction, at
         the same cost for unknown users; success, failure and lockout are audited."""
-        account = _printable(username)
-        wait = self.throttle.retry_after(account, client)
-        if wait is not None:
-            raise TooManyRequests(
-                "LOGIN_LOCKED",
-                "too many failed logins for this account or from this address; try again later",
-                retry_after=wait,
-            )
+        account = self.refuse_locked(username, client)
         with self.reads() as s:
             u = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
         # no transaction is open here: hashing holds no lock and no connection
@@ -478,6 +471,19 @@ class TransitService:
                 s.execute(delete(Token).where(Token.expires_at <= now))
                 self._next_purge = monotonic() + TOKEN_PURGE_EVERY_S
         return TokenPublic(access_token=token, expires_at=expires)
+
+    def refuse_locked(self, username: str, client: str) -> str:
+        """429 `TooManyRequests` while the account or the address is locked out (no database, no hashing:
+        callers check this before queueing for the login pool); else the account key."""
+        account = _printable(username)
+        wait = self.throttle.retry_after(account, client)
+        if wait is not None:
+            raise TooManyRequests(
+                "LOGIN_LOCKED",
+                "too many failed logins for this account or from this address; try again later",
+                retry_after=wait,
+            )
+        return account
 
     def purge_tokens(self) -> int:
         """Delete every expired token; how many."""
