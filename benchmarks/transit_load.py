@@ -465,6 +465,16 @@ def run_open_loop(
     )
 
 
+def flood_pair(
+    base: str, token: str, rate: float, seconds: float, backend: str, label: str
+) -> list[OpenLoop]:
+    """Submissions at ``rate`` without, then with, 8 threads posting wrong passwords."""
+    return [
+        run_open_loop(base, token, rate, seconds, backend, "no " + label),
+        run_open_loop(base, token, rate, seconds, backend, label, flood_threads=8),
+    ]
+
+
 def login(base: str) -> str:
     return httpx.post(f"{base}/api/v1/auth/token", json={"username": "bench", "password": PASSWORD}).json()[
         "access_token"
@@ -570,14 +580,7 @@ def bench_backend(
                         run_open_loop(server.base, token, open_rate, open_seconds, backend, "open loop")
                     )
                 if flood_seconds > 0:
-                    opens.append(
-                        run_open_loop(server.base, token, flood_rate, flood_seconds, backend, "no flood")
-                    )
-                    opens.append(
-                        run_open_loop(
-                            server.base, token, flood_rate, flood_seconds, backend, "flood", flood_threads=8
-                        )
-                    )
+                    opens += flood_pair(server.base, token, flood_rate, flood_seconds, backend, "flood")
             finally:
                 server.stop()
             if flood_seconds > 0:  # the same flood with the throttling off: every attempt costs a hash
@@ -589,14 +592,7 @@ def bench_backend(
                 try:
                     token = login(server.base)
                     run_level(server.base, token, 4, min(2.0, seconds), backend)
-                    opens.append(
-                        run_open_loop(server.base, token, flood_rate, flood_seconds, backend, "no flood*")
-                    )
-                    opens.append(
-                        run_open_loop(
-                            server.base, token, flood_rate, flood_seconds, backend, "flood*", flood_threads=8
-                        )
-                    )
+                    opens += flood_pair(server.base, token, flood_rate, flood_seconds, backend, "flood*")
                 finally:
                     server.stop()
             floor_token = uuid.uuid4().hex
