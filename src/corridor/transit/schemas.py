@@ -6,6 +6,7 @@ containers referenced by consignments declared on the movement.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
@@ -72,6 +73,17 @@ def text_problem(value: str) -> str | None:
     return None
 
 
+def _maybe_unstorable(obj) -> bool:
+    """One pass in C (json.dumps) instead of a Python walk of every string: True if a NUL or a lone
+    surrogate may be in ``obj`` (json.dumps writes NUL as \\u0000; UTF-8 encoding refuses surrogates)."""
+    try:
+        dumped = json.dumps(obj, ensure_ascii=False, default=str)
+        dumped.encode("utf-8")
+    except (UnicodeEncodeError, TypeError, ValueError):
+        return True
+    return "\\u0000" in dumped
+
+
 def _scan(obj, path: str = "") -> None:
     if isinstance(obj, str):
         why = text_problem(obj)
@@ -92,7 +104,8 @@ class Strict(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _storable_text(cls, data):
-        _scan(data)
+        if _maybe_unstorable(data):
+            _scan(data)  # the slow walk only to name the field
         return data
 
 
