@@ -233,9 +233,10 @@ def audit_verify(
     anchor: AnchorFile = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Walk the audit chain: name every edited, deleted or reordered row, a moved or unkeyed head, a chain
-    shorter than an anchor, and business tables that disagree with the log. Exit code 1 if anything is wrong;
-    2 if the database does not exist (it is never created)."""
+    """Verify the audit chain, its keyed head, the anchors and the business tables (exit 1 if broken).
+
+    Names every edited, deleted or reordered row, a moved or unkeyed head, a chain shorter than an anchor, and
+    business tables that disagree with the log. Exit code 2 if the database does not exist (never created)."""
     from corridor._errors import ValidationError
     from corridor.transit.audit import parse_anchors
 
@@ -274,9 +275,10 @@ def audit_anchor(
     database_url: DbUrl = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Append a signed checkpoint of the audit chain (row, hash, time; HMAC under the audit key) to a file.
-    Run it regularly (cron) and keep the file elsewhere: 'audit verify --anchor FILE' then notices a log cut
-    back to before any checkpoint, which the database alone cannot show."""
+    """Append a signed checkpoint of the audit chain (row, hash, time) to a file kept elsewhere.
+
+    HMAC under the audit key. Run it regularly (cron): 'audit verify --anchor FILE' then notices a log cut back
+    to before any checkpoint, which the database alone cannot show."""
     from corridor._errors import ValidationError
     from corridor.transit.audit import anchor_line
 
