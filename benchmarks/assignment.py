@@ -30,7 +30,9 @@ import sys
 import time
 from pathlib import Path
 
-TNTP = Path(os.environ.get("CORRIDOR_TNTP_DIR", Path(__file__).resolve().parents[2] / "shared" / "data" / "tntp"))
+TNTP = Path(
+    os.environ.get("CORRIDOR_TNTP_DIR", Path(__file__).resolve().parents[2] / "shared" / "data" / "tntp")
+)
 
 
 def _peak_mb() -> float:
@@ -72,9 +74,17 @@ def run_ours(network: str, gap: float, algorithm: str) -> dict:
         t = time.perf_counter()
         r = assign(p, algorithm=algorithm, gap=gap, max_iter=100_000)
         wall = time.perf_counter() - t
-    return {"engine": f"corridor {algorithm}", "network": network, "target": gap, "seconds": wall,
-            "iterations": r.n_iterations, "gap": r.relative_gap, "beckmann": r.beckmann, "peak_mb": _peak_mb(),
-            "solve_mb": mem.mb}
+    return {
+        "engine": f"corridor {algorithm}",
+        "network": network,
+        "target": gap,
+        "seconds": wall,
+        "iterations": r.n_iterations,
+        "gap": r.relative_gap,
+        "beckmann": r.beckmann,
+        "peak_mb": _peak_mb(),
+        "solve_mb": mem.mb,
+    }
 
 
 def run_aequilibrae(network: str, gap: float) -> dict:
@@ -133,15 +143,25 @@ def run_aequilibrae(network: str, gap: float) -> dict:
         assig.execute()
         wall = time.perf_counter() - t
     rep = assig.report()
-    return {"engine": "aequilibrae bfw", "network": network, "target": gap, "seconds": wall,
-            "iterations": int(rep["iteration"].max()), "gap": float(rep["rgap"].iloc[-1]),
-            "beckmann": None, "peak_mb": _peak_mb(), "solve_mb": mem.mb}
+    return {
+        "engine": "aequilibrae bfw",
+        "network": network,
+        "target": gap,
+        "seconds": wall,
+        "iterations": int(rep["iteration"].max()),
+        "gap": float(rep["rgap"].iloc[-1]),
+        "beckmann": None,
+        "peak_mb": _peak_mb(),
+        "solve_mb": mem.mb,
+    }
 
 
 def _spawn(*args: str) -> dict:
     env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
     load = os.getloadavg()[0]
-    out = subprocess.run([sys.executable, __file__, "--worker", *args], capture_output=True, text=True, env=env)
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", *args], capture_output=True, text=True, env=env
+    )
     if out.returncode != 0:
         raise SystemExit(f"worker {args} failed:\n{out.stderr[-3000:]}")
     res = json.loads(out.stdout.strip().splitlines()[-1])
@@ -152,8 +172,11 @@ def _spawn(*args: str) -> dict:
 def _median_run(runs: list[dict]) -> dict:
     """The run of median time, with the median memory figures of all rounds."""
     med = sorted(runs, key=lambda r: r["seconds"])[(len(runs) - 1) // 2]
-    return dict(med, peak_mb=statistics.median(r["peak_mb"] for r in runs),
-                solve_mb=statistics.median(r["solve_mb"] for r in runs))
+    return dict(
+        med,
+        peak_mb=statistics.median(r["peak_mb"] for r in runs),
+        solve_mb=statistics.median(r["solve_mb"] for r in runs),
+    )
 
 
 def main() -> None:
@@ -171,10 +194,14 @@ def main() -> None:
         res = run_aequilibrae(network, float(gap)) if engine == "aeq" else run_ours(network, float(gap), alg)
         print(json.dumps(res))
         return
-    print(f"TNTP data: {TNTP}; cores: {os.cpu_count()}; relative gap (TSTT-SPTT)/TSTT; rounds: {a.repeat}; "
-          f"load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    head = (f"{'network':<14} {'engine':<16} {'target':>7} {'seconds':>8} {'iter':>6} {'gap':>9} {'peak MB':>8} "
-            f"{'solve MB':>9} {'load':>5}")
+    print(
+        f"TNTP data: {TNTP}; cores: {os.cpu_count()}; relative gap (TSTT-SPTT)/TSTT; rounds: {a.repeat}; "
+        f"load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}"
+    )
+    head = (
+        f"{'network':<14} {'engine':<16} {'target':>7} {'seconds':>8} {'iter':>6} {'gap':>9} {'peak MB':>8} "
+        f"{'solve MB':>9} {'load':>5}"
+    )
     print(head)
     summary = []
     for net in a.networks:
@@ -185,22 +212,43 @@ def main() -> None:
         rounds = [[_spawn(e, net, str(g), alg) for e, g, alg in keys] for _ in range(a.repeat)]
         runs = [_median_run([rd[i] for rd in rounds]) for i in range(len(keys))]
         for r in runs:
-            print(f"{net:<14} {r['engine']:<16} {r['target']:>7.0e} {r['seconds']:>8.2f} {r['iterations']:>6} "
-                  f"{r['gap']:>9.2e} {r['peak_mb']:>8.0f} {r['solve_mb']:>9.1f} {r['load']:>5.2f}", flush=True)
+            print(
+                f"{net:<14} {r['engine']:<16} {r['target']:>7.0e} {r['seconds']:>8.2f} {r['iterations']:>6} "
+                f"{r['gap']:>9.2e} {r['peak_mb']:>8.0f} {r['solve_mb']:>9.1f} {r['load']:>5.2f}",
+                flush=True,
+            )
         speed = statistics.median(rd[0]["seconds"] / rd[1]["seconds"] for rd in rounds)
         aeq, ours = runs[0], runs[1]
-        tight = {g: runs[i]["seconds"] for i, (_, g, _) in enumerate(keys) if i >= 1 and keys[i][2] == a.algorithm
-                 and i > 1}
-        summary.append((net, speed, ours["peak_mb"] / aeq["peak_mb"], ours["solve_mb"], aeq["solve_mb"], tight,
-                        aeq["seconds"], [rd[1]["seconds"] for rd in rounds], [rd[0]["seconds"] for rd in rounds]))
+        tight = {
+            g: runs[i]["seconds"]
+            for i, (_, g, _) in enumerate(keys)
+            if i >= 1 and keys[i][2] == a.algorithm and i > 1
+        }
+        summary.append(
+            (
+                net,
+                speed,
+                ours["peak_mb"] / aeq["peak_mb"],
+                ours["solve_mb"],
+                aeq["solve_mb"],
+                tight,
+                aeq["seconds"],
+                [rd[1]["seconds"] for rd in rounds],
+                [rd[0]["seconds"] for rd in rounds],
+            )
+        )
     print()
     for net, speed, mem, solve_ours, solve_aeq, tight, aeq_s, ours_all, aeq_all in summary:
-        extra = ", ".join(f"ours to {g:.0e}: {s:.2f} s ({'<' if s < aeq_s else '>='} AequilibraE to {a.gap:.0e})"
-                          for g, s in tight.items())
-        print(f"{net}: speed-up vs AequilibraE bfw to {a.gap:.0e} = {speed:.1f}x ({a.algorithm}; rounds ours "
-              f"{' '.join(f'{v:.2f}' for v in ours_all)} s, AequilibraE {' '.join(f'{v:.2f}' for v in aeq_all)} s); "
-              f"peak memory ours/AequilibraE = {mem:.2f}; solve memory ours {solve_ours:.1f} MB vs "
-              f"AequilibraE {solve_aeq:.1f} MB; {extra}")
+        extra = ", ".join(
+            f"ours to {g:.0e}: {s:.2f} s ({'<' if s < aeq_s else '>='} AequilibraE to {a.gap:.0e})"
+            for g, s in tight.items()
+        )
+        print(
+            f"{net}: speed-up vs AequilibraE bfw to {a.gap:.0e} = {speed:.1f}x ({a.algorithm}; rounds ours "
+            f"{' '.join(f'{v:.2f}' for v in ours_all)} s, AequilibraE {' '.join(f'{v:.2f}' for v in aeq_all)} s); "
+            f"peak memory ours/AequilibraE = {mem:.2f}; solve memory ours {solve_ours:.1f} MB vs "
+            f"AequilibraE {solve_aeq:.1f} MB; {extra}"
+        )
     print(f"load average at end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 

@@ -112,7 +112,7 @@ def test_carrier_submits_a_declaration_sees_it_listed_and_books_a_slot(page, liv
     page.fill("input[name=reference]", "WEB-0001")
     page.select_option("select[name=direction]", "eastbound")
     page.select_option("select[name=kind]", "truck")
-    page.fill("textarea[name=vehicles]", "51 ՕՏ 123\n52 ՍՍ 456")
+    page.fill("textarea[name=vehicles]", "51 OT 123\n52 SS 456")
     page.fill("textarea[name=containers]", box)
     page.fill("input[name=c0_hs_code]", "0810.10")
     page.fill("input[name=c0_description]", "strawberries")
@@ -130,7 +130,7 @@ def test_carrier_submits_a_declaration_sees_it_listed_and_books_a_slot(page, liv
     mine = live.service.list(live.who["ady"], carrier=None).items
     stored = next(d for d in mine if d.reference == "WEB-0001")
     assert stored.body.consignments[0].hs_code == "081010" and stored.body.containers == [box]
-    assert stored.body.transport.plates == ["51 ՕՏ 123", "52 ՍՍ 456"]
+    assert stored.body.transport.plates == ["51 OT 123", "52 SS 456"]
     assert stored.total_value_usd == 30000 and stored.guarantee_usd == 9000
 
     # capacity offered by the front office; the carrier books it on the page

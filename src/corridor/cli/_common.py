@@ -9,7 +9,9 @@ import typer
 
 NetworkOpt = Annotated[
     Path | None,
-    typer.Option("--network", "-n", help="GMNS folder (node.csv, link.csv); default: the bundled TRIPP region."),
+    typer.Option(
+        "--network", "-n", help="GMNS folder (node.csv, link.csv); default: the bundled TRIPP region."
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
 

@@ -16,24 +16,38 @@ from corridor.cli._output import cli_errors, console, emit, err_console, table
 
 def is_gmns(network: Path | None) -> bool:
     """No path (the bundled region) or a folder with GMNS ``node.csv`` and ``link.csv``."""
-    return network is None or (network.is_dir() and (network / "node.csv").is_file()
-                               and (network / "link.csv").is_file())
+    return network is None or (
+        network.is_dir() and (network / "node.csv").is_file() and (network / "link.csv").is_file()
+    )
 
 
 def assign_command(
     network: Path | None = typer.Argument(
-        None, help="TNTP folder or *_net.tntp file, or a GMNS folder (node.csv, link.csv); default: the bundled "
-                   "TRIPP region (freight in tonnes per year)."),
+        None,
+        help="TNTP folder or *_net.tntp file, or a GMNS folder (node.csv, link.csv); default: the bundled "
+        "TRIPP region (freight in tonnes per year).",
+    ),
     trips: Path | None = typer.Option(
-        None, "--trips", help="TNTP: trips file (default: the *_trips.tntp beside it). GMNS: freight demand CSV "
-                              "(origin, destination, cargo, [modes,] tonnes_per_yr, source; default: bundled)."),
+        None,
+        "--trips",
+        help="TNTP: trips file (default: the *_trips.tntp beside it). GMNS: freight demand CSV "
+        "(origin, destination, cargo, [modes,] tonnes_per_yr, source; default: bundled).",
+    ),
     scenario: str | None = typer.Option(
-        None, "--scenario", "-s", help="GMNS: scenario to apply (bundled name or YAML; default: existing links)."),
-    year: int = typer.Option(2024, "--year", help="GMNS: bundled demand year when --trips is not given (2024, 2030)."),
+        None,
+        "--scenario",
+        "-s",
+        help="GMNS: scenario to apply (bundled name or YAML; default: existing links).",
+    ),
+    year: int = typer.Option(
+        2024, "--year", help="GMNS: bundled demand year when --trips is not given (2024, 2030)."
+    ),
     algorithm: str = typer.Option("gp", "--algorithm", "-a", help="gp (path-based), bfw, cfw, fw or msa."),
     gap: float = typer.Option(1e-4, "--gap", help="Target relative gap (TSTT - SPTT) / TSTT."),
     max_iter: int = typer.Option(1000, "--max-iter", help="Stop after this many iterations."),
-    toll_factor: float | None = typer.Option(None, help="Time units per toll unit (default: network README)."),
+    toll_factor: float | None = typer.Option(
+        None, help="Time units per toll unit (default: network README)."
+    ),
     distance_factor: float | None = typer.Option(None, help="Time units per length unit (default: README)."),
     out: Path | None = typer.Option(None, "--out", help="Write links, iterations, summary and skims here."),
     csv: bool = typer.Option(False, "--csv", help="Write the link table as CSV instead of Parquet."),
@@ -58,15 +72,31 @@ def assign_command(
 
     def render() -> None:
         s = summary
-        console.print(table(
-            f"Assignment of {s['network']}",
-            ["algorithm", "iterations", "relative gap", "converged", "Beckmann", "TSTT", "seconds"],
-            [[s["algorithm"], s["iterations"], f"{s['relative_gap']:.3e}", s["converged"], f"{s['beckmann']:.10g}",
-              f"{s['tstt']:.8g}", f"{s['seconds']:.2f}"]],
-        ))
+        console.print(
+            table(
+                f"Assignment of {s['network']}",
+                ["algorithm", "iterations", "relative gap", "converged", "Beckmann", "TSTT", "seconds"],
+                [
+                    [
+                        s["algorithm"],
+                        s["iterations"],
+                        f"{s['relative_gap']:.3e}",
+                        s["converged"],
+                        f"{s['beckmann']:.10g}",
+                        f"{s['tstt']:.8g}",
+                        f"{s['seconds']:.2f}",
+                    ]
+                ],
+            )
+        )
         top = result.link_table().sort_values("voc", ascending=False).head(5)
-        console.print(table("Highest volume/capacity", ["link", "flow", "capacity", "v/c", "time"],
-                            [[r.link, r.flow, r.capacity, f"{r.voc:.3f}", f"{r.time:.4g}"] for r in top.itertuples()]))
+        console.print(
+            table(
+                "Highest volume/capacity",
+                ["link", "flow", "capacity", "v/c", "time"],
+                [[r.link, r.flow, r.capacity, f"{r.voc:.3f}", f"{r.time:.4g}"] for r in top.itertuples()],
+            )
+        )
         for f in files:
             console.print(f"wrote {f}")
 
@@ -101,8 +131,18 @@ def _progress(description: str, gap: float, disable: bool) -> Iterator[Callable[
         yield progress
 
 
-def _assign_gmns(network: Path | None, trips: Path | None, scenario: str | None, year: int, algorithm: str,
-                 gap: float, max_iter: int, out: Path | None, csv: bool, as_json: bool) -> None:
+def _assign_gmns(
+    network: Path | None,
+    trips: Path | None,
+    scenario: str | None,
+    year: int,
+    algorithm: str,
+    gap: float,
+    max_iter: int,
+    out: Path | None,
+    csv: bool,
+    as_json: bool,
+) -> None:
     """Freight assignment on a GMNS network: demand in tonnes per year between places by cargo class."""
     from corridor.assignment.corridor import assign_corridor
     from corridor.assignment.freight import bundled_demand, read_demand
@@ -113,12 +153,17 @@ def _assign_gmns(network: Path | None, trips: Path | None, scenario: str | None,
         net = load_network(network)
         demand = read_demand(trips) if trips is not None else bundled_demand(year)
         with _progress(f"{algorithm} on {net.name}", gap, as_json) as progress:
-            res = assign_corridor(net, scenario, demand, algorithm=algorithm, gap=gap, max_iter=max_iter,
-                                  callback=progress)
+            res = assign_corridor(
+                net, scenario, demand, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=progress
+            )
         files = []
         if out:
             files = write_results(res.result, out, table_format="csv" if csv else "parquet")
-            for name, frame in (("freight_links", res.links), ("paths", res.paths), ("families", res.families)):
+            for name, frame in (
+                ("freight_links", res.links),
+                ("paths", res.paths),
+                ("families", res.families),
+            ):
                 if frame is not None:
                     f = Path(out) / f"{name}.csv"
                     frame.to_csv(f, index=False)
@@ -127,33 +172,73 @@ def _assign_gmns(network: Path | None, trips: Path | None, scenario: str | None,
 
     def render() -> None:
         s = res.summary
-        console.print(table(
-            f"Freight assignment on {s['network']} ({s['scenario']})",
-            ["algorithm", "iter", "gap", "converged", "demand Mt/yr", "assigned", "seconds"],
-            [[s["algorithm"], s["iterations"], f"{s['relative_gap']:.1e}", s["converged"],
-              f"{s['demand_t'] / 1e6:,.2f}", f"{s['assigned_t'] / 1e6:,.2f}", f"{s['seconds']:.2f}"]],
-        ))
+        console.print(
+            table(
+                f"Freight assignment on {s['network']} ({s['scenario']})",
+                ["algorithm", "iter", "gap", "converged", "demand Mt/yr", "assigned", "seconds"],
+                [
+                    [
+                        s["algorithm"],
+                        s["iterations"],
+                        f"{s['relative_gap']:.1e}",
+                        s["converged"],
+                        f"{s['demand_t'] / 1e6:,.2f}",
+                        f"{s['assigned_t'] / 1e6:,.2f}",
+                        f"{s['seconds']:.2f}",
+                    ]
+                ],
+            )
+        )
         if res.families is not None:
-            console.print(table("Flows by route family (a path counts in each family it uses)",
-                                ["family", "Mt/yr", "share"],
-                                [[r.family, f"{r.tonnes / 1e6:,.2f}", f"{r.share:.1%}"]
-                                 for r in res.families.itertuples()]))
-            console.print(table("Routes", ["route", "Mt/yr"],
-                                [[r.route, f"{r.tonnes / 1e6:,.2f}"] for r in res.routes.itertuples()]))
+            console.print(
+                table(
+                    "Flows by route family (a path counts in each family it uses)",
+                    ["family", "Mt/yr", "share"],
+                    [
+                        [r.family, f"{r.tonnes / 1e6:,.2f}", f"{r.share:.1%}"]
+                        for r in res.families.itertuples()
+                    ],
+                )
+            )
+            console.print(
+                table(
+                    "Routes",
+                    ["route", "Mt/yr"],
+                    [[r.route, f"{r.tonnes / 1e6:,.2f}"] for r in res.routes.itertuples()],
+                )
+            )
         else:
             console.print("route families need the path-based algorithm (gp)")
-        console.print(f"TRIPP: rail {res.tripp_t['rail'] / 1e6:,.2f} Mt/yr, road {res.tripp_t['road'] / 1e6:,.2f} Mt/yr")
+        console.print(
+            f"TRIPP: rail {res.tripp_t['rail'] / 1e6:,.2f} Mt/yr, road {res.tripp_t['road'] / 1e6:,.2f} Mt/yr"
+        )
         over = res.over_capacity
         if len(over):
-            console.print(table("Links over capacity", ["link", "direction", "mode", "Mt/yr", "capacity", "v/c"],
-                                [[r.link_id, f"{r.from_node_id} → {r.to_node_id}", r.mode, f"{r.flow_t / 1e6:,.2f}",
-                                  f"{r.capacity_t / 1e6:,.2f}", f"{r.voc:.2f}"] for r in over.itertuples()]))
+            console.print(
+                table(
+                    "Links over capacity",
+                    ["link", "direction", "mode", "Mt/yr", "capacity", "v/c"],
+                    [
+                        [
+                            r.link_id,
+                            f"{r.from_node_id} → {r.to_node_id}",
+                            r.mode,
+                            f"{r.flow_t / 1e6:,.2f}",
+                            f"{r.capacity_t / 1e6:,.2f}",
+                            f"{r.voc:.2f}",
+                        ]
+                        for r in over.itertuples()
+                    ],
+                )
+            )
         else:
             console.print("no link over capacity")
         un = res.freight.unserved
         for r in un.itertuples():
-            console.print(f"[yellow]no route[/]: {r.origin} → {r.destination} ({r.cargo}), "
-                          f"{r.tonnes_per_yr / 1e6:,.2f} Mt/yr left out")
+            console.print(
+                f"[yellow]no route[/]: {r.origin} → {r.destination} ({r.cargo}), "
+                f"{r.tonnes_per_yr / 1e6:,.2f} Mt/yr left out"
+            )
         for f in files:
             console.print(f"wrote {f}")
 

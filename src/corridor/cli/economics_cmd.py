@@ -43,22 +43,38 @@ def _read_routes(path: Path) -> tuple[pd.DataFrame, list[str], int]:
 def trade_cmd(
     routes: Annotated[
         Path | None,
-        typer.Argument(help="Routes YAML (routes: [...], numbers as {value, source}) or CSV with columns "
-                       "origin_country, destination_country, time_h_before, time_h_after, cost_usd_per_t_before, "
-                       "cost_usd_per_t_after [, weight, corridor_share, baseline_trade_usd, label]. "
-                       "Default: the bundled TRIPP case."),
+        typer.Argument(
+            help="Routes YAML (routes: [...], numbers as {value, source}) or CSV with columns "
+            "origin_country, destination_country, time_h_before, time_h_after, cost_usd_per_t_before, "
+            "cost_usd_per_t_after [, weight, corridor_share, baseline_trade_usd, label]. "
+            "Default: the bundled TRIPP case."
+        ),
     ] = None,
-    origin_country: Annotated[str | None, typer.Option(help="One pair from flags: origin (ISO alpha-2).")] = None,
+    origin_country: Annotated[
+        str | None, typer.Option(help="One pair from flags: origin (ISO alpha-2).")
+    ] = None,
     destination_country: Annotated[str | None, typer.Option(help="Destination (ISO alpha-2).")] = None,
-    time_before_h: Annotated[float | None, typer.Option(help="Transit time before, hours (omit: no route).")] = None,
+    time_before_h: Annotated[
+        float | None, typer.Option(help="Transit time before, hours (omit: no route).")
+    ] = None,
     time_after_h: Annotated[float | None, typer.Option(help="Transit time after, hours.")] = None,
     cost_before: Annotated[float | None, typer.Option(help="Transport cost before, USD/t.")] = None,
     cost_after: Annotated[float | None, typer.Option(help="Transport cost after, USD/t.")] = None,
-    baseline_usd: Annotated[float | None, typer.Option(help="Baseline bilateral trade, USD/yr (else bundled).")] = None,
-    corridor_share: Annotated[float, typer.Option(help="Share of the pair's trade that can use the route.")] = 1.0,
-    value_usd_per_t: Annotated[float | None, typer.Option(help="Value of the goods, USD/t (cost channel).")] = None,
-    cap_days: Annotated[float | None, typer.Option(help="Days saved assumed for a route missing before.")] = None,
-    params_file: Annotated[Path | None, typer.Option("--params", help="Parameters YAML (elasticities).")] = None,
+    baseline_usd: Annotated[
+        float | None, typer.Option(help="Baseline bilateral trade, USD/yr (else bundled).")
+    ] = None,
+    corridor_share: Annotated[
+        float, typer.Option(help="Share of the pair's trade that can use the route.")
+    ] = 1.0,
+    value_usd_per_t: Annotated[
+        float | None, typer.Option(help="Value of the goods, USD/t (cost channel).")
+    ] = None,
+    cap_days: Annotated[
+        float | None, typer.Option(help="Days saved assumed for a route missing before.")
+    ] = None,
+    params_file: Annotated[
+        Path | None, typer.Option("--params", help="Parameters YAML (elasticities).")
+    ] = None,
     baseline_file: Annotated[Path | None, typer.Option("--baseline", help="Baseline trade YAML.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -66,30 +82,39 @@ def trade_cmd(
     from corridor.economics import trade
 
     with cli_errors():
-        over = {k: v for k, v in (("value_usd_per_t", value_usd_per_t), ("new_route_cap_days", cap_days)) if v}
+        over = {
+            k: v for k, v in (("value_usd_per_t", value_usd_per_t), ("new_route_cap_days", cap_days)) if v
+        }
         params = trade.load_parameters(params_file, **over)
         baseline = trade.load_baseline(baseline_file)
         route_assumptions: list[str] = []
         file, offset = None, 1
         if origin_country or destination_country:
             if routes is not None:
-                raise ValidationError("give either a routes file or --origin-country/--destination-country, not both")
+                raise ValidationError(
+                    "give either a routes file or --origin-country/--destination-country, not both"
+                )
             if None in (origin_country, destination_country, time_after_h, cost_after):
                 raise ValidationError(
                     "a pair from flags needs --origin-country, --destination-country, --time-after-h and "
                     "--cost-after (and --time-before-h/--cost-before unless the route is new)"
                 )
             row = {
-                "label": "flags", "origin_country": origin_country, "destination_country": destination_country,
-                "time_h_before": time_before_h, "time_h_after": time_after_h, "cost_usd_per_t_before": cost_before,
-                "cost_usd_per_t_after": cost_after, "corridor_share": corridor_share,
+                "label": "flags",
+                "origin_country": origin_country,
+                "destination_country": destination_country,
+                "time_h_before": time_before_h,
+                "time_h_after": time_after_h,
+                "cost_usd_per_t_before": cost_before,
+                "cost_usd_per_t_after": cost_after,
+                "corridor_share": corridor_share,
             }
             if baseline_usd is not None:
                 row |= {"baseline_trade_usd": baseline_usd, "baseline_source": "user input (--baseline-usd)"}
             df = pd.DataFrame([row])
-            df[["time_h_before", "cost_usd_per_t_before"]] = df[["time_h_before", "cost_usd_per_t_before"]].astype(
-                float
-            )
+            df[["time_h_before", "cost_usd_per_t_before"]] = df[
+                ["time_h_before", "cost_usd_per_t_before"]
+            ].astype(float)
         else:
             path = routes or trade._data("trade_case.yaml")
             df, route_assumptions, offset = _read_routes(path)
@@ -102,8 +127,13 @@ def trade_cmd(
         p = impact.pairs
         rows = [
             (
-                r.pair, r.routes, r.days_saved, r.cost_saved_usd_per_t, _musd(r.baseline_trade_usd),
-                r.corridor_share, *(f"{r[f'change_pct_{c}']:+.2f} %" for c in trade.CASES),
+                r.pair,
+                r.routes,
+                r.days_saved,
+                r.cost_saved_usd_per_t,
+                _musd(r.baseline_trade_usd),
+                r.corridor_share,
+                *(f"{r[f'change_pct_{c}']:+.2f} %" for c in trade.CASES),
                 *(_musd(r[f"change_usd_{c}"]) for c in trade.CASES),
                 "no" if not r.counted else ("new route" if r.newly_possible else "yes"),
             )
@@ -112,8 +142,21 @@ def trade_cmd(
         console.print(
             table(
                 "Trade change by country pair (USD M/yr)",
-                ["pair", "routes", "days saved", "USD/t saved", "baseline", "share", "low %", "central %",
-                 "high %", "low", "central", "high", "counted"],
+                [
+                    "pair",
+                    "routes",
+                    "days saved",
+                    "USD/t saved",
+                    "baseline",
+                    "share",
+                    "low %",
+                    "central %",
+                    "high %",
+                    "low",
+                    "central",
+                    "high",
+                    "counted",
+                ],
                 rows,
             )
         )
@@ -133,9 +176,14 @@ def _finance_overrides(**flags: Any) -> dict[str, Any]:
     """Map CLI flags onto the bid fields they override; each value is sourced as the flag that set it."""
     over: dict[str, Any] = {}
     top = {
-        "term_years": "term_years", "extension_years": "extension_years", "discount_rate": "discount_rate",
-        "equity_discount_rate": "equity_discount_rate", "debt_rate": "debt_rate",
-        "debt_tenor_years": "debt_tenor_years", "dscr": "dscr_target", "gearing": "gearing_max",
+        "term_years": "term_years",
+        "extension_years": "extension_years",
+        "discount_rate": "discount_rate",
+        "equity_discount_rate": "equity_discount_rate",
+        "debt_rate": "debt_rate",
+        "debt_tenor_years": "debt_tenor_years",
+        "dscr": "dscr_target",
+        "gearing": "gearing_max",
         "tax_rate": "tax_rate",
     }
     for flag, field in top.items():
@@ -143,8 +191,11 @@ def _finance_overrides(**flags: Any) -> dict[str, Any]:
         if v is not None:
             over[field] = {"value": v, "source": f"user input (--{flag.replace('_', '-')})"}
     rail = {}
-    for flag, field in (("rail_tariff", "tariff_usd_per_unit"), ("rail_volume_t", "volume_per_yr"),
-                        ("rail_capex_usd", "capex_usd")):
+    for flag, field in (
+        ("rail_tariff", "tariff_usd_per_unit"),
+        ("rail_volume_t", "volume_per_yr"),
+        ("rail_capex_usd", "capex_usd"),
+    ):
         v = flags.get(flag)
         if v is not None:
             rail[field] = {"value": v, "source": f"user input (--{flag.replace('_', '-')})"}
@@ -160,15 +211,21 @@ def finance_cmd(
     ] = None,
     bid: Annotated[str | None, typer.Option(help="Show one bid in detail (name).")] = None,
     annual: Annotated[bool, typer.Option(help="With --bid: print the yearly cash-flow table.")] = False,
-    term_years: Annotated[int | None, typer.Option(help="Concession term, years (incl. construction).")] = None,
+    term_years: Annotated[
+        int | None, typer.Option(help="Concession term, years (incl. construction).")
+    ] = None,
     extension_years: Annotated[int | None, typer.Option(help="Extension after the term, years.")] = None,
     rail_tariff: Annotated[float | None, typer.Option(help="Rail tariff, USD/t.")] = None,
     rail_volume_t: Annotated[float | None, typer.Option(help="Rail volume at full ramp-up, t/yr.")] = None,
     rail_capex_usd: Annotated[float | None, typer.Option(help="Rail capex, USD.")] = None,
-    discount_rate: Annotated[float | None, typer.Option(help="Project discount rate (real, per year).")] = None,
+    discount_rate: Annotated[
+        float | None, typer.Option(help="Project discount rate (real, per year).")
+    ] = None,
     equity_discount_rate: Annotated[float | None, typer.Option(help="Equity discount rate.")] = None,
     debt_rate: Annotated[float | None, typer.Option(help="Debt interest rate.")] = None,
-    debt_tenor_years: Annotated[int | None, typer.Option(help="Debt tenor after construction, years.")] = None,
+    debt_tenor_years: Annotated[
+        int | None, typer.Option(help="Debt tenor after construction, years.")
+    ] = None,
     dscr: Annotated[float | None, typer.Option(help="Target DSCR for sculpting.")] = None,
     gearing: Annotated[float | None, typer.Option(help="Maximum debt / capex.")] = None,
     tax_rate: Annotated[float | None, typer.Option(help="Profit tax rate.")] = None,
@@ -179,9 +236,17 @@ def finance_cmd(
 
     with cli_errors():
         over = _finance_overrides(
-            term_years=term_years, extension_years=extension_years, discount_rate=discount_rate,
-            equity_discount_rate=equity_discount_rate, debt_rate=debt_rate, debt_tenor_years=debt_tenor_years,
-            dscr=dscr, gearing=gearing, tax_rate=tax_rate, rail_tariff=rail_tariff, rail_volume_t=rail_volume_t,
+            term_years=term_years,
+            extension_years=extension_years,
+            discount_rate=discount_rate,
+            equity_discount_rate=equity_discount_rate,
+            debt_rate=debt_rate,
+            debt_tenor_years=debt_tenor_years,
+            dscr=dscr,
+            gearing=gearing,
+            tax_rate=tax_rate,
+            rail_tariff=rail_tariff,
+            rail_volume_t=rail_volume_t,
             rail_capex_usd=rail_capex_usd,
         )
         bids = finance.load_bids(bids_file, overrides=over or None)
@@ -197,25 +262,48 @@ def finance_cmd(
             if not annual:
                 data.pop("annual")
         else:
-            data = {"comparison": comparison.to_dict(orient="records"),
-                    "assumptions": {r.bid.name: r.assumptions for r in results}}
+            data = {
+                "comparison": comparison.to_dict(orient="records"),
+                "assumptions": {r.bid.name: r.assumptions for r in results},
+            }
 
     def render() -> None:
         rows = [
             (
-                r.bid, f"{r.term_years}+{r.extension_years}", _musd(r.total_capex_usd), _musd(r.project_npv_usd),
+                r.bid,
+                f"{r.term_years}+{r.extension_years}",
+                _musd(r.total_capex_usd),
+                _musd(r.project_npv_usd),
                 _pct(r.project_irr) if r.project_irr_status == "unique" else r.project_irr_status,
-                _musd(r.equity_npv_usd), _pct(r.equity_irr), r.payback_years,
+                _musd(r.equity_npv_usd),
+                _pct(r.equity_irr),
+                r.payback_years,
                 r.discounted_payback_year if r.discounted_payback_year is not None else "never",
-                _musd(r.debt_usd), _pct(r.gearing), *(_ratio(x) for x in (r.min_dscr, r.llcr, r.plcr)),
+                _musd(r.debt_usd),
+                _pct(r.gearing),
+                *(_ratio(x) for x in (r.min_dscr, r.llcr, r.plcr)),
             )
             for r in comparison.itertuples(index=False)
         ]
         console.print(
             table(
                 "Concession bids (USD M, real)",
-                ["bid", "years", "capex", "project NPV", "project IRR", "equity NPV", "equity IRR", "payback yr",
-                 "disc. payback", "debt", "gearing", "min DSCR", "LLCR", "PLCR"],
+                [
+                    "bid",
+                    "years",
+                    "capex",
+                    "project NPV",
+                    "project IRR",
+                    "equity NPV",
+                    "equity IRR",
+                    "payback yr",
+                    "disc. payback",
+                    "debt",
+                    "gearing",
+                    "min DSCR",
+                    "LLCR",
+                    "PLCR",
+                ],
                 rows,
             )
         )
@@ -229,16 +317,33 @@ def finance_cmd(
                 f"MIRR {_pct(m['project_mirr'])}; shareholder equity NPV (USD M): {sh}"
             )
             if annual:
-                cols = ["year", "phase", "capex_usd", "revenue_usd", "opex_usd", "tax_usd", "cfads_usd",
-                        "debt_service_usd", "dscr", "project_cf_usd", "equity_cf_usd"]
+                cols = [
+                    "year",
+                    "phase",
+                    "capex_usd",
+                    "revenue_usd",
+                    "opex_usd",
+                    "tax_usd",
+                    "cfads_usd",
+                    "debt_service_usd",
+                    "dscr",
+                    "project_cf_usd",
+                    "equity_cf_usd",
+                ]
                 t = r.table[cols]
                 console.print(
                     table(
                         f"{r.bid.name}: yearly cash flows (USD M)",
                         [c.removesuffix("_usd") for c in cols],
                         [
-                            [x.year, x.phase, *(_musd(getattr(x, c)) for c in cols[2:8]), x.dscr,
-                             _musd(x.project_cf_usd), _musd(x.equity_cf_usd)]
+                            [
+                                x.year,
+                                x.phase,
+                                *(_musd(getattr(x, c)) for c in cols[2:8]),
+                                x.dscr,
+                                _musd(x.project_cf_usd),
+                                _musd(x.equity_cf_usd),
+                            ]
                             for x in t.itertuples(index=False)
                         ],
                     )
@@ -248,7 +353,9 @@ def finance_cmd(
                 console.print(f"  - {a}", highlight=False)
         else:
             n = {len(r.assumptions) for r in results}
-            console.print(f"Inputs marked assumption per bid: {sorted(n)} (use --bid NAME or --json to list them).")
+            console.print(
+                f"Inputs marked assumption per bid: {sorted(n)} (use --bid NAME or --json to list them)."
+            )
 
     emit(data, as_json, render)
 

@@ -12,7 +12,9 @@ from corridor.cli._output import cli_errors, console, emit, err_console, table
 
 network_app = typer.Typer(help="Inspect, validate and export networks.", no_args_is_help=True)
 
-PathArg = Annotated[Path | None, typer.Argument(help="GMNS folder (node.csv, link.csv); default: bundled region.")]
+PathArg = Annotated[
+    Path | None, typer.Argument(help="GMNS folder (node.csv, link.csv); default: bundled region.")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -29,10 +31,17 @@ def info(path: PathArg = None, as_json: JsonOpt = False) -> None:
     s = net.summary()
 
     def render() -> None:
-        console.print(f"[bold]{s['name']}[/]: {s['nodes']} nodes, {s['links']} links, {s['places']} places, "
-                      f"{s['border_crossings']} border crossings; countries {', '.join(s['countries'])}")
-        console.print(table("Links by mode", ["mode", "links", "km"],
-                            [(m, v["links"], v["length_km"]) for m, v in s["by_mode"].items()]))
+        console.print(
+            f"[bold]{s['name']}[/]: {s['nodes']} nodes, {s['links']} links, {s['places']} places, "
+            f"{s['border_crossings']} border crossings; countries {', '.join(s['countries'])}"
+        )
+        console.print(
+            table(
+                "Links by mode",
+                ["mode", "links", "km"],
+                [(m, v["links"], v["length_km"]) for m, v in s["by_mode"].items()],
+            )
+        )
         console.print(table("Links by status", ["status", "links"], list(s["by_status"].items())))
 
     emit(s, as_json, render)
@@ -41,7 +50,9 @@ def info(path: PathArg = None, as_json: JsonOpt = False) -> None:
 @network_app.command("validate")
 def validate(
     path: PathArg = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings (unreachable parts) as errors.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Treat warnings (unreachable parts) as errors.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Check a network; list every problem with its file, line and field (exit code 2 if invalid)."""
@@ -65,17 +76,27 @@ def validate(
             raise typer.Exit(2) from None
     warns = [str(w.message) for w in caught]
     data = {"valid": True, "nodes": net.n_nodes, "links": net.n_links, "warnings": warns}
-    emit(data, as_json, lambda: (
-        console.print(f"[bold green]valid[/]: {net.n_nodes} nodes, {net.n_links} links"),
-        [console.print(f"  [yellow]warning[/]: {w}", highlight=False) for w in warns]))
+    emit(
+        data,
+        as_json,
+        lambda: (
+            console.print(f"[bold green]valid[/]: {net.n_nodes} nodes, {net.n_links} links"),
+            [console.print(f"  [yellow]warning[/]: {w}", highlight=False) for w in warns],
+        ),
+    )
 
 
 @network_app.command("export")
 def export(
-    out: Annotated[Path, typer.Argument(help="Target: a folder (GMNS CSV), *.gpkg (GeoPackage) or *.geojson.")],
-    path: Annotated[Path | None, typer.Option("--network", "-n", help="Source GMNS folder; default bundled.")] = None,
-    scenario: Annotated[str | None, typer.Option("--scenario", "-s",
-                                                 help="Apply a scenario first (adds the `open` column).")] = None,
+    out: Annotated[
+        Path, typer.Argument(help="Target: a folder (GMNS CSV), *.gpkg (GeoPackage) or *.geojson.")
+    ],
+    path: Annotated[
+        Path | None, typer.Option("--network", "-n", help="Source GMNS folder; default bundled.")
+    ] = None,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", "-s", help="Apply a scenario first (adds the `open` column).")
+    ] = None,
 ) -> None:
     """Export the network as GMNS CSV, GeoPackage or GeoJSON."""
     from corridor.network import export_geo, load_network, write_gmns
@@ -85,6 +106,10 @@ def export(
         net = load_network(path)
         if scenario:
             net = apply_scenario(net, load_scenario(scenario))
-        files = export_geo(net, out) if out.suffix.lower() in (".gpkg", ".geojson") else list(write_gmns(net, out))
+        files = (
+            export_geo(net, out)
+            if out.suffix.lower() in (".gpkg", ".geojson")
+            else list(write_gmns(net, out))
+        )
     for f in files:
         console.print(f"wrote {f}")

@@ -22,8 +22,13 @@ def _prepare(scenario: str, network: Path | None, cargo: str, avoid: str | None,
 
     sc = load_scenario(scenario)
     net = apply_scenario(load(network), sc)
-    return sc, net, RouteOptions.make(cargo=cargo, avoid_countries=split_list(avoid),
-                                      avoid_modes=split_list(avoid_modes))
+    return (
+        sc,
+        net,
+        RouteOptions.make(
+            cargo=cargo, avoid_countries=split_list(avoid), avoid_modes=split_list(avoid_modes)
+        ),
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -32,13 +37,23 @@ def register(app: typer.Typer) -> None:
 
 
 def route(
-    origin: Annotated[str, typer.Argument(help="Origin place (name, id or alternative spelling; case and accents "
-                                          "don't matter).")],
+    origin: Annotated[
+        str,
+        typer.Argument(
+            help="Origin place (name, id or alternative spelling; case and accents don't matter)."
+        ),
+    ],
     destination: Annotated[str, typer.Argument(help="Destination place.")],
     avoid: AvoidOpt = None,
     avoid_modes: AvoidModesOpt = None,
-    cargo: Annotated[str, typer.Option("--class", "-c", help="Cargo class: container, general_cargo, liquid_bulk, "
-                                       "passengers, natural_gas, data.")] = "container",
+    cargo: Annotated[
+        str,
+        typer.Option(
+            "--class",
+            "-c",
+            help="Cargo class: container, general_cargo, liquid_bulk, passengers, natural_gas, data.",
+        ),
+    ] = "container",
     scenario: ScenarioOpt = "baseline",
     k: Annotated[int, typer.Option("-k", min=1, max=10, help="Number of distinct alternative routes.")] = 1,
     network: NetworkOpt = None,
@@ -54,29 +69,52 @@ def route(
 
     def render() -> None:
         for i, r in enumerate(routes, 1):
-            head = f"Route {i}/{len(routes)}: {r.legs['from_name'].iat[0]} → {r.legs['to_name'].iat[-1]} " \
-                   f"({r.cargo}, scenario {sc.name})"
-            console.print(table(head, ["from", "to", "mode", "km", "hours", "USD", "country", "status"], [
-                (leg.from_name, leg.to_name, leg.mode + (" (border)" if leg.border else ""), leg.length_km,
-                 leg.time_h, leg.money_usd, leg.to_country, leg.status) for leg in r.legs.itertuples()]))
+            head = (
+                f"Route {i}/{len(routes)}: {r.legs['from_name'].iat[0]} → {r.legs['to_name'].iat[-1]} "
+                f"({r.cargo}, scenario {sc.name})"
+            )
+            console.print(
+                table(
+                    head,
+                    ["from", "to", "mode", "km", "hours", "USD", "country", "status"],
+                    [
+                        (
+                            leg.from_name,
+                            leg.to_name,
+                            leg.mode + (" (border)" if leg.border else ""),
+                            leg.length_km,
+                            leg.time_h,
+                            leg.money_usd,
+                            leg.to_country,
+                            leg.status,
+                        )
+                        for leg in r.legs.itertuples()
+                    ],
+                )
+            )
             console.print(
                 f"  distance [bold]{fmt(r.distance_km)} km[/], time [bold]{fmt(r.time_h)} h[/], "
                 f"money {fmt(r.money_usd, 2)} USD/{'pax' if r.cargo == 'passengers' else 't'}, "
                 f"generalised cost [bold]{fmt(r.cost_usd, 2)}[/]\n"
                 f"  countries {' → '.join(r.countries)}; {len(r.border_crossings)} border crossing(s); "
-                f"{len(r.transfers)} transfer(s)\n", highlight=False)
+                f"{len(r.transfers)} transfer(s)\n",
+                highlight=False,
+            )
 
     emit(data, as_json, render)
 
 
 def skim(
-    places: Annotated[list[str] | None, typer.Argument(help="Places (default: the scenario's OD places).")] = None,
+    places: Annotated[
+        list[str] | None, typer.Argument(help="Places (default: the scenario's OD places).")
+    ] = None,
     avoid: AvoidOpt = None,
     avoid_modes: AvoidModesOpt = None,
     cargo: Annotated[str, typer.Option("--class", "-c", help="Cargo class.")] = "container",
     scenario: ScenarioOpt = "baseline",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the three skims as CSV files into this folder.")]
-    = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the three skims as CSV files into this folder.")
+    ] = None,
     network: NetworkOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -96,7 +134,12 @@ def skim(
     def render() -> None:
         for key, unit in (("time_h", "hours"), ("distance_km", "km"), ("cost_usd", "generalised cost")):
             frame = skims[key]
-            console.print(table(f"{unit} ({sc.name}, {cargo}; – = no route)", ["from \\ to", *frame.columns],
-                                [(i, *row) for i, row in zip(frame.index, frame.to_numpy().tolist(), strict=True)]))
+            console.print(
+                table(
+                    f"{unit} ({sc.name}, {cargo}; – = no route)",
+                    ["from \\ to", *frame.columns],
+                    [(i, *row) for i, row in zip(frame.index, frame.to_numpy().tolist(), strict=True)],
+                )
+            )
 
     emit(data, as_json, render)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from stdnum import iso6346, luhn
 
+from corridor._errors import ValidationError
 from corridor.transit.auth import Principal, Role
 from corridor.transit.errors import Conflict
 from corridor.transit.schemas import (
@@ -170,7 +171,12 @@ def seed_demo(
 
     ``queue`` more trucks arrive in the day's last 40 minutes, so an officer who logs in finds declarations waiting
     in the channel lanes (submitted, or assessed and waiting for release or hold).
+    Refused in a production environment: it adds officers with a published password.
     """
+    if service.environment == "production":
+        raise ValidationError(
+            "transit demo: refused in environment 'production' (it adds users with a known password)"
+        )
     rng = random.Random(seed)
     end = now or datetime.now(UTC)
     start = end - timedelta(hours=24)

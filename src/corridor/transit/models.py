@@ -166,6 +166,8 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    #: HMAC of (seq, hash) under the audit key: the head cannot be moved without the key
+    mac: Mapped[str | None] = mapped_column(String(64))
 
 
 class IdempotencyRecord(Base):

@@ -6,10 +6,11 @@ containers referenced by consignments declared on the movement.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from corridor.transit import codes
 from corridor.transit.route import Direction
@@ -25,27 +26,37 @@ TRUCK_PAYLOAD_KG = 27_000.0
 IMPLAUSIBLE_FACTOR = 1.5
 #: assumption: above this a single consignment's value is a typing error, not a real cargo (USD).
 MAX_CONSIGNMENT_VALUE_USD = 1e9
+#: assumption: a consignment under 1 kg is no freight for a transit corridor (and 5e-324 kg is a typing or
+#: fuzzing artefact); parcels are consolidated into one consignment.
+MIN_CONSIGNMENT_MASS_KG = 1.0
+#: assumption: one cent, the smallest amount a customs value or guarantee is stated in.
+MIN_AMOUNT_USD = 0.01
 
 
-def _checked(problem, normalise=lambda v: v):
+def _canonical(problem, normalise):
+    """Normalise first (so length limits apply to what is stored), then check the canonical form.
+
+    ``normalise`` is idempotent (`codes.canonical`), so a stored value passes this check again on any read."""
+
+    def before(v):
+        return normalise(v) if isinstance(v, str) else v
+
     def check(v: str) -> str:
         why = problem(v)
         if why:
             raise ValueError(why)
-        return normalise(v)
+        return v
 
-    return AfterValidator(check)
+    return BeforeValidator(before), AfterValidator(check)
 
 
 ContainerNo = Annotated[
-    str, Field(max_length=20), _checked(codes.container_problem, codes.normalise_container)
+    str, Field(max_length=20), *_canonical(codes.container_problem, codes.normalise_container)
 ]
-WagonNo = Annotated[str, Field(max_length=20), _checked(codes.wagon_problem, codes.normalise_wagon)]
-Plate = Annotated[str, Field(max_length=20), _checked(codes.plate_problem, codes.normalise_plate)]
-HsCode = Annotated[
-    str, Field(max_length=13), _checked(codes.hs_problem, lambda v: v.replace(".", "").strip())
-]
-Mrn = Annotated[str, Field(max_length=18), _checked(codes.mrn_problem, lambda v: v.strip().upper())]
+WagonNo = Annotated[str, Field(max_length=20), *_canonical(codes.wagon_problem, codes.normalise_wagon)]
+Plate = Annotated[str, Field(max_length=20), *_canonical(codes.plate_problem, codes.normalise_plate)]
+HsCode = Annotated[str, Field(max_length=13), *_canonical(codes.hs_problem, codes.normalise_hs)]
+Mrn = Annotated[str, Field(max_length=18), *_canonical(codes.mrn_problem, codes.normalise_mrn)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 Reference = Annotated[str, Field(min_length=1, max_length=35, pattern=r"^[A-Za-z0-9][A-Za-z0-9/._-]*$")]
 SealId = Annotated[str, Field(min_length=1, max_length=35, pattern=r"^[A-Za-z0-9][A-Za-z0-9/._-]*$")]
@@ -60,6 +71,17 @@ def text_problem(value: str) -> str | None:
     except UnicodeEncodeError:
         return "text must be valid Unicode (no lone surrogates)"
     return None
+
+
+def _maybe_unstorable(obj) -> bool:
+    """One pass in C (json.dumps) instead of a Python walk of every string: True if a NUL or a lone
+    surrogate may be in ``obj`` (json.dumps writes NUL as \\u0000; UTF-8 encoding refuses surrogates)."""
+    try:
+        dumped = json.dumps(obj, ensure_ascii=False, default=str)
+        dumped.encode("utf-8")
+    except (UnicodeEncodeError, TypeError, ValueError):
+        return True
+    return "\\u0000" in dumped
 
 
 def _scan(obj, path: str = "") -> None:
@@ -82,7 +104,8 @@ class Strict(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _storable_text(cls, data):
-        _scan(data)
+        if _maybe_unstorable(data):
+            _scan(data)  # the slow walk only to name the field
         return data
 
 
@@ -115,14 +138,14 @@ class Truck(Strict):
 class Consignment(Strict):
     hs_code: HsCode
     description: Text
-    gross_mass_kg: float = Field(gt=0, le=10_000_000)
-    value_usd: float = Field(gt=0, le=MAX_CONSIGNMENT_VALUE_USD)
+    gross_mass_kg: float = Field(ge=MIN_CONSIGNMENT_MASS_KG, le=10_000_000)
+    value_usd: float = Field(ge=MIN_AMOUNT_USD, le=MAX_CONSIGNMENT_VALUE_USD)
     container: ContainerNo | None = None
 
 
 class Guarantee(Strict):
     reference: Annotated[str, Field(min_length=1, max_length=24, pattern=r"^[A-Z0-9]+$")]
-    amount_usd: float = Field(gt=0, le=1e10)
+    amount_usd: float = Field(ge=MIN_AMOUNT_USD, le=1e10)
 
 
 class DeclarationCreate(Strict):
@@ -232,6 +255,52 @@ class EventPublic(BaseModel):
     at: datetime
 
 
+class _Vehicle:
+    @property
+    def payload_kg(self) -> float:
+        return WAGON_PAYLOAD_KG * len(self.wagons) if self.kind == "train" else TRUCK_PAYLOAD_KG
+
+
+class TrainStored(_Vehicle, BaseModel):
+    kind: Literal["train"]
+    wagons: list[str]
+
+
+class TruckStored(_Vehicle, BaseModel):
+    kind: Literal["truck"]
+    plates: list[str]
+
+
+class ConsignmentStored(BaseModel):
+    hs_code: str
+    description: str
+    gross_mass_kg: float
+    value_usd: float
+    container: str | None = None
+
+
+class GuaranteeStored(BaseModel):
+    reference: str
+    amount_usd: float
+
+
+class DeclarationBody(BaseModel):
+    """A declaration body as stored: what `DeclarationCreate` accepted and canonicalised at submission.
+
+    Reads use this plain shape and never re-run the submission checks: a stored declaration is a record, and a
+    rule tightened later (or a value stored by an older version) must not turn every page that lists it into
+    an error."""
+
+    reference: str
+    direction: str
+    transport: Annotated[TrainStored | TruckStored, Field(discriminator="kind")]
+    containers: list[str] = []
+    consignments: list[ConsignmentStored]
+    seal_count: int
+    seals: list[str] = []
+    guarantee: GuaranteeStored
+
+
 class DeclarationPublic(BaseModel):
     id: int
     carrier: str
@@ -259,7 +328,7 @@ class DeclarationPublic(BaseModel):
     slot_day: date | None
     submitted_at: datetime
     updated_at: datetime
-    body: DeclarationCreate
+    body: DeclarationBody
     inspections: list[InspectionPublic] = []
     events: list[EventPublic] = []
 

@@ -21,9 +21,10 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from corridor.transit.auth import Principal, Role
-from corridor.transit.errors import Forbidden, Missing, TransitError
+from corridor.transit.errors import Forbidden, Missing, TooManyRequests, TransitError
 from corridor.transit.schemas import CheckpointEvent, InspectionCreate, RejectReason, SlotBook
 from corridor.transit.service import Idem, TransitService
 from corridor.transit.states import IN_TRANSIT, State
@@ -122,6 +123,8 @@ class WebRoute(APIRoute):
                 return render(
                     request, "error.html", user, e.status, title=e.title, code=e.code, detail=e.detail
                 )
+            except StarletteHTTPException:
+                raise  # 4xx of the HTTP layer (form and body limits): the app's problem handler answers
             except RequestValidationError as e:
                 user = await run_in_threadpool(_maybe_user, request)
                 bad_path = any(err.get("loc", ("",))[0] == "path" for err in e.errors())
@@ -160,7 +163,8 @@ def _service(request: Request) -> TransitService:
 
 
 async def form_fields(request: Request) -> dict[str, str]:
-    form = await request.form()
+    # limits answered as 400 (Starlette raises HTTPException); the body size is bounded before (limits.py)
+    form = await request.form(max_fields=request.app.state.settings.max_form_fields, max_files=0)
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
@@ -215,15 +219,17 @@ def login_form(request: Request, next: str = "") -> Response:
 
 
 @router.post("/login")
-def login(request: Request, form: Form, service: Service) -> Response:
+async def login(request: Request, form: Form, service: Service) -> Response:
     nonce = request.cookies.get(sess.LOGIN_COOKIE, "")
     if not nonce:
         raise sess.BadFormToken(
             "COOKIES_NEEDED", "the login form needs cookies; enable them and reload the page"
         )
     sess.check_form_token(service, "login", nonce, form.get(sess.CSRF_FIELD))
+    from corridor.transit.api import login_off_loop  # the API's bounded login pool
+
     try:
-        tok = service.login(form.get("username", ""), form.get("password", ""))
+        tok = await login_off_loop(request, form.get("username", ""), form.get("password", ""))
     except TransitError as e:
         fresh = sess.new_login_nonce()
         page = render(
@@ -237,8 +243,10 @@ def login(request: Request, form: Form, service: Service) -> Response:
             messages=[e.detail],
         )
         sess.set_login_nonce(request, page, fresh)
+        if isinstance(e, TooManyRequests):
+            page.headers["Retry-After"] = str(e.retry_after)
         return page
-    who = service.authenticate(tok.access_token)
+    who = await run_in_threadpool(service.authenticate, tok.access_token)
     resp = redirect(safe_next(form.get("next"), HOME.get(who.role, "/web/board")))
     sess.set_session(request, resp, tok.access_token, tok.expires_at)
     resp.delete_cookie(sess.LOGIN_COOKIE, path=sess.COOKIE_PATH, httponly=True, samesite="strict")
@@ -246,8 +254,9 @@ def login(request: Request, form: Form, service: Service) -> Response:
 
 
 @router.post("/logout")
-def logout(user: Poster, service: Service) -> Response:
-    service.logout(user.token)  # revoke the token itself, not just the cookie
+def logout(request: Request, user: Poster, service: Service) -> Response:
+    client = request.client.host if request.client else "unknown"
+    service.logout(user.token, who=user.principal, client=client)  # revoke the token, not just the cookie
     resp = redirect("/web/login", flash=("ok", f"{user.principal.username} logged out."))
     sess.clear_session(resp)
     return resp
