@@ -27,6 +27,7 @@ from corridor.transit.schemas import (
     AuditRowPublic,
     BoardPublic,
     CheckpointEvent,
+    DecisionCreate,
     DeclarationCreate,
     DeclarationPublic,
     InspectionCreate,
@@ -252,6 +253,10 @@ def list_declarations(
     carrier: Code = None,
     mrn: Annotated[str | None, Query(pattern=r"^[0-9A-Z]{18}$")] = None,
     overdue: bool | None = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=35, pattern=r"^[A-Za-z0-9/._-]+$", description="part of the MRN or the reference"),
+    ] = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> Page[DeclarationPublic]:
@@ -262,6 +267,7 @@ def list_declarations(
         carrier=carrier,
         mrn=mrn,
         overdue=overdue,
+        search=q,
         offset=offset,
         limit=limit,
     )
@@ -330,6 +336,15 @@ def exit_(
 ) -> Response:
     """Checkpoint operator: the movement left at this checkpoint."""
     return _json(service.exit(who, declaration_id, body, idem=idem))
+
+
+@router.post("/declarations/{declaration_id}/decision", response_model=DeclarationPublic, tags=["acts"])
+def decision(
+    declaration_id: DeclId, body: DecisionCreate, who: Who, service: ServiceDep, idem: IdemDep
+) -> Response:
+    """Officer: decide on a discrepancy recorded at a checkpoint, with a reason (audited). At entry: proceed or
+    refuse; at exit: discharge (guarantee released) or recover (guarantee called). Nothing else moves it."""
+    return _json(service.decide(who, declaration_id, body, idem=idem))
 
 
 @router.post("/declarations/{declaration_id}/slot", response_model=DeclarationPublic, tags=["capacity"])

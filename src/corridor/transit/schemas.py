@@ -6,12 +6,13 @@ containers referenced by consignments declared on the movement.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from corridor.transit import codes
+from corridor.transit import codes, labels
 from corridor.transit.route import Direction
 
 T = TypeVar("T")
@@ -47,8 +48,55 @@ HsCode = Annotated[
 ]
 Mrn = Annotated[str, Field(max_length=18), _checked(codes.mrn_problem, lambda v: v.strip().upper())]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
-Reference = Annotated[str, Field(min_length=1, max_length=35, pattern=r"^[A-Za-z0-9][A-Za-z0-9/._-]*$")]
-SealId = Annotated[str, Field(min_length=1, max_length=35, pattern=r"^[A-Za-z0-9][A-Za-z0-9/._-]*$")]
+
+_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/._-]*$")
+_GUARANTEE_REFERENCE = re.compile(r"^[A-Z0-9]+$")
+
+
+def _odd_characters(value: str, allowed: str) -> str:
+    odd = sorted({c for c in value if not (c.isascii() and c.isalnum()) and c not in allowed})
+    return " ".join(repr(c) for c in odd)
+
+
+def reference_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a carrier's reference or a seal number (words, not the regular expression)."""
+    if _REFERENCE.match(value):
+        return None
+    odd = _odd_characters(value, "/._-")
+    if odd:
+        return f"use Latin letters, digits and / . _ - only; {value!r} has {odd}"
+    return f"must start with a letter or a digit, not {value[:1]!r}"
+
+
+def guarantee_reference_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a guarantee reference (as printed on the certificate: capitals and digits)."""
+    if _GUARANTEE_REFERENCE.match(value):
+        return None
+    odd = _odd_characters(value.upper(), "")
+    hint = "".join(c for c in value.upper() if c.isascii() and c.isalnum())
+    if odd:
+        return (
+            f"use capital letters A-Z and digits only, as on the guarantee certificate (e.g. GRN0001); "
+            f"{value!r} has {odd}" + (f" (did you mean {hint}?)" if hint else "")
+        )
+    return f"use capital letters (e.g. GRN0001): {value!r} has lower-case letters (did you mean {hint}?)"
+
+
+def _shown_pattern(regex: re.Pattern) -> dict:
+    return {"pattern": regex.pattern}  # kept in the OpenAPI schema; the check itself is `_checked`
+
+
+Reference = Annotated[
+    str,
+    Field(min_length=1, max_length=35, json_schema_extra=_shown_pattern(_REFERENCE)),
+    _checked(reference_problem),
+]
+SealId = Reference
+GuaranteeReference = Annotated[
+    str,
+    Field(min_length=1, max_length=24, json_schema_extra=_shown_pattern(_GUARANTEE_REFERENCE)),
+    _checked(guarantee_reference_problem),
+]
 
 
 def text_problem(value: str) -> str | None:
@@ -121,7 +169,7 @@ class Consignment(Strict):
 
 
 class Guarantee(Strict):
-    reference: Annotated[str, Field(min_length=1, max_length=24, pattern=r"^[A-Z0-9]+$")]
+    reference: GuaranteeReference
     amount_usd: float = Field(gt=0, le=1e10)
 
 
@@ -185,10 +233,40 @@ class InspectionCreate(Strict):
     reject_code: Literal["R02", "R03", "R04", "R99"] = "R04"
 
 
+Discrepancy = Literal["seal_broken", "seal_missing", "mass_mismatch", "count_mismatch"]
+
+
 class CheckpointEvent(Strict):
+    """What a checkpoint saw. Any discrepancy (``seals_intact`` false counts as ``seal_broken``) stops the
+    ordinary path until an officer decides."""
+
     checkpoint: Annotated[str, Field(min_length=1, max_length=64)]
     seals_intact: bool = True
+    discrepancies: list[Discrepancy] = Field(
+        default_factory=list,
+        max_length=len(labels.DISCREPANCIES),
+        description="seal_broken, seal_missing, mass_mismatch, count_mismatch",
+    )
     note: Annotated[str, Field(max_length=500)] = ""
+
+    @model_validator(mode="after")
+    def _seals(self) -> CheckpointEvent:
+        found = list(dict.fromkeys(self.discrepancies))  # unique, in the order given
+        seal_codes = {"seal_broken", "seal_missing"}
+        if not self.seals_intact and not seal_codes & set(found):
+            found.insert(0, "seal_broken")
+        if seal_codes & set(found):
+            self.seals_intact = False
+        self.discrepancies = found
+        return self
+
+
+class DecisionCreate(Strict):
+    """An officer's decision on a discrepancy: at entry ``proceed`` or ``refuse``; at exit ``discharge`` or
+    ``recover`` (call the guarantee). The reason is required and goes to the audit chain."""
+
+    outcome: Literal["proceed", "refuse", "discharge", "recover"]
+    reason: Annotated[str, Field(min_length=3, max_length=500)]
 
 
 class SlotSet(Strict):
@@ -227,8 +305,17 @@ class EventPublic(BaseModel):
     kind: str
     checkpoint: str
     seals_intact: bool
+    discrepancies: list[str] = []
     note: str
     by: str
+    at: datetime
+
+
+class DecisionPublic(BaseModel):
+    at_checkpoint: str
+    outcome: str
+    reason: str
+    officer: str
     at: datetime
 
 
@@ -262,6 +349,7 @@ class DeclarationPublic(BaseModel):
     body: DeclarationCreate
     inspections: list[InspectionPublic] = []
     events: list[EventPublic] = []
+    decisions: list[DecisionPublic] = []
 
 
 class Page(BaseModel, Generic[T]):
