@@ -203,15 +203,21 @@ def demo(
     seed: Annotated[int, typer.Option(help="random seed (same seed, same traffic)")] = 1,
     trucks: Annotated[int, typer.Option(min=0, max=2000, help="truck declarations in the day")] = 60,
     trains: Annotated[int, typer.Option(min=0, max=100, help="train declarations in the day")] = 8,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="delete everything in the database first (cannot be undone)")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Seed the database with a realistic day of traffic (users, capacity, declarations in every state)."""
+    """Seed an empty database with a realistic day of traffic (users, capacity, declarations in every state).
+    A database that already holds data is refused unless --reset."""
     from dataclasses import asdict
 
-    from corridor.transit.demo import seed_demo
+    from corridor.transit.demo import prepare_database, seed_demo
 
     with cli_errors():
-        summary = seed_demo(_service(database_url), seed=seed, trucks=trucks, trains=trains)
+        service = _service(database_url)
+        prepare_database(service, reset=reset)
+        summary = seed_demo(service, seed=seed, trucks=trucks, trains=trains)
 
     def render() -> None:
         console.print(

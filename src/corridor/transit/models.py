@@ -95,6 +95,8 @@ class Declaration(Base):
     slot_day: Mapped[date | None] = mapped_column(Date)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: when the declaration reached its current state (flags and slot bookings do not move it)
+    state_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     body: Mapped[dict] = mapped_column(JSON)
 
 

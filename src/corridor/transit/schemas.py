@@ -346,6 +346,7 @@ class DeclarationPublic(BaseModel):
     slot_day: date | None
     submitted_at: datetime
     updated_at: datetime
+    state_since: datetime | None = None
     body: DeclarationCreate
     inspections: list[InspectionPublic] = []
     events: list[EventPublic] = []

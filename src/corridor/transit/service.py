@@ -332,6 +332,7 @@ class TransitService:
             slot_day=d.slot_day,
             submitted_at=d.submitted_at,
             updated_at=d.updated_at,
+            state_since=d.state_at or d.updated_at,
             body=body,
             inspections=[
                 InspectionPublic(
@@ -371,6 +372,8 @@ class TransitService:
         before = State(d.state)
         after = next_state(before, act)
         d.state, d.updated_at = after.value, self.clock()
+        if after is not before:
+            d.state_at = d.updated_at
         self._audit(s, who, act.value, "declaration", d.id, before.value, after.value, **detail)
         return after
 
@@ -552,6 +555,7 @@ class TransitService:
                 guarantee_released=False,
                 submitted_at=now,
                 updated_at=now,
+                state_at=now,
                 body=data.model_dump(mode="json"),
             )
             try:  # the unique (carrier, reference) constraint answers duplicates: no SELECT first

@@ -5,7 +5,8 @@ Revises: 0001
 Create Date: 2026-12-01
 
 Checkpoint events record the discrepancies found (``transit_event.discrepancies``); officers' decisions on them
-go to ``transit_decision``. States grow to 24 characters (``entry_discrepancy``) in the declaration and in the
+go to ``transit_decision``; declarations record when they reached their state (``state_at``, for the queue's
+waiting time; existing rows start from their last update). States grow to 24 characters (``entry_discrepancy``) in the declaration and in the
 audit rows' before/after; SQLite does not enforce VARCHAR lengths, so only other databases alter the columns.
 """
 
@@ -39,6 +40,9 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("discrepancies", sa.String(length=128), nullable=False, server_default="")
         )
+    with op.batch_alter_table("transit_declaration", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("state_at", sa.DateTime(), nullable=True))
+    op.execute("UPDATE transit_declaration SET state_at = updated_at")
     op.create_table(
         "transit_decision",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -65,3 +69,5 @@ def downgrade() -> None:
     op.drop_table("transit_decision")
     with op.batch_alter_table("transit_event", schema=None) as batch_op:
         batch_op.drop_column("discrepancies")
+    with op.batch_alter_table("transit_declaration", schema=None) as batch_op:
+        batch_op.drop_column("state_at")
