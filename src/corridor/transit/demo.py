@@ -14,12 +14,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import MetaData, func, select
 from stdnum import iso6346, luhn
 
 from corridor._errors import CorridorError
 from corridor.transit.auth import Principal, Role
-from corridor.transit.db import alembic_config, migrate
+from corridor.transit.db import migrate
 from corridor.transit.errors import Conflict
 from corridor.transit.models import AuditRow, Declaration, User
 from corridor.transit.schemas import (
@@ -86,9 +86,9 @@ def prepare_database(service: TransitService, *, reset: bool) -> None:
             f"database {url} already holds data ({counts}); the demo fills only an empty database: "
             "give --reset to delete everything in it first (cannot be undone), or another --database-url"
         )
-    from alembic import command
-
-    command.downgrade(alembic_config(engine), "base")
+    tables = MetaData()
+    tables.reflect(engine)  # every table there, whatever revision made it (alembic_version included)
+    tables.drop_all(engine)
     migrate(engine)
 
 
