@@ -201,3 +201,23 @@ def test_waiting_counts_hours_and_days():
         "2 h 05 min",
         "3 d 4 h",
     ]
+
+
+def test_a_failed_inspection_is_confirmed_a_passed_one_is_not(client, svc, people):
+    fail = svc.submit(people.carrier, DeclarationCreate.model_validate(train_body("INSP-F", hs="930190")))
+    ok = svc.submit(people.carrier, DeclarationCreate.model_validate(train_body("INSP-P", hs="930190")))
+    for d in (fail, ok):
+        for act in ("accept", "assess", "hold"):
+            getattr(svc, act)(people.officer, d.id)
+    login(client, "officer")
+    token = csrf(client, "/web/queue")
+    form = {"csrf_token": token, "outcome": "fail", "findings": "undeclared rifles", "reject_code": "R03"}
+    r = client.post(f"/web/declarations/{fail.id}/inspection", data=form)
+    assert "Record a failed inspection?" in r.text
+    assert "R03 prohibited or restricted goods: undeclared rifles" in _text(r.text)
+    assert svc.get(people.officer, fail.id).state == "held"
+    client.post(f"/web/declarations/{fail.id}/inspection", data={**form, "confirm": "yes"})
+    assert svc.get(people.officer, fail.id).state == "rejected"
+    passed = {"csrf_token": token, "outcome": "pass", "findings": "sporting rifles, licence checked"}
+    r = client.post(f"/web/declarations/{ok.id}/inspection", data=passed)
+    assert 'id="confirm"' not in r.text and svc.get(people.officer, ok.id).state == "released"

@@ -356,16 +356,7 @@ class TransitService:
                 )
                 for e in evs
             ],
-            decisions=[
-                DecisionPublic(
-                    at_checkpoint=x.at_checkpoint,
-                    outcome=x.outcome,
-                    reason=x.reason,
-                    officer=x.officer,
-                    at=x.at,
-                )
-                for x in decs
-            ],
+            decisions=[DecisionPublic.model_validate(x, from_attributes=True) for x in decs],
         )
 
     def _transition(self, s: Session, who: Principal, d: Declaration, act: Act, **detail) -> State:
