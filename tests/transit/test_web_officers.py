@@ -156,7 +156,7 @@ def test_carriers_read_why_at_submission_and_after_rejection(client, svc, people
         "reference": "CAR-1",
         "direction": "westbound",
         "kind": "truck",
-        "vehicles": "51 ՕՏ 123",
+        "vehicles": "51 OT 123",
         "c0_hs_code": "081010",
         "c0_description": "strawberries",
         "c0_mass": "12000",
