@@ -85,6 +85,7 @@ def test_a_seal_broken_at_exit_goes_to_the_officer_and_only_a_decision_discharge
     queue = client.get("/web/queue").text
     lane = queue[queue.index('id="queue-discrepancy"') : queue.index('id="lane-red"')]
     assert f'data-id="{d.id}"' in lane and "seal broken at Agarak rail checkpoint" in _text(lane)
+    assert f'href="/web/declarations/{d.id}#decision" data-act="decide"' in lane
     exited = queue[queue.index('id="queue-exited"') :]
     assert f'data-id="{d.id}"' not in exited  # not among the ones to discharge with one click
     page = client.get(f"/web/declarations/{d.id}").text
