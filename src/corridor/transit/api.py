@@ -76,6 +76,11 @@ def _pointer(loc) -> str:
     return "/" + "/".join(parts)
 
 
+def _message(err: dict) -> str:
+    """Pydantic's message without its 'Value error, ' prefix: our validators already say what is wrong."""
+    return str(err.get("msg", "")).removeprefix("Value error, ")
+
+
 def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(TransitError)
     async def _transit(_req: Request, e: TransitError):
@@ -83,9 +88,7 @@ def _install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_req: Request, e: RequestValidationError):
-        errors = [
-            {"field": _pointer(err.get("loc", ())), "message": str(err.get("msg", ""))} for err in e.errors()
-        ]
+        errors = [{"field": _pointer(err.get("loc", ())), "message": _message(err)} for err in e.errors()]
         first = errors[0] if errors else {"field": None, "message": "invalid request"}
         detail = "; ".join(f"{x['field']}: {x['message']}" for x in errors[:10])
         return problem(422, "Unprocessable content", "VALIDATION", detail, first["field"], errors=errors)
