@@ -238,7 +238,7 @@ def test_checkpoint_staff_record_entry_and_exit(page, live):
 
 
 def _numbers(page) -> dict[str, int]:
-    keys = ("in_transit", "overdue", "held", "throughput_today", "by_channel.red")
+    keys = ("in_transit", "overdue", "held", "discrepancies", "throughput_today", "by_channel.red")
     return {k: int(page.locator(f"#board [data-key='{k}']").inner_text()) for k in keys}
 
 
@@ -250,6 +250,7 @@ def test_board_shows_the_counts_and_refreshes_itself(page, live):
         "in_transit": b.in_transit,
         "overdue": b.overdue,
         "held": b.held,
+        "discrepancies": b.discrepancies,
         "throughput_today": b.throughput_today,
         "by_channel.red": b.by_channel["red"],
     }

@@ -377,6 +377,7 @@ class BoardPublic(BaseModel):
     in_transit: int
     overdue: int
     held: int
+    discrepancies: int = 0  # waiting for an officer's decision
     throughput_today: int
     at: datetime
 

@@ -1148,6 +1148,7 @@ class TransitService:
             in_transit=sum(by_state.get(st.value, 0) for st in IN_TRANSIT),
             overdue=overdue,
             held=by_state.get(State.HELD.value, 0),
+            discrepancies=sum(by_state.get(st.value, 0) for st in DISCREPANCY),
             throughput_today=today,
             at=now,
         )
