@@ -285,7 +285,6 @@ class Level:
     server_cpu_ms: float = float("nan")  # server CPU time per acknowledged declaration
     client_cpu_ms: float = float("nan")  # this load generator's CPU time per declaration (same machine)
     floor_per_s: float = float("nan")
-    floor_cpu_ms: float = float("nan")  # the floor server's CPU time per request
     ratio: float = float("nan")
 
 
@@ -607,7 +606,7 @@ def bench_backend(
             finally:
                 floor.stop()
             for lv, fl in zip(out, floors, strict=True):
-                lv.floor_per_s, lv.floor_cpu_ms, lv.ratio = fl.per_s, fl.server_cpu_ms, lv.per_s / fl.per_s
+                lv.floor_per_s, lv.ratio = fl.per_s, lv.per_s / fl.per_s
             return BackendRun(out, opens, shares)
         finally:
             cleanup()
@@ -624,7 +623,6 @@ def median_level(runs: list[Level]) -> Level:
         "server_cpu_ms",
         "client_cpu_ms",
         "floor_per_s",
-        "floor_cpu_ms",
         "ratio",
     ):
         setattr(out, f, float(np.median([getattr(r, f) for r in runs])))
@@ -712,13 +710,12 @@ def main(argv: list[str] | None = None) -> int:
     print("## closed loop: the service against the floor (same stack, one authenticated INSERT a request)")
     print(
         f"{'backend':9} {'clients':>7} {'decl/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
-        f"{'srv CPU ms':>10} {'cli CPU ms':>10} {'floor/s':>8} {'floor CPU':>9} {'ratio':>6}"
+        f"{'srv CPU ms':>10} {'cli CPU ms':>10} {'floor/s':>8} {'ratio':>6}"
     )
     for r in results:
         print(
             f"{r.backend:9} {r.clients:>7} {r.per_s:>8.1f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.errors:>6} "
-            f"{r.server_cpu_ms:>10.2f} {r.client_cpu_ms:>10.2f} {r.floor_per_s:>8.1f} {r.floor_cpu_ms:>9.2f} "
-            f"{r.ratio:>6.2f}"
+            f"{r.server_cpu_ms:>10.2f} {r.client_cpu_ms:>10.2f} {r.floor_per_s:>8.1f} {r.ratio:>6.2f}"
         )
     print("## open loop (latency from each request's scheduled start; * = login throttling off)")
     print(

@@ -100,7 +100,7 @@ def test_idempotent_act_replays_instead_of_409(client, people):
         ({"smuggled": True}, "/smuggled", "Extra inputs are not permitted"),
         ({"transport.colour": "red"}, "/transport/train/colour", "Extra inputs"),
         ({"direction": "northbound"}, "/direction", "westbound"),
-        ({"reference": "bad ref with spaces"}, "/reference", "pattern"),
+        ({"reference": "bad ref with spaces"}, "/reference", "Latin letters"),
     ],
 )
 def test_bad_declarations_get_422_naming_the_field(client, people, mutation, field_part, message):
@@ -240,3 +240,15 @@ def test_replay_of_an_act_that_could_succeed_twice_writes_nothing_new(client, pe
     )
     assert client.get("/api/v1/slots", headers=bearer(people, "operator")).json()["items"][0]["capacity"] == 5
     assert svc.verify_audit().ok
+
+
+def test_validation_messages_are_words_not_patterns(client, people):
+    body = changed(train_body(), **{"guarantee.reference": "GRN-NEW-1"})
+    p = _problem(
+        client.post("/api/v1/declarations", json=body, headers=bearer(people, "carrier")), 422, "VALIDATION"
+    )
+    assert p["detail"] == (
+        "/guarantee/reference: use capital letters A-Z and digits only, as on the guarantee certificate "
+        "(e.g. GRN0001); 'GRN-NEW-1' has '-' (did you mean GRNNEW1?)"
+    )
+    assert p["errors"][0]["message"].startswith("use capital letters")  # no "Value error, " prefix

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from corridor.cli import app
+from corridor.transit.db import head_revision
 
 runner = CliRunner()
 
@@ -174,7 +175,7 @@ def test_serve_migrates_prints_the_address_and_answers(tmp_path):
     )
     try:
         first = proc.stdout.readline() + proc.stdout.readline()
-        assert "schema revision 000" in first and f"http://127.0.0.1:{port}" in first, first
+        assert f"schema revision {head_revision()}" in first and f"http://127.0.0.1:{port}" in first, first
         for _ in range(100):
             try:
                 r = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)

@@ -121,10 +121,8 @@ def test_api_login_answers_429_with_retry_after_and_logout_is_audited(client, sv
     for _ in range(5):
         r = client.post("/api/v1/auth/token", json={"username": "carrier2", "password": "nope-nope"})
         assert r.status_code == 401
-    t0 = time.monotonic()
     r = client.post("/api/v1/auth/token", json={"username": "carrier2", "password": PASSWORD})
     assert r.status_code == 429 and r.json()["code"] == "LOGIN_LOCKED" and int(r.headers["Retry-After"]) > 0
-    assert time.monotonic() - t0 >= 1.0  # answered late: a flooding client slows down to ~1 attempt/s
     assert client.post("/api/v1/auth/logout", headers=bearer(people, "officer")).status_code == 204
     assert _acts(svc, people, "officer")[-1] == "logout"
 

@@ -233,10 +233,9 @@ def audit_verify(
     anchor: AnchorFile = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Verify the audit chain, its keyed head, the anchors and the business tables (exit 1 if broken).
-
-    Names every edited, deleted or reordered row, a moved or unkeyed head, a chain shorter than an anchor, and
-    business tables that disagree with the log. Exit code 2 if the database does not exist (never created)."""
+    """Walk the audit chain: name every edited, deleted or reordered row, a moved or unkeyed head, a chain
+    shorter than an anchor, and business tables that disagree with the log. Exit code 1 if anything is wrong;
+    2 if the database does not exist (it is never created)."""
     from corridor._errors import ValidationError
     from corridor.transit.audit import parse_anchors
 
@@ -275,10 +274,9 @@ def audit_anchor(
     database_url: DbUrl = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Append a signed checkpoint of the audit chain (row, hash, time) to a file kept elsewhere.
-
-    HMAC under the audit key. Run it regularly (cron): 'audit verify --anchor FILE' then notices a log cut back
-    to before any checkpoint, which the database alone cannot show."""
+    """Append a signed checkpoint of the audit chain (row, hash, time; HMAC under the audit key) to a file.
+    Run it regularly (cron) and keep the file elsewhere: 'audit verify --anchor FILE' then notices a log cut
+    back to before any checkpoint, which the database alone cannot show."""
     from corridor._errors import ValidationError
     from corridor.transit.audit import anchor_line
 
@@ -305,15 +303,21 @@ def demo(
     seed: Annotated[int, typer.Option(help="random seed (same seed, same traffic)")] = 1,
     trucks: Annotated[int, typer.Option(min=0, max=2000, help="truck declarations in the day")] = 60,
     trains: Annotated[int, typer.Option(min=0, max=100, help="train declarations in the day")] = 8,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="delete everything in the database first (cannot be undone)")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Seed the database with a realistic day of traffic (users, capacity, declarations in every state)."""
+    """Seed an empty database with a realistic day of traffic (users, capacity, declarations in every state).
+    A database that already holds data is refused unless --reset."""
     from dataclasses import asdict
 
-    from corridor.transit.demo import seed_demo
+    from corridor.transit.demo import prepare_database, seed_demo
 
     with cli_errors():
-        summary = seed_demo(_service(database_url), seed=seed, trucks=trucks, trains=trains)
+        service = _service(database_url)
+        prepare_database(service, reset=reset)
+        summary = seed_demo(service, seed=seed, trucks=trucks, trains=trains)
 
     def render() -> None:
         console.print(

@@ -29,6 +29,7 @@ from corridor.transit.schemas import (
     AuditRowPublic,
     BoardPublic,
     CheckpointEvent,
+    DecisionCreate,
     DeclarationCreate,
     DeclarationPublic,
     InspectionCreate,
@@ -80,6 +81,11 @@ def _pointer(loc) -> str:
     return "/" + "/".join(parts)
 
 
+def _message(err: dict) -> str:
+    """Pydantic's message without its 'Value error, ' prefix: our validators already say what is wrong."""
+    return str(err.get("msg", "")).removeprefix("Value error, ")
+
+
 def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(TransitError)
     async def _transit(_req: Request, e: TransitError):
@@ -88,9 +94,7 @@ def _install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_req: Request, e: RequestValidationError):
-        errors = [
-            {"field": _pointer(err.get("loc", ())), "message": str(err.get("msg", ""))} for err in e.errors()
-        ]
+        errors = [{"field": _pointer(err.get("loc", ())), "message": _message(err)} for err in e.errors()]
         first = errors[0] if errors else {"field": None, "message": "invalid request"}
         detail = "; ".join(f"{x['field']}: {x['message']}" for x in errors[:10])
         return problem(422, "Unprocessable content", "VALIDATION", detail, first["field"], errors=errors)
@@ -210,13 +214,7 @@ async def login_off_loop(request: Request, username: str, password: str) -> Toke
     service: TransitService = request.app.state.service
     pool: LoginPool = request.app.state.login_pool
     client = client_address(request)
-    try:  # a locked-out attempt never queues for the pool ...
-        service.refuse_locked(username, client)
-    except TooManyRequests:
-        # ... and is answered late (tarpit): a flooding client that waits for its answers then sends about
-        # one attempt a second per connection instead of as many as the server can answer
-        await anyio.sleep(request.app.state.settings.login_locked_delay_s)
-        raise
+    service.refuse_locked(username, client)  # a locked-out flood is answered at once, not after the queue
     return await pool.run(lambda: service.login(username, password, client=client))
 
 
@@ -291,6 +289,10 @@ def list_declarations(
     carrier: Code = None,
     mrn: Annotated[str | None, Query(pattern=r"^[0-9A-Z]{18}$")] = None,
     overdue: bool | None = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=35, pattern=r"^[A-Za-z0-9/._-]+$", description="part of the MRN or the reference"),
+    ] = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> Page[DeclarationPublic]:
@@ -301,6 +303,7 @@ def list_declarations(
         carrier=carrier,
         mrn=mrn,
         overdue=overdue,
+        search=q,
         offset=offset,
         limit=limit,
     )
@@ -369,6 +372,15 @@ def exit_(
 ) -> Response:
     """Checkpoint operator: the movement left at this checkpoint."""
     return _json(service.exit(who, declaration_id, body, idem=idem))
+
+
+@router.post("/declarations/{declaration_id}/decision", response_model=DeclarationPublic, tags=["acts"])
+def decision(
+    declaration_id: DeclId, body: DecisionCreate, who: Who, service: ServiceDep, idem: IdemDep
+) -> Response:
+    """Officer: decide on a discrepancy recorded at a checkpoint, with a reason (audited). At entry: proceed or
+    refuse; at exit: discharge (guarantee released) or recover (guarantee called). Nothing else moves it."""
+    return _json(service.decide(who, declaration_id, body, idem=idem))
 
 
 @router.post("/declarations/{declaration_id}/slot", response_model=DeclarationPublic, tags=["capacity"])

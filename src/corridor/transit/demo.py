@@ -1,8 +1,9 @@
 """A realistic day of traffic on the corridor, seeded, played through the real service (every act audited).
 
 The day is the 24 hours ending now: carriers lodge declarations through the day, officers accept, assess and
-release or hold them, checkpoints record entry and exit, some movements are rejected or cancelled, and a few run
-past their deadline and are flagged overdue. Volumes are an assumption (a start-up corridor: tens of trucks and a
+release or hold them, checkpoints record entry and exit (a few with a broken seal or a count mismatch, which an
+officer then decides on), some movements are rejected or cancelled, and a few run past their deadline and are
+flagged overdue. Volumes are an assumption (a start-up corridor: tens of trucks and a
 handful of block trains a day, far below the ~1,100 vehicles/day of the Aghband-Kalaleh bridge, facts[56]).
 """
 
@@ -13,13 +14,17 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import MetaData, func, select
 from stdnum import iso6346, luhn
 
-from corridor._errors import ValidationError
+from corridor._errors import CorridorError, ValidationError
 from corridor.transit.auth import Principal, Role
+from corridor.transit.db import migrate
 from corridor.transit.errors import Conflict
+from corridor.transit.models import AuditRow, Declaration, User
 from corridor.transit.schemas import (
     CheckpointEvent,
+    DecisionCreate,
     DeclarationCreate,
     InspectionCreate,
     RejectReason,
@@ -49,6 +54,42 @@ CARGO = (
     ("390110", "polyethylene granules", (18_000, 24_000), (1.0, 1.4)),
 )
 AM_PLATE_LETTERS = "ABCDEHKMOPSTXY"
+#: assumption: share of movements with a discrepancy (a few per cent; none is sourced for TRIPP).
+ENTRY_DISCREPANCY_SHARE = 0.03
+EXIT_DISCREPANCY_SHARE = 0.06
+
+
+class DatabaseNotEmpty(CorridorError):
+    """The demo only fills an empty database (it would mix invented traffic with real records)."""
+
+
+def held_data(service: TransitService) -> dict[str, int]:
+    """How many users, declarations and audit rows the service's database already holds."""
+    with service.reads() as s:
+        return {
+            "users": s.execute(select(func.count()).select_from(User)).scalar_one(),
+            "declarations": s.execute(select(func.count()).select_from(Declaration)).scalar_one(),
+            "audit rows": s.execute(select(func.count()).select_from(AuditRow)).scalar_one(),
+        }
+
+
+def prepare_database(service: TransitService, *, reset: bool) -> None:
+    """Refuse a database that holds data, unless ``reset``: then drop every table and migrate afresh."""
+    held = held_data(service)
+    if not any(held.values()):
+        return
+    engine = service.sessions.kw["bind"]
+    if not reset:
+        url = engine.url.render_as_string(hide_password=True)
+        counts = ", ".join(f"{n} {what}" for what, n in held.items() if n)
+        raise DatabaseNotEmpty(
+            f"database {url} already holds data ({counts}); the demo fills only an empty database: "
+            "give --reset to delete everything in it first (cannot be undone), or another --database-url"
+        )
+    tables = MetaData()
+    tables.reflect(engine)  # every table there, whatever revision made it (alembic_version included)
+    tables.drop_all(engine)
+    migrate(engine)
 
 
 @dataclass
@@ -272,11 +313,28 @@ def _play(
     entry, exit_ = seg.checkpoints(d.direction)
     if not wait(30, 300):
         return  # released, not yet at the border
-    service.enter(who[_cp_user(entry.code)], declaration_id, CheckpointEvent(checkpoint=entry.code))
+    if rng.random() < ENTRY_DISCREPANCY_SHARE:
+        found = CheckpointEvent(
+            checkpoint=entry.code, discrepancies=["count_mismatch"], note="one package more than declared"
+        )
+        service.enter(who[_cp_user(entry.code)], declaration_id, found)
+        if not wait(20, 90):
+            return  # stopped at entry, waiting for an officer's decision
+        reason = "extra package is the driver's spare tyre, checked; goods as declared"
+        service.decide(officer, declaration_id, DecisionCreate(outcome="proceed", reason=reason))
+    else:
+        service.enter(who[_cp_user(entry.code)], declaration_id, CheckpointEvent(checkpoint=entry.code))
     running_min = 60 * seg.length_km / seg.speed_kmh
     if rng.random() < 0.06:
         running_min += 60 * 9  # a breakdown: this one runs past its deadline
     if not wait(0.9 * running_min, 1.6 * running_min):
+        return
+    if rng.random() < EXIT_DISCREPANCY_SHARE:
+        found = CheckpointEvent(checkpoint=exit_.code, seals_intact=False, note="seal cut")
+        service.exit(who[_cp_user(exit_.code)], declaration_id, found)
+        if wait(120, 720):  # the officer asks the carrier and the police first
+            reason = "seal cut for a police check in Meghri (report attached); goods counted, as declared"
+            service.decide(officer, declaration_id, DecisionCreate(outcome="discharge", reason=reason))
         return
     service.exit(who[_cp_user(exit_.code)], declaration_id, CheckpointEvent(checkpoint=exit_.code))
     if wait(60, 360):

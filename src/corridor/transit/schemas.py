@@ -6,13 +6,13 @@ containers referenced by consignments declared on the movement.
 
 from __future__ import annotations
 
-import json
+import re
 from datetime import date, datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from corridor.transit import codes
+from corridor.transit import codes, labels
 from corridor.transit.route import Direction
 
 T = TypeVar("T")
@@ -58,8 +58,55 @@ Plate = Annotated[str, Field(max_length=20), *_canonical(codes.plate_problem, co
 HsCode = Annotated[str, Field(max_length=13), *_canonical(codes.hs_problem, codes.normalise_hs)]
 Mrn = Annotated[str, Field(max_length=18), *_canonical(codes.mrn_problem, codes.normalise_mrn)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
-Reference = Annotated[str, Field(min_length=1, max_length=35, pattern=r"^[A-Za-z0-9][A-Za-z0-9/._-]*$")]
-SealId = Annotated[str, Field(min_length=1, max_length=35, pattern=r"^[A-Za-z0-9][A-Za-z0-9/._-]*$")]
+
+_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/._-]*$")
+_GUARANTEE_REFERENCE = re.compile(r"^[A-Z0-9]+$")
+
+
+def _odd_characters(value: str, allowed: str) -> str:
+    odd = sorted({c for c in value if not (c.isascii() and c.isalnum()) and c not in allowed})
+    return " ".join(repr(c) for c in odd)
+
+
+def reference_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a carrier's reference or a seal number (words, not the regular expression)."""
+    if _REFERENCE.match(value):
+        return None
+    odd = _odd_characters(value, "/._-")
+    if odd:
+        return f"use Latin letters, digits and / . _ - only; {value!r} has {odd}"
+    return f"must start with a letter or a digit, not {value[:1]!r}"
+
+
+def guarantee_reference_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a guarantee reference (as printed on the certificate: capitals and digits)."""
+    if _GUARANTEE_REFERENCE.match(value):
+        return None
+    odd = _odd_characters(value.upper(), "")
+    hint = "".join(c for c in value.upper() if c.isascii() and c.isalnum())
+    if odd:
+        return (
+            f"use capital letters A-Z and digits only, as on the guarantee certificate (e.g. GRN0001); "
+            f"{value!r} has {odd}" + (f" (did you mean {hint}?)" if hint else "")
+        )
+    return f"use capital letters (e.g. GRN0001): {value!r} has lower-case letters (did you mean {hint}?)"
+
+
+def _shown_pattern(regex: re.Pattern) -> dict:
+    return {"pattern": regex.pattern}  # kept in the OpenAPI schema; the check itself is `_canonical`
+
+
+Reference = Annotated[
+    str,
+    Field(min_length=1, max_length=35, json_schema_extra=_shown_pattern(_REFERENCE)),
+    *_canonical(reference_problem, lambda v: v),
+]
+SealId = Reference
+GuaranteeReference = Annotated[
+    str,
+    Field(min_length=1, max_length=24, json_schema_extra=_shown_pattern(_GUARANTEE_REFERENCE)),
+    *_canonical(guarantee_reference_problem, lambda v: v),
+]
 
 
 def text_problem(value: str) -> str | None:
@@ -71,17 +118,6 @@ def text_problem(value: str) -> str | None:
     except UnicodeEncodeError:
         return "text must be valid Unicode (no lone surrogates)"
     return None
-
-
-def _maybe_unstorable(obj) -> bool:
-    """One pass in C (json.dumps) instead of a Python walk of every string: True if a NUL or a lone
-    surrogate may be in ``obj`` (json.dumps writes NUL as \\u0000; UTF-8 encoding refuses surrogates)."""
-    try:
-        dumped = json.dumps(obj, ensure_ascii=False, default=str)
-        dumped.encode("utf-8")
-    except (UnicodeEncodeError, TypeError, ValueError):
-        return True
-    return "\\u0000" in dumped
 
 
 def _scan(obj, path: str = "") -> None:
@@ -104,8 +140,7 @@ class Strict(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _storable_text(cls, data):
-        if _maybe_unstorable(data):
-            _scan(data)  # the slow walk only to name the field
+        _scan(data)
         return data
 
 
@@ -144,7 +179,7 @@ class Consignment(Strict):
 
 
 class Guarantee(Strict):
-    reference: Annotated[str, Field(min_length=1, max_length=24, pattern=r"^[A-Z0-9]+$")]
+    reference: GuaranteeReference
     amount_usd: float = Field(ge=MIN_AMOUNT_USD, le=1e10)
 
 
@@ -208,10 +243,40 @@ class InspectionCreate(Strict):
     reject_code: Literal["R02", "R03", "R04", "R99"] = "R04"
 
 
+Discrepancy = Literal["seal_broken", "seal_missing", "mass_mismatch", "count_mismatch"]
+
+
 class CheckpointEvent(Strict):
+    """What a checkpoint saw. Any discrepancy (``seals_intact`` false counts as ``seal_broken``) stops the
+    ordinary path until an officer decides."""
+
     checkpoint: Annotated[str, Field(min_length=1, max_length=64)]
     seals_intact: bool = True
+    discrepancies: list[Discrepancy] = Field(
+        default_factory=list,
+        max_length=len(labels.DISCREPANCIES),
+        description="seal_broken, seal_missing, mass_mismatch, count_mismatch",
+    )
     note: Annotated[str, Field(max_length=500)] = ""
+
+    @model_validator(mode="after")
+    def _seals(self) -> CheckpointEvent:
+        found = list(dict.fromkeys(self.discrepancies))  # unique, in the order given
+        seal_codes = {"seal_broken", "seal_missing"}
+        if not self.seals_intact and not seal_codes & set(found):
+            found.insert(0, "seal_broken")
+        if seal_codes & set(found):
+            self.seals_intact = False
+        self.discrepancies = found
+        return self
+
+
+class DecisionCreate(Strict):
+    """An officer's decision on a discrepancy: at entry ``proceed`` or ``refuse``; at exit ``discharge`` or
+    ``recover`` (call the guarantee). The reason is required and goes to the audit chain."""
+
+    outcome: Literal["proceed", "refuse", "discharge", "recover"]
+    reason: Annotated[str, Field(min_length=3, max_length=500)]
 
 
 class SlotSet(Strict):
@@ -250,6 +315,7 @@ class EventPublic(BaseModel):
     kind: str
     checkpoint: str
     seals_intact: bool
+    discrepancies: list[str] = []
     note: str
     by: str
     at: datetime
@@ -301,6 +367,14 @@ class DeclarationBody(BaseModel):
     guarantee: GuaranteeStored
 
 
+class DecisionPublic(BaseModel):
+    at_checkpoint: str
+    outcome: str
+    reason: str
+    officer: str
+    at: datetime
+
+
 class DeclarationPublic(BaseModel):
     id: int
     carrier: str
@@ -328,9 +402,11 @@ class DeclarationPublic(BaseModel):
     slot_day: date | None
     submitted_at: datetime
     updated_at: datetime
+    state_since: datetime | None = None
     body: DeclarationBody
     inspections: list[InspectionPublic] = []
     events: list[EventPublic] = []
+    decisions: list[DecisionPublic] = []
 
 
 class Page(BaseModel, Generic[T]):

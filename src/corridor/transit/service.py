@@ -30,7 +30,7 @@ from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from corridor.transit import audit, codes
+from corridor.transit import audit, codes, labels
 from corridor.transit.auth import (
     Principal,
     Role,
@@ -54,6 +54,7 @@ from corridor.transit.errors import (
 from corridor.transit.models import (
     AuditRow,
     Booking,
+    Decision,
     Declaration,
     Event,
     IdempotencyRecord,
@@ -70,6 +71,8 @@ from corridor.transit.schemas import (
     AuditRowPublic,
     BoardPublic,
     CheckpointEvent,
+    DecisionCreate,
+    DecisionPublic,
     DeclarationBody,
     DeclarationCreate,
     DeclarationPublic,
@@ -85,7 +88,16 @@ from corridor.transit.schemas import (
     UserPublic,
 )
 from corridor.transit.settings import Settings
-from corridor.transit.states import FINAL, IN_TRANSIT, Act, State, next_state
+from corridor.transit.states import (
+    DECISIONS,
+    DISCREPANCY,
+    FINAL,
+    IN_TRANSIT,
+    Act,
+    State,
+    decisions_from,
+    next_state,
+)
 from corridor.transit.throttle import LoginThrottle
 
 M = TypeVar("M", bound=BaseModel)
@@ -103,6 +115,19 @@ MAX_OFFSET = 10**9
 SLOT_DAYS_BACK, SLOT_DAYS_AHEAD = 1, 366
 #: Seconds between purges of expired tokens (run by a login, at most this often per process).
 TOKEN_PURGE_EVERY_S = 600
+
+
+def guarantee_shortfall(amount_usd: float, value_usd: float) -> str | None:
+    """Why a guarantee of ``amount_usd`` does not cover goods worth ``value_usd``, or None when it does."""
+    required = GUARANTEE_SHARE * value_usd
+    if amount_usd >= required:
+        return None
+    return (
+        f"guarantee {amount_usd:,.2f} USD is below the required {required:,.2f} USD "
+        f"({GUARANTEE_SHARE:.0%} of the declared value {value_usd:,.2f} USD): "
+        f"raise it by {required - amount_usd:,.2f} USD"
+    )
+
 
 OFFICIALS = (Role.OFFICER, Role.CHECKPOINT, Role.AUDITOR)  # may read declaration content besides carriers
 #: Tokens kept in the principal cache of one process (cleared when full: a miss costs one SELECT).
@@ -320,10 +345,13 @@ class TransitService:
             select(Inspection).where(Inspection.declaration_id == d.id).order_by(Inspection.id)
         ).scalars()
         evs = s.execute(select(Event).where(Event.declaration_id == d.id).order_by(Event.id)).scalars()
-        return self._public_of(d, DeclarationBody.model_validate(d.body), ins, evs)
+        decs = s.execute(
+            select(Decision).where(Decision.declaration_id == d.id).order_by(Decision.id)
+        ).scalars()
+        return self._public_of(d, DeclarationBody.model_validate(d.body), ins, evs, decs)
 
     @staticmethod
-    def _public_of(d, body: DeclarationBody, ins=(), evs=()) -> DeclarationPublic:
+    def _public_of(d, body: DeclarationBody, ins=(), evs=(), decs=()) -> DeclarationPublic:
         """The public view of ``d`` (an ORM row or any object with its attributes), from memory."""
         return DeclarationPublic(
             id=d.id,
@@ -352,6 +380,7 @@ class TransitService:
             slot_day=d.slot_day,
             submitted_at=d.submitted_at,
             updated_at=d.updated_at,
+            state_since=d.state_at or d.updated_at,
             body=body,
             inspections=[
                 InspectionPublic(
@@ -368,18 +397,22 @@ class TransitService:
                     kind=e.kind,
                     checkpoint=e.checkpoint,
                     seals_intact=e.seals_intact,
+                    discrepancies=(e.discrepancies or "").split(),
                     note=e.note,
                     by=e.by,
                     at=e.at,
                 )
                 for e in evs
             ],
+            decisions=[DecisionPublic.model_validate(x, from_attributes=True) for x in decs],
         )
 
     def _transition(self, s: Session, who: Principal, d: Declaration, act: Act, **detail) -> State:
         before = State(d.state)
         after = next_state(before, act)
         d.state, d.updated_at = after.value, self.clock()
+        if after is not before:
+            d.state_at = d.updated_at
         self._audit(s, who, act.value, "declaration", d.id, before.value, after.value, **detail)
         return after
 
@@ -574,6 +607,9 @@ class TransitService:
         who.require(Role.CARRIER, action="submit declarations")
         if not who.scope:
             raise Forbidden("SCOPE_MISSING", "carrier user has no carrier code")
+        short = guarantee_shortfall(data.guarantee.amount_usd, data.total_value_usd)
+        if short:
+            raise Unprocessable("GUARANTEE_INSUFFICIENT", short, field="/guarantee/amount_usd")
         mode = data.transport.mode
         seg = self.corridor.segment(mode)
         entry, exit_ = seg.checkpoints(data.direction)
@@ -596,6 +632,7 @@ class TransitService:
                 guarantee_released=False,
                 submitted_at=now,
                 updated_at=now,
+                state_at=now,
                 body=data.model_dump(mode="json"),
             )
             try:  # the unique (carrier, reference) constraint answers duplicates: no SELECT first
@@ -636,9 +673,13 @@ class TransitService:
         carrier: str | None = None,
         mrn: str | None = None,
         overdue: bool | None = None,
+        search: str | None = None,
+        states: tuple[str, ...] | None = None,
         offset: int = 0,
         limit: int = 50,
     ) -> Page[DeclarationPublic]:
+        """Declarations ``who`` may see, newest first. ``search`` matches part of the MRN or of the carrier's
+        reference (case-insensitive); ``states`` keeps any of several states."""
         if who.role is Role.OPERATOR:
             raise Forbidden(
                 "ROLE_FORBIDDEN", "the corridor operator (front office) sees aggregates, not declarations"
@@ -662,6 +703,14 @@ class TransitService:
                 q = q.where(col == val)
         if overdue is not None:
             q = q.where(Declaration.overdue_at.is_not(None) if overdue else Declaration.overdue_at.is_(None))
+        if states is not None:
+            q = q.where(Declaration.state.in_(states))
+        if search:
+            term = search.strip().upper()
+            q = q.where(
+                func.upper(Declaration.mrn).contains(term, autoescape=True)
+                | func.upper(Declaration.reference).contains(term, autoescape=True)
+            )
         limit = _page_limit(offset, limit)
         with self.reads() as s:
             total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
@@ -679,14 +728,9 @@ class TransitService:
 
         def fn(s: Session, d: Declaration) -> None:
             next_state(d.state, Act.ACCEPT)
-            required = GUARANTEE_SHARE * d.total_value_usd
-            if d.guarantee_usd < required:
-                raise Conflict(
-                    "GUARANTEE_INSUFFICIENT",
-                    f"guarantee {d.guarantee_usd:,.2f} USD is below the required {required:,.2f} USD "
-                    f"({GUARANTEE_SHARE:.0%} of the declared value)",
-                    field="guarantee/amount_usd",
-                )
+            short = guarantee_shortfall(d.guarantee_usd, d.total_value_usd)
+            if short:  # submitted before the check at submission, or under another share
+                raise Conflict("GUARANTEE_INSUFFICIENT", short, field="guarantee/amount_usd")
             d.mrn = codes.movement_reference(self.clock().year, "AM", d.id)
             self._transition(s, who, d, Act.ACCEPT, mrn=d.mrn)
 
@@ -809,22 +853,36 @@ class TransitService:
     ) -> DeclarationPublic:
         who.require(Role.CHECKPOINT, action=f"record {act.value} events")
         who.require_sovereign(f"record {act.value} events")
+        place = self.corridor.place
         if ev.checkpoint != who.scope:
             raise Forbidden(
                 "WRONG_CHECKPOINT",
-                f"you record events at {who.scope}, not {ev.checkpoint}",
+                f"you record events at {place(who.scope)}, not at {place(ev.checkpoint)}",
                 field="checkpoint",
             )
+        # a discrepancy stops the ordinary path: the movement waits for an officer's decision
+        found = {Act.ENTER: Act.ENTER_DISCREPANCY, Act.EXIT: Act.EXIT_DISCREPANCY}[act]
+        step = found if ev.discrepancies else act
 
         def fn(s: Session, d: Declaration) -> None:
             expected = d.entry_checkpoint if act is Act.ENTER else d.exit_checkpoint
             if ev.checkpoint != expected:
                 raise Forbidden(
                     "WRONG_CHECKPOINT",
-                    f"declaration {d.id} {act.value}s at {expected}, not {ev.checkpoint}",
+                    f"declaration {d.id} {'enters' if act is Act.ENTER else 'leaves'} at {place(expected)}, "
+                    f"not at {place(ev.checkpoint)}",
                     field="checkpoint",
                 )
-            self._transition(s, who, d, act, checkpoint=ev.checkpoint, seals_intact=ev.seals_intact)
+            self._transition(
+                s,
+                who,
+                d,
+                step,
+                checkpoint=ev.checkpoint,
+                seals_intact=ev.seals_intact,
+                discrepancies=ev.discrepancies,
+                note=ev.note,
+            )
             now = self.clock()
             if act is Act.EXIT:
                 d.exited_at = now
@@ -834,6 +892,7 @@ class TransitService:
                     kind="entry" if act is Act.ENTER else "exit",
                     checkpoint=ev.checkpoint,
                     seals_intact=ev.seals_intact,
+                    discrepancies=" ".join(ev.discrepancies),
                     note=ev.note,
                     by=who.username,
                     at=now,
@@ -858,8 +917,77 @@ class TransitService:
         self._officer(who, "discharge movements")
 
         def fn(s: Session, d: Declaration) -> None:
+            if State(d.state) in DISCREPANCY:
+                raise Conflict(
+                    "DISCREPANCY_UNDECIDED",
+                    f"declaration {d.id} has a discrepancy ({self._found(s, d)}): record an officer's decision "
+                    f"with its reason first (POST /declarations/{d.id}/decision)",
+                    field="state",
+                )
             self._transition(s, who, d, Act.DISCHARGE, guarantee=d.guarantee_reference)
             d.guarantee_released = True
+
+        return self._act(who, declaration_id, idem, fn)
+
+    def _found(self, s: Session, d: Declaration) -> str:
+        """'seal broken at Agarak road checkpoint' for the events with discrepancies of ``d``."""
+        evs = s.execute(select(Event).where(Event.declaration_id == d.id).order_by(Event.id)).scalars()
+        parts = [
+            f"{labels.discrepancies(e.discrepancies.split())} at {self.corridor.place(e.checkpoint)}"
+            for e in evs
+            if e.discrepancies
+        ]
+        return "; ".join(parts) or "recorded at a checkpoint"
+
+    def decide(
+        self, who: Principal, declaration_id: int, decision: DecisionCreate, *, idem: Idem | None = None
+    ) -> DeclarationPublic:
+        """Record an officer's decision on a discrepancy (with its reason, audited) and move the movement on:
+        at entry ``proceed`` (it continues) or ``refuse`` (rejected, R04); at exit ``discharge`` (guarantee
+        released) or ``recover`` (the guarantee is kept to recover duties)."""
+        self._officer(who, "decide on discrepancies")
+        act = DECISIONS[decision.outcome]
+
+        def fn(s: Session, d: Declaration) -> None:
+            state = State(d.state)
+            if state not in DISCREPANCY:
+                raise Conflict(
+                    "NO_DISCREPANCY",
+                    f"declaration {d.id} is {labels.state(state.value)}: there is no discrepancy to decide",
+                    field="state",
+                )
+            allowed = decisions_from(state)
+            if decision.outcome not in allowed:
+                raise Conflict(
+                    "DECISION_NOT_ALLOWED",
+                    f"a discrepancy at {'entry' if state is State.ENTRY_DISCREPANCY else 'exit'} is decided "
+                    f"with {' or '.join(allowed)}, not {decision.outcome}",
+                    field="outcome",
+                )
+            where = "entry" if state is State.ENTRY_DISCREPANCY else "exit"
+            s.add(
+                Decision(
+                    declaration_id=d.id,
+                    at_checkpoint=where,
+                    outcome=decision.outcome,
+                    reason=decision.reason,
+                    officer=who.username,
+                    at=self.clock(),
+                )
+            )
+            if act is Act.DECIDE_REFUSE:
+                d.reject_code, d.reject_detail = "R04", f"refused at entry: {decision.reason}"
+            elif act is Act.DECIDE_DISCHARGE:
+                d.guarantee_released = True
+            self._transition(
+                s,
+                who,
+                d,
+                act,
+                outcome=decision.outcome,
+                reason=decision.reason,
+                guarantee=d.guarantee_reference,
+            )
 
         return self._act(who, declaration_id, idem, fn)
 
