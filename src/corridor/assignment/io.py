@@ -54,29 +54,39 @@ def write_results(result: AssignmentResult, out_dir: str | Path, *, table_format
 
 
 def write_table(columns: dict[str, np.ndarray], path: Path) -> None:
-    """Write numpy columns as Parquet (``*.parquet``) or CSV (anything else) with pyarrow."""
-    import pyarrow as pa
-
-    table = pa.table({k: pa.array(v) for k, v in columns.items()})
+    """Write numpy columns as Parquet (``*.parquet``, with pyarrow) or CSV (anything else: the csv module, so
+    that writing CSV imports neither pyarrow nor pandas, which pyarrow loads to convert arrays). Floats are
+    written in their shortest exact form, NaN as an empty cell."""
     if path.suffix == ".parquet":
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        pq.write_table(table, path)
-    else:
-        import pyarrow.csv as pacsv
-
-        pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
-
-
-def write_rows(rows: tuple[dict, ...] | list[dict], path: Path) -> None:
-    """Write dict rows as CSV (the union of their keys as header, in first-seen order; missing cells empty)."""
-    fields: dict[str, None] = {}
-    for r in rows:
-        fields.update(dict.fromkeys(r))
+        pq.write_table(pa.table({k: pa.array(v) for k, v in columns.items()}), path)
+        return
+    cells = []
+    for v in columns.values():
+        v = np.asarray(v)
+        if v.dtype.kind == "f" and np.isnan(v).any():
+            v = np.where(np.isnan(v), None, v.astype(object))
+        cells.append(v.tolist())
     with path.open("w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(fields), restval="")
+        w = csv.writer(fh)
+        w.writerow(list(columns))
+        w.writerows(zip(*cells, strict=True))
+
+
+def write_rows(rows: tuple[dict, ...] | list[dict], path: Path, fields: list[str] | None = None) -> None:
+    """Write dict rows as CSV (header: ``fields``, else the union of the rows' keys in first-seen order;
+    missing cells and NaN empty)."""
+    if fields is None:
+        seen: dict[str, None] = {}
+        for r in rows:
+            seen.update(dict.fromkeys(r))
+        fields = list(seen)
+    with path.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields, restval="")
         w.writeheader()
-        w.writerows(rows)
+        w.writerows({k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in rows)
 
 
 def zone_ids(p) -> np.ndarray:

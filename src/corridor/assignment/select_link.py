@@ -243,5 +243,6 @@ def write_selection(sel: SelectLinkResult, out_dir) -> list:
     omx_file, links_file, od_file = out / f"{stem}.omx", out / f"{stem}_links.csv", out / f"{stem}_od.csv"
     write_omx(omx_file, {f"flow_{c}": sel.od[k] for k, c in enumerate(sel.classes)}, zone_ids(sel.result.problem))
     write_table(sel.link_columns(), links_file)
-    write_rows(sel.top_pairs(None), od_file)
+    write_rows(sel.top_pairs(None), od_file,
+               ["class", "origin", "destination", "flow", "share", "share_of_pair"])
     return [omx_file, links_file, od_file]
