@@ -9,7 +9,7 @@ import numpy as np
 import openmatrix as omx
 import pandas as pd
 import pytest
-from assign_nets import build, grid, two_route
+from assign_nets import grid, two_route
 from test_assign_tntp import _write
 from typer.testing import CliRunner
 

@@ -14,7 +14,10 @@ _EXPORTS = {
     "Network": "model", "great_circle_km": "model", "NetworkWarning": "validate", "validate_network": "validate",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Network", "NetworkWarning", "bundled_dir", "export_geo", "great_circle_km", "load_network", "read_gmns",
+    "validate_network", "write_gmns",
+]
 
 if TYPE_CHECKING:
     from corridor.network.io import bundled_dir, export_geo, load_network, read_gmns, write_gmns
