@@ -207,5 +207,5 @@ def test_vectorised_reader_is_used_and_names_lines(tmp_path, monkeypatch):
     assert data.trips[0, 1] == 100.0 and data.trips[1, 0] == 50.0 and data.net.n_links == 5
     # numbers only, so the fast path reads it; the range check still names the line
     (tmp_path / "r_net.tntp").write_text(NET.replace("\t1\t4\t100", "\t1\t9\t100"))
-    with pytest.raises(ValidationError, match="line 10, field 'term_node .column 2.': node number outside 1..4"):
+    with pytest.raises(ValidationError, match=r"line 10, field 'term_node .column 2.': node number outside 1..4"):
         read_net(tmp_path / "r_net.tntp")
