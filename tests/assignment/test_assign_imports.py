@@ -60,3 +60,8 @@ def test_lazy_root_lists_every_area_command():
     for name in COMMAND_AREA:
         assert name in res.output
     assert set(COMMAND_AREA.values()) == set(AREAS)
+
+
+def test_bundled_region_assignment_loads_no_heavy_stack():
+    mods = _modules("assign", "--year", "2030", "--json")
+    assert not mods & set(HEAVY), sorted(mods & set(HEAVY))

@@ -159,7 +159,7 @@ def _token_lines(text: str) -> np.ndarray:
 def _fast_table(body: str, line0: int) -> tuple[np.ndarray, np.ndarray] | None:
     """(rows × k numbers, 1-based file line of each row) of a whitespace table whose every non-empty line holds
     the same number k of numbers (``~`` comments and ``;`` ignored); None for anything else."""
-    body = _COMMENT.sub("", body).replace(";", " ")
+    body = (_COMMENT.sub("", body) if "~" in body else body).replace(";", " ")
     values = _numbers(body)
     lines = _token_lines(body)
     if values is None or values.size != lines.size:
@@ -270,9 +270,14 @@ def read_net(path: str | Path) -> TntpNet:
 def _fast_trips(body: str, z: int) -> np.ndarray | None:
     """The dense OD matrix of a well-formed trips body (``Origin o`` then ``d : flow;`` entries), vectorised;
     None when anything is off (the line-by-line reader then names the problem)."""
-    body = _COMMENT.sub("", body)
+    if "~" in body:
+        body = _COMMENT.sub("", body)
     n_pairs = body.count(":")
-    body, n_origins = _ORIGIN.subn(" -1 ", body)
+    n_origins = body.count("Origin")
+    body = body.replace("Origin", " -1 ")
+    if "rigin" in body or "RIGIN" in body:  # another spelling: the (slower) case-blind pattern
+        body, more = _ORIGIN.subn(" -1 ", body)
+        n_origins += more
     values = _numbers(body.replace(":", " ").replace(";", " "))
     if values is None or n_origins == 0 or values.size < 2:
         return None
