@@ -220,13 +220,18 @@ def _meta_int(meta: dict[str, str], key: str, file: str, problems: list[Problem]
         return default
 
 
-def read_net(path: str | Path) -> TntpNet:
-    """Read a ``*_net.tntp`` file (one directed link per line)."""
-    path = Path(path)
+def _open(path: str | Path) -> tuple[str, str, list[Problem], dict[str, str], str, int]:
+    """(file name, whole text, problems so far, metadata, body, header lines) of a TNTP file."""
     file = str(path)
-    text = _text(path)
+    text = _text(Path(path))
     problems: list[Problem] = []
     meta, body, line0 = _header(text, file, problems)
+    return file, text, problems, meta, body, line0
+
+
+def read_net(path: str | Path) -> TntpNet:
+    """Read a ``*_net.tntp`` file (one directed link per line)."""
+    file, text, problems, meta, body, line0 = _open(path)
     n_zones = _meta_int(meta, "NUMBER OF ZONES", file, problems)
     n_nodes = _meta_int(meta, "NUMBER OF NODES", file, problems)
     n_links = _meta_int(meta, "NUMBER OF LINKS", file, problems)
@@ -355,11 +360,7 @@ def _trips_slow(lines: list[str], start: int, z: int, file: str, problems: list[
 
 def read_trips(path: str | Path, *, n_zones: int | None = None, strict: bool = False) -> np.ndarray:
     """Read a ``*_trips.tntp`` file into a dense ``n_zones × n_zones`` array (0-based zone index)."""
-    path = Path(path)
-    file = str(path)
-    text = _text(path)
-    problems: list[Problem] = []
-    meta, body, line0 = _header(text, file, problems)
+    file, text, problems, meta, body, line0 = _open(path)
     zones = _meta_int(meta, "NUMBER OF ZONES", file, problems)
     if n_zones is not None and zones is not None and zones != n_zones:
         problems.append(Problem(f"trips file has {zones} zones but the net file has {n_zones}", file=file))
