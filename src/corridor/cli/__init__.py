@@ -11,6 +11,7 @@ from corridor.cli import (
     network_cmd,
     route_cmd,
     run_cmd,
+    simulate_cmd,
     transit_cmd,
 )
 
@@ -23,7 +24,8 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for _module in (run_cmd, route_cmd, network_cmd, assign_cmd, lines_cmd, economics_cmd, transit_cmd):
+for _module in (run_cmd, route_cmd, network_cmd, assign_cmd, lines_cmd, economics_cmd, transit_cmd,
+                simulate_cmd):
     _module.register(app)
 
 
