@@ -17,7 +17,14 @@ import simpy
 from corridor.simulation.arrivals import arrival_times
 from corridor.simulation.channels import ChannelDraw
 from corridor.simulation.config import Operations
-from corridor.simulation.facilities import BorderPost, FerryRoute, GaugeStation, Recorder, Section, SingleTrack
+from corridor.simulation.facilities import (
+    BorderPost,
+    FerryRoute,
+    GaugeStation,
+    Recorder,
+    Section,
+    SingleTrack,
+)
 from corridor.simulation.traffic import DIRECTIONS, Traffic
 from corridor.transit.risk import DEFAULT_RULES, RuleSet
 from corridor.transit.traffic import RUNNING_FACTOR
