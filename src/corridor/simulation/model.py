@@ -125,8 +125,7 @@ def _summary(rec: Recorder, window_h: float) -> dict:
         "utilisation": rec.busy_h / (rec.servers * window_h) if window_h else np.nan,
         "groups": {g: float(np.mean(v)) for g, v in rec.groups.items() if v},
         "offered_per_day": rec.offered / days if days else np.nan,
-        # more left in the system at the end than a stable queue holds: arrivals exceed what it can serve
-        "saturated": bool(rec.offered - rec.units > max(0.03 * rec.offered, 10.0)),
+        "left_in_system": rec.offered - rec.units,
     }
 
 
@@ -257,6 +256,11 @@ def run_replication(ops: Operations, traffic: Traffic, layout: Layout, *, days: 
         q = queues[r.key][after]
         facilities[r.key]["mean_queue"] = float(q.mean()) if q.size else np.nan
         facilities[r.key]["max_queue"] = float(q.max()) if q.size else np.nan
+        f = facilities[r.key]
+        # more left in the system at the end than a stable queue holds (its mean plus two days of arrivals):
+        # arrivals exceed what the facility can serve and its waits grow with the run length
+        f["saturated"] = bool(f["left_in_system"] > max(10.0, 0.03 * r.offered,
+                                                         1.5 * f["mean_queue"] + 2 * f["offered_per_day"]))
     for key, route in ferries.items():
         f = facilities[route.rec.key]
         f["utilisation"] = route.load_factor()
