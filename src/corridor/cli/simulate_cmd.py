@@ -223,3 +223,57 @@ def queue_cmd(
                             f"{service_cv:g}), {replications} × {hours:g} h", ["quantity", "value"], rows))
 
     emit(r, as_json, render)
+
+
+@simulate_app.command("feedback")
+def feedback_cmd(
+    scenario: Annotated[str, typer.Argument(help="Scenario: bundled name or YAML file.")] = "tripp",
+    year: Annotated[int, typer.Option("--year", help="Bundled demand year (2024, 2030).")] = 2030,
+    days: Annotated[int, typer.Option("--days", help="Days simulated per round.")] = 365,
+    replications: Annotated[int, typer.Option("--replications", "-r", help="Replications per round.")] = 5,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of every round's simulation.")] = 1,
+    tol_h: Annotated[float, typer.Option("--tol-h", help="Converged when every delay moves less than this many "
+                                                         "hours (or --tol-share of it).")] = 0.25,
+    tol_share: Annotated[float, typer.Option("--tol-share", help="Relative tolerance.")] = 0.10,
+    max_rounds: Annotated[int, typer.Option("--max-rounds", help="Stop after this many rounds.")] = 6,
+    workers: Annotated[int | None, typer.Option("--workers", help="Processes per round (default: one per "
+                                                                  "CPU).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Iterate assignment and simulation until the simulated delays at border posts, the gauge change, ferries
+    and single track agree with the ones the assignment used."""
+    from corridor.assignment.freight import BUNDLED_DEMAND
+
+    with cli_errors():
+        for option, ok, message, value in [
+                ("--year", year in BUNDLED_DEMAND, f"accepted: {', '.join(map(str, BUNDLED_DEMAND))}", year),
+                ("--days", days >= 1, "must be >= 1", days),
+                ("--replications", replications >= 1, "must be >= 1", replications),
+                ("--tol-h", tol_h > 0, "must be > 0", tol_h), ("--tol-share", tol_share >= 0, "must be >= 0", tol_share),
+                ("--max-rounds", max_rounds >= 1, "must be >= 1", max_rounds),
+                ("--workers", workers is None or workers >= 1, "must be >= 1", workers)]:
+            if not ok:
+                raise _bad(option, message, value)
+        from corridor.simulation.delays import feedback
+
+        with _progress("rounds of assignment and simulation", max_rounds, as_json) as progress:
+            fb = feedback(scenario, year=year, days=days, replications=replications, seed=seed, tol_h=tol_h,
+                          tol_share=tol_share, max_rounds=max_rounds, workers=workers,
+                          progress=lambda k, _row: progress(k, max_rounds))
+    data = fb.to_dict() | {"scenario": scenario, "year": year}
+
+    def render() -> None:
+        d = fb.converged_delays()
+        rows = [[r.link_id, f"{r.assumed_h:.2f}", f"{r.simulated_h:.2f}" + ("" if r.observed else " (no flow)"),
+                 "yes" if r.saturated else ""] for r in d.itertuples()]
+        state = "converged" if fb.converged else "NOT converged"
+        console.print(table(f"{scenario} {year}: {state} after {fb.n_rounds} round(s) (tolerance {tol_h:g} h or "
+                            f"{100 * tol_share:g} %)", ["link", "used h", "simulated h", "saturated"], rows))
+        for h in fb.history:
+            console.print(f"round {h['round']}: largest change {h['max_change_h']:.2f} h, TRIPP "
+                          f"{h['tripp_t'] / 1e6:.2f} Mt/yr" + (f", saturated: {', '.join(h['saturated'])}"
+                                                               if h["saturated"] else ""), highlight=False)
+
+    emit(data, as_json, render)
+    if not fb.converged:
+        raise typer.Exit(1)
