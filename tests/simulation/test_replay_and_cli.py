@@ -55,6 +55,15 @@ def test_replay_reads_declarations_channels_and_inspections(demo_db):
     assert entries == 2 * len(t.replay)  # every replayed movement passes an entry post in each replication
 
 
+def test_replay_from_the_cli_runs_the_days_it_spans(demo_db):
+    r = runner.invoke(app, ["simulate", "--replay-db", demo_db, "-r", "2", "--workers", "1", "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["days"] == 1 and d["scenario"] is None and d["traffic_source"].startswith("replay of ")
+    keys = {f["facility"] for f in d["facilities"]}
+    assert "agarak_road:entry" in keys and not any(k.startswith("ferry:") for k in keys)
+
+
 def test_replay_of_an_empty_database_is_a_clear_error(tmp_path):
     from corridor._errors import ValidationError
     from corridor.transit.db import make_engine, migrate

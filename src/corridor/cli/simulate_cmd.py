@@ -75,7 +75,8 @@ def corridor_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario whose assigned flows feed the model: bundled name or "
                                                  "YAML file.")] = "tripp",
     year: Annotated[int, typer.Option("--year", help="Bundled demand year (2024, 2030).")] = 2030,
-    days: Annotated[int, typer.Option("--days", help="Days simulated from 1 January.")] = 365,
+    days: Annotated[int | None, typer.Option("--days", help="Days simulated from 1 January (default 365; a "
+                                                            "replay: the days it spans).")] = None,
     replications: Annotated[int, typer.Option("--replications", "-r", help="Independent replications.")] = 10,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the whole experiment.")] = 1,
     out: Annotated[Path | None, typer.Option("--out", help="Write summary.json, facilities.csv, queues.csv and "
@@ -100,20 +101,20 @@ def corridor_cmd(
         if year not in BUNDLED_DEMAND:
             raise _bad("--year", f"no bundled demand for this year; accepted: "
                                  f"{', '.join(map(str, BUNDLED_DEMAND))}", year)
-        if days < 1:
+        if days is not None and days < 1:
             raise _bad("--days", "must be >= 1", days)
         if replications < 1:
             raise _bad("--replications", "must be >= 1", replications)
         if workers is not None and workers < 1:
             raise _bad("--workers", "must be >= 1", workers)
-        if not 0 <= warmup_days < days:
-            raise _bad("--warmup-days", f"must be in [0, --days) = [0, {days})", warmup_days)
+        if not 0 <= warmup_days < (days or 365):
+            raise _bad("--warmup-days", f"must be in [0, --days) = [0, {days or 365})", warmup_days)
         if red_rate is not None and not 0 <= red_rate <= 1:
             raise _bad("--red-rate", "must be in [0, 1]", red_rate)
         from corridor.simulation.channels import with_red_rate
         from corridor.simulation.config import load_operations
         from corridor.simulation.experiment import simulate
-        from corridor.simulation.traffic import corridor_traffic, replay_traffic
+        from corridor.simulation.traffic import corridor_traffic, replay_days, replay_traffic
         from corridor.transit.risk import DEFAULT_RULES
 
         ops = load_operations(operations)
@@ -121,6 +122,7 @@ def corridor_cmd(
         with console.status("assigning the corridor's flows…") if not as_json else _nothing():
             traffic = replay_traffic(replay_db, year=year) if replay_db else corridor_traffic(scenario, year=year,
                                                                                               ops=ops)
+        days = days or (replay_days(traffic) if replay_db else 365)
         with _progress(f"simulating {days} days", replications, as_json) as progress:
             res = simulate(traffic, ops=ops, days=days, replications=replications, seed=seed,
                            warmup_days=warmup_days, rules=rules, workers=workers, progress=progress)
@@ -142,8 +144,9 @@ def _render(res, data: dict, files: list[Path]) -> None:
         flag = " [red]saturated[/]" if r.saturated else ""
         rows.append([f"{r.name}{flag}", _pm(r.mean_wait_h, r.ci95_mean_wait_h), duration(r.p95_wait_h), util,
                      f"{r.units_per_day:,.1f}"])
-    title = (f"{data.get('scenario') or 'replay'} {res.traffic.year}: {res.days} days × {res.replications} "
-             f"replications, seed {res.seed}")
+    plural = "s" if res.days != 1 else ""
+    title = (f"{data.get('scenario') or 'replay'} {res.traffic.year}: {res.days} day{plural} × "
+             f"{res.replications} replications, seed {res.seed}")
     console.print(table(title, ["facility", "mean wait ±95%", "P95 wait", "util", "per day"], rows))
     tr = res.track
     if tr:

@@ -211,7 +211,9 @@ def run_replication(ops: Operations, traffic: Traffic, layout: Layout, *, days: 
                 env.process(_drive(env, times, drawn(mode, direction, empty)))
 
     for key, spec in ops.gauge_stations.items():
-        n = traffic.gauge.get(key, 0.0)
+        if key not in traffic.gauge:
+            continue  # no traffic given for it (e.g. a replay of the posts' records)
+        n = traffic.gauge[key]
         st = GaugeStation(env, key, spec, rng, warm)
         recorders.append(st.rec)
         if n > 0:
@@ -221,7 +223,7 @@ def run_replication(ops: Operations, traffic: Traffic, layout: Layout, *, days: 
 
     ferries = {}
     for key, spec in ops.ferries.items():
-        if key not in layout.ferry_ports:
+        if key not in layout.ferry_ports or key not in traffic.ferries:
             continue
         closures = _closures(spec, days, rng_np, traffic.year)
         route = FerryRoute(env, key, spec, layout.ferry_ports[key], layout.ferry_crossing_h[key], closures, warm)
