@@ -56,6 +56,18 @@ class Recorder:
             self.busy_h += hours
 
 
+def serve(env: simpy.Environment, resource: simpy.Resource, rec: Recorder, service_h: float) -> Generator:
+    """Queue for one unit of ``resource`` (FIFO), hold it ``service_h`` hours, and record the visit in ``rec``."""
+    t0 = env.now
+    rec.offer(t0)
+    with resource.request() as req:
+        yield req
+        wait = env.now - t0
+        rec.busy(t0, service_h)
+        yield env.timeout(service_h)
+    rec.record(t0, wait, env.now - t0)
+
+
 class BorderPost:
     """Entry lanes per risk channel (documentary check), inspection bays for held movements (red, and the
     inspected share of yellow) and exit lanes (seal check)."""
@@ -94,15 +106,8 @@ class BorderPost:
         self.entry.record(t0, wait, env.now - t0, group=channel)
 
     def leave(self) -> Generator:
-        env, t0 = self.env, self.env.now
-        self.exit.offer(t0)
-        service_h = self.rng.uniform(*self.spec.exit_check_min.value) / 60.0
-        with self.exit_lanes.request() as req:
-            yield req
-            wait = env.now - t0
-            self.exit.busy(t0, service_h)
-            yield env.timeout(service_h)
-        self.exit.record(t0, wait, env.now - t0)
+        """Seal and document check at the exit lanes."""
+        yield from serve(self.env, self.exit_lanes, self.exit, self.rng.uniform(*self.spec.exit_check_min.value) / 60)
 
 
 @dataclass(frozen=True)
@@ -182,16 +187,8 @@ class GaugeStation:
         self.rec.queue = lambda: float(len(self.tracks.queue))
 
     def serve(self) -> Generator:
-        env, t0 = self.env, self.env.now
-        self.rec.offer(t0)
         low, mode, high = self.spec.service_h.value
-        service = self.rng.triangular(low, high, mode)
-        with self.tracks.request() as req:
-            yield req
-            wait = env.now - t0
-            self.rec.busy(t0, service)
-            yield env.timeout(service)
-        self.rec.record(t0, wait, env.now - t0)
+        yield from serve(self.env, self.tracks, self.rec, self.rng.triangular(low, high, mode))
 
 
 @dataclass
