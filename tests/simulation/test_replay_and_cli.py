@@ -136,3 +136,15 @@ def test_corridor_json_and_red_rate_what_if():
 
     assert wait(h, "agarak_road:entry") > wait(b, "agarak_road:entry")
     assert h["rules"].endswith("+red0.3")
+
+
+def test_feedback_cli_reports_rounds_and_delays():
+    r = runner.invoke(app, ["simulate", "feedback", "--days", "5", "-r", "1", "--max-rounds", "1", "--workers", "1",
+                            "--json"])
+    assert r.exit_code in (0, 1), r.output  # 1: not converged within the rounds allowed
+    d = json.loads(r.stdout)
+    assert d["rounds"] == 1 and d["converged"] is (r.exit_code == 0) and d["year"] == 2030
+    links = {x["link_id"] for x in d["delays"]}
+    assert {"tripp_agarak_ordubad_road", "sadarak_1435_1520", "alat_aktau_ferry"} <= links
+    bad = runner.invoke(app, ["simulate", "feedback", "--tol-h", "0"])
+    assert bad.exit_code == 2 and "--tol-h" in bad.output
