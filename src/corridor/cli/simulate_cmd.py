@@ -273,7 +273,8 @@ def feedback_cmd(
         console.print(table(f"{scenario} {year}: {state} after {fb.n_rounds} round(s) (tolerance {tol_h:g} h or "
                             f"{100 * tol_share:g} %)", ["link", "used h", "simulated h", "saturated"], rows))
         for h in fb.history:
-            console.print(f"round {h['round']}: largest change {h['max_change_h']:.2f} h, TRIPP "
+            console.print(f"round {h['round']}: largest change {h['max_change_h']:.2f} h, flow gap "
+                          f"{100 * h['flow_gap']:.1f} %, TRIPP "
                           f"{h['tripp_t'] / 1e6:.2f} Mt/yr" + (f", saturated: {', '.join(h['saturated'])}"
                                                                if h["saturated"] else ""), highlight=False)
 

@@ -7,10 +7,12 @@ ferry link the mean wait in port before sailing (the crossing itself is the link
 single-track links the mean wait for sections, shared in proportion to their running times. These replace the
 links' ``fixed_time_h`` (the assignment's delay assumptions) in :func:`with_delays`.
 
-:func:`feedback` alternates assignment and simulation: assign, simulate at the assigned flows, put the simulated
-delays on the links (averaged with the previous round's, the method of successive averages, so a saturated
-facility does not make the flows swing back and forth), and stop when no link's delay moves by more than
-``tol_h`` (or ``tol_share`` of it, whichever is larger), or after ``max_rounds``.
+:func:`feedback` alternates assignment and simulation: assign with the current delays, average the link flows
+over the rounds (the method of successive averages: round k moves 1/k of the way to the new flows, so a
+saturated ferry does not make the flows swing back and forth), simulate at the averaged flows and put the
+simulated delays on the links; stop when every link's simulated delay is within ``tol_h`` (or ``tol_share`` of
+it, whichever is larger) of the one the assignment used, or after ``max_rounds``. Each round also reports the
+flow gap: how far the round's assigned flows on the facility links are from the average (share of the average).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import pandas as pd
 from corridor.simulation.config import Operations, bundled_operations
 from corridor.simulation.experiment import SimulationResult, simulate
 from corridor.simulation.model import build_layout
-from corridor.simulation.traffic import traffic_from_assignment
+from corridor.simulation.traffic import traffic_from_link_flows
 
 #: Stop when no link's simulated delay differs from the one the assignment used by more than this many hours or
 #: this share of it, whichever is larger: a quarter of an hour is below the resolution of the delay assumptions
@@ -113,6 +115,12 @@ class FeedbackResult:
                 "delays": self.converged_delays().replace({np.nan: None}).to_dict(orient="records")}
 
 
+def _facility_links(ops: Operations) -> set[str]:
+    links = {p.link for p in ops.border_posts.values()} | {g.link for g in ops.gauge_stations.values()}
+    links |= {f.link for f in ops.ferries.values()} | {s.link for s in ops.segments.values()}
+    return links
+
+
 def feedback(scenario: str = "tripp", *, year: int = 2030, ops: Operations | None = None, days: int = 365,
              replications: int = 5, seed: int = 1, tol_h: float = DEFAULT_TOLERANCE_H,
              tol_share: float = DEFAULT_TOLERANCE_SHARE, max_rounds: int = 6,
@@ -131,37 +139,44 @@ def feedback(scenario: str = "tripp", *, year: int = 2030, ops: Operations | Non
     base = apply_scenario(network if network is not None else load_network(), load_scenario(scenario))
     demand = read_demand(bundled_demand_path(year))
     layout = build_layout(ops, base)
-    net = base
+    original = base.links.set_index("link_id")["fixed_time_h"].astype(float).fillna(0.0)
+    facility_links = _facility_links(ops)
+    net, avg = base, None
     frames, history, converged = [], [], False
     sim = ca = None
     for k in range(1, max_rounds + 1):
         ca = assign_corridor(net, None, demand, gap=1e-4)
-        sim = simulate(traffic_from_assignment(ca, ops, year=year), ops=ops, days=days, replications=replications,
-                       seed=seed, workers=workers, layout=layout)
+        flows = ca.links[["link_id", "from_node_id", "to_node_id", "flow_t"]].reset_index(drop=True)
+        if avg is None:
+            avg = flows.copy()
+        else:  # method of successive averages on the flows: round k moves 1/k of the way to the new flows
+            avg["flow_t"] = avg["flow_t"] + (flows["flow_t"] - avg["flow_t"]) / k
+        on = flows["link_id"].isin(facility_links).to_numpy()
+        gap = float(np.abs(flows["flow_t"] - avg["flow_t"])[on].sum() / max(avg["flow_t"][on].sum(), 1e-9))
+        traffic = traffic_from_link_flows(avg, ops, year=year, source=f"{scenario} {year}, averaged flows of "
+                                                                       f"round {k}")
+        sim = simulate(traffic, ops=ops, days=days, replications=replications, seed=seed, workers=workers,
+                       layout=layout)
         d = simulated_delays(sim, ops, base)
         assumed = net.links.set_index("link_id")["fixed_time_h"].astype(float).fillna(0.0)
-        original = base.links.set_index("link_id")["fixed_time_h"].astype(float).fillna(0.0)
         d["round"] = k
         d["assumed_h"] = d["link_id"].map(assumed).to_numpy()
-        # a facility the assignment sent nothing to has no observed delay: it falls back to the network's
-        # assumption (so traffic can come back to it when the alternatives fill up)
+        # a facility no traffic reaches has no observed delay: it falls back to the network's assumption
         d["observed"] = d["delay_h"].notna()
         d["delay_h"] = d["delay_h"].fillna(d["link_id"].map(original))
         d = d.rename(columns={"delay_h": "simulated_h"})
-        # method of successive averages: round k moves 1/k of the way from the assumed to the simulated delay
-        step = 1.0 if k == 1 else 1.0 / k
-        d["next_h"] = d["assumed_h"] + step * (d["simulated_h"] - d["assumed_h"])
         d["change_h"] = (d["simulated_h"] - d["assumed_h"]).abs()
         settled = d["change_h"] <= np.maximum(tol_h, tol_share * d["assumed_h"].abs())
         frames.append(d)
         row = {"round": k, "max_change_h": float(d["change_h"].max()), "unsettled": sorted(d.loc[~settled, "link_id"]),
-               "tripp_t": float(sum(ca.tripp_t.values())), "saturated": sorted(d.loc[d["saturated"], "link_id"])}
+               "flow_gap": gap, "tripp_t": float(sum(ca.tripp_t.values())),
+               "saturated": sorted(d.loc[d["saturated"], "link_id"])}
         history.append(row)
         if progress:
             progress(k, row)
         if settled.all():
             converged = True
             break
-        net = with_delays(net, d.rename(columns={"next_h": "delay_h"})[["link_id", "delay_h"]])
+        net = with_delays(base, d.rename(columns={"simulated_h": "delay_h"})[["link_id", "delay_h"]])
     rounds = pd.concat(frames, ignore_index=True)
     return FeedbackResult(rounds, converged, tol_h, tol_share, sim, ca, history)
