@@ -165,18 +165,12 @@ def run_replication(ops: Operations, traffic: Traffic, layout: Layout, *, days: 
         entry, exit_ = (posts[seg.posts[0]], posts[seg.posts[1]]) if direction == "westbound" else \
             (posts[seg.posts[1]], posts[seg.posts[0]])
         if mode == "rail":
-            stops = {ops.border_posts[entry_key(entry)].loop: lambda: entry.enter(channel, service_h),
-                     ops.border_posts[entry_key(exit_)].loop: exit_.leave}
+            stops = {entry.spec.loop: lambda: entry.enter(channel, service_h), exit_.spec.loop: exit_.leave}
             yield from track.run(direction, stops)
         else:
             yield from entry.enter(channel, service_h)
             yield env.timeout(layout.road_run_h * rng.uniform(*RUNNING_FACTOR))
             yield from exit_.leave()
-
-    keys = {id(p): k for k, p in posts.items()}
-
-    def entry_key(post: BorderPost) -> str:
-        return keys[id(post)]
 
     def drawn(mode: str, direction: str, empty_share: float) -> Callable[[int], None]:
         def start(_i: int) -> None:
