@@ -123,11 +123,10 @@ def _facility_links(ops: Operations) -> set[str]:
 
 def feedback(scenario: str = "tripp", *, year: int = 2030, ops: Operations | None = None, days: int = 365,
              replications: int = 5, seed: int = 1, tol_h: float = DEFAULT_TOLERANCE_H,
-             tol_share: float = DEFAULT_TOLERANCE_SHARE, max_rounds: int = 6,
-             workers: int | None = 1, network=None,
+             tol_share: float = DEFAULT_TOLERANCE_SHARE, max_rounds: int = 6, workers: int | None = 1, network=None,
              progress: Callable[[int, dict], None] | None = None) -> FeedbackResult:
-    """Iterate assignment and simulation (see the module docstring). ``progress(round, history_row)``."""
-    from corridor.assignment.corridor import assign_corridor
+    """:func:`settle_delays` for a scenario of the bundled region (or ``network``) and the bundled demand of
+    ``year``."""
     from corridor.assignment.freight import bundled_demand_path, read_demand
     from corridor.network import load_network
     from corridor.scenario.apply import apply_scenario
@@ -135,9 +134,29 @@ def feedback(scenario: str = "tripp", *, year: int = 2030, ops: Operations | Non
 
     if tol_h <= 0 or max_rounds < 1:
         raise ValueError(f"need tol_h > 0 and max_rounds >= 1 (got {tol_h}, {max_rounds})")
+    applied = apply_scenario(network if network is not None else load_network(), load_scenario(scenario))
+    return settle_delays(applied, read_demand(bundled_demand_path(year)), year=year, ops=ops, days=days,
+                         replications=replications, seed=seed, tol_h=tol_h, tol_share=tol_share,
+                         max_rounds=max_rounds, workers=workers, progress=progress, label=scenario)
+
+
+def settle_delays(applied, demand: pd.DataFrame, *, year: int, ops: Operations | None = None, days: int = 365,
+                  replications: int = 5, seed: int = 1, tol_h: float = DEFAULT_TOLERANCE_H,
+                  tol_share: float = DEFAULT_TOLERANCE_SHARE, max_rounds: int = 6, workers: int | None = 1,
+                  assign_kwargs: dict | None = None, progress: Callable[[int, dict], None] | None = None,
+                  label: str = "") -> FeedbackResult:
+    """Iterate assignment and simulation on ``applied`` (a network with its scenario applied) and a demand
+    table (see the module docstring). ``assign_kwargs`` go to
+    :func:`~corridor.assignment.corridor.assign_corridor` (gap, assumptions, ...); the network with the settled
+    delays is ``with_delays(applied, result.converged_delays().rename(columns={"simulated_h": "delay_h"}))``.
+    ``progress(round, history_row)`` after each round."""
+    from corridor.assignment.corridor import assign_corridor
+
+    if tol_h <= 0 or max_rounds < 1:
+        raise ValueError(f"need tol_h > 0 and max_rounds >= 1 (got {tol_h}, {max_rounds})")
     ops = ops or bundled_operations()
-    base = apply_scenario(network if network is not None else load_network(), load_scenario(scenario))
-    demand = read_demand(bundled_demand_path(year))
+    base = applied
+    kwargs = {"gap": 1e-4, **(assign_kwargs or {})}
     layout = build_layout(ops, base)
     original = base.links.set_index("link_id")["fixed_time_h"].astype(float).fillna(0.0)
     facility_links = _facility_links(ops)
@@ -145,7 +164,7 @@ def feedback(scenario: str = "tripp", *, year: int = 2030, ops: Operations | Non
     frames, history, converged = [], [], False
     sim = ca = None
     for k in range(1, max_rounds + 1):
-        ca = assign_corridor(net, None, demand, gap=1e-4)
+        ca = assign_corridor(net, None, demand, **kwargs)
         flows = ca.links[["link_id", "from_node_id", "to_node_id", "flow_t"]].reset_index(drop=True)
         if avg is None:
             avg = flows.copy()
@@ -153,7 +172,7 @@ def feedback(scenario: str = "tripp", *, year: int = 2030, ops: Operations | Non
             avg["flow_t"] = avg["flow_t"] + (flows["flow_t"] - avg["flow_t"]) / k
         on = flows["link_id"].isin(facility_links).to_numpy()
         gap = float(np.abs(flows["flow_t"] - avg["flow_t"])[on].sum() / max(avg["flow_t"][on].sum(), 1e-9))
-        traffic = traffic_from_link_flows(avg, ops, year=year, source=f"{scenario} {year}, averaged flows of "
+        traffic = traffic_from_link_flows(avg, ops, year=year, source=f"{label} {year}, averaged flows of "
                                                                        f"round {k}")
         sim = simulate(traffic, ops=ops, days=days, replications=replications, seed=seed, workers=workers,
                        layout=layout)
