@@ -114,3 +114,49 @@ def test_saturated_single_track_passes_what_lines_rail_computes():
     assert cap["trains_per_day"] == pytest.approx(cap["trains_per_day_without_alpha"] * cap["alpha"])
     busiest = lay.sections[int(np.argmax(track.section_busy_h))].name
     assert busiest == cap["critical_section"]
+
+
+def test_fifo_lanes_give_the_waits_of_a_simpy_resource():
+    """Lanes, bays and gauge tracks book a server on arrival (one event); a simpy.Resource on the same
+    arrivals and service times gives the same waits and queue lengths."""
+    from corridor.simulation.facilities import FifoLanes
+
+    rng = np.random.default_rng(4)
+    times = poisson_times(5.0, 400.0, rng)
+    service = rng.exponential(0.55, times.size)
+
+    def run(kind: str) -> tuple[list[float], list[int]]:
+        env = simpy.Environment()
+        res = FifoLanes(env, 3) if kind == "fifo" else simpy.Resource(env, capacity=3)
+        waits, queues = [0.0] * times.size, []
+
+        def visit(i):
+            t0 = env.now
+            if kind == "fifo":
+                w = res.book(float(service[i]))
+                yield env.timeout(w + float(service[i]))
+                waits[i] = w
+            else:
+                with res.request() as req:
+                    yield req
+                    waits[i] = env.now - t0
+                    yield env.timeout(float(service[i]))
+
+        def source():
+            for i, t in enumerate(times):
+                yield env.timeout(t - env.now)
+                env.process(visit(i))
+
+        def sampler():
+            for h in range(400):
+                yield env.timeout(h + 0.5 - env.now)
+                queues.append(res.queue_length() if kind == "fifo" else len(res.queue))
+
+        env.process(source())
+        env.process(sampler())
+        env.run(until=500.0)
+        return waits, queues
+
+    fifo, simpy_res = run("fifo"), run("simpy")
+    assert np.allclose(fifo[0], simpy_res[0], atol=1e-9) and max(fifo[0]) > 1.0
+    assert fifo[1] == simpy_res[1] and max(fifo[1]) > 2

@@ -7,6 +7,7 @@ system, busy time, a live queue length for the sampler).
 
 from __future__ import annotations
 
+import heapq
 import random
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
@@ -56,15 +57,42 @@ class Recorder:
             self.busy_h += hours
 
 
-def serve(env: simpy.Environment, resource: simpy.Resource, rec: Recorder, service_h: float) -> Generator:
-    """Queue for one unit of ``resource`` (FIFO), hold it ``service_h`` hours, and record the visit in ``rec``."""
+class FifoLanes:
+    """``capacity`` identical servers, first come first served, each service time known when its movement
+    arrives (lanes, bays, tracks). The start of a visit is max(now, when the first server frees)
+    (Kiefer–Wolfowitz), so a visit is one SimPy timeout instead of ``simpy.Resource``'s request, timeout and
+    release: the same waits (tests/simulation/test_validation.py) for a third of the events. Starts never
+    decrease in arrival order, so the movements still waiting are a sorted queue of start times."""
+
+    def __init__(self, env: simpy.Environment, capacity: int):
+        self.env, self.capacity = env, capacity
+        self._free = [0.0] * capacity  # heap: when each server is next free
+        self._starts: deque[float] = deque()  # starts still in the future (movements waiting)
+
+    def book(self, service_h: float) -> float:
+        """Take the first free server for ``service_h`` hours from now or when it frees; returns the wait."""
+        now = self.env.now
+        start = max(now, self._free[0])
+        heapq.heapreplace(self._free, start + service_h)
+        if start > now:
+            self._starts.append(start)
+        return start - now
+
+    def queue_length(self) -> int:
+        """Movements waiting now (booked, not yet started)."""
+        now, q = self.env.now, self._starts
+        while q and q[0] <= now:
+            q.popleft()
+        return len(q)
+
+
+def serve(env: simpy.Environment, lanes: FifoLanes, rec: Recorder, service_h: float) -> Generator:
+    """Queue for one of ``lanes`` (FIFO), hold it ``service_h`` hours, and record the visit in ``rec``."""
     t0 = env.now
     rec.offer(t0)
-    with resource.request() as req:
-        yield req
-        wait = env.now - t0
-        rec.busy(t0, service_h)
-        yield env.timeout(service_h)
+    wait = lanes.book(service_h)
+    rec.busy(t0, service_h)
+    yield env.timeout(wait + service_h)
     rec.record(t0, wait, env.now - t0)
 
 
@@ -75,34 +103,31 @@ class BorderPost:
     def __init__(self, env: simpy.Environment, key: str, spec: BorderPostSpec, rng: random.Random,
                  warmup_h: float):
         self.env, self.spec, self.rng = env, spec, rng
-        self.lanes = {c: simpy.Resource(env, capacity=spec.lanes.value[c]) for c in CHANNELS}
-        self.bays = simpy.Resource(env, capacity=spec.inspection_bays.value)
-        self.exit_lanes = simpy.Resource(env, capacity=spec.exit_lanes.value)
+        self.lanes = {c: FifoLanes(env, spec.lanes.value[c]) for c in CHANNELS}
+        self.bays = FifoLanes(env, spec.inspection_bays.value)
+        self.exit_lanes = FifoLanes(env, spec.exit_lanes.value)
         servers = sum(spec.lanes.value.values()) + spec.inspection_bays.value
         self.entry = Recorder(f"{key}:entry", f"{spec.name} entry", "border entry", servers, spec.link,
                               warmup_h=warmup_h)
         self.exit = Recorder(f"{key}:exit", f"{spec.name} exit", "border exit", spec.exit_lanes.value, spec.link,
                              warmup_h=warmup_h)
-        self.entry.queue = lambda: float(sum(len(r.queue) for r in self.lanes.values()) + len(self.bays.queue))
-        self.exit.queue = lambda: float(len(self.exit_lanes.queue))
+        self.entry.queue = lambda: float(sum(r.queue_length() for r in self.lanes.values())
+                                         + self.bays.queue_length())
+        self.exit.queue = lambda: float(self.exit_lanes.queue_length())
 
     def enter(self, channel: str, service: tuple[float, float]) -> Generator:
         """Documentary check in the channel's lanes, then (when held) inspection in a bay."""
         env, t0 = self.env, self.env.now
         self.entry.offer(t0)
         check_h, inspect_h = service
-        with self.lanes[channel].request() as req:
-            yield req
-            wait = env.now - t0
-            self.entry.busy(t0, check_h)
-            yield env.timeout(check_h)
+        wait = self.lanes[channel].book(check_h)
+        self.entry.busy(t0, check_h)
+        yield env.timeout(wait + check_h)
         if inspect_h > 0:
-            t1 = env.now
-            with self.bays.request() as req:
-                yield req
-                wait += env.now - t1
-                self.entry.busy(t0, inspect_h)
-                yield env.timeout(inspect_h)
+            bay_wait = self.bays.book(inspect_h)
+            wait += bay_wait
+            self.entry.busy(t0, inspect_h)
+            yield env.timeout(bay_wait + inspect_h)
         self.entry.record(t0, wait, env.now - t0, group=channel)
 
     def leave(self) -> Generator:
@@ -181,10 +206,10 @@ class GaugeStation:
     def __init__(self, env: simpy.Environment, key: str, spec: GaugeStationSpec, rng: random.Random,
                  warmup_h: float):
         self.env, self.spec, self.rng = env, spec, rng
-        self.tracks = simpy.Resource(env, capacity=spec.tracks.value)
+        self.tracks = FifoLanes(env, spec.tracks.value)
         self.rec = Recorder(f"gauge:{key}", spec.name, "gauge change", spec.tracks.value, spec.link, unit="trains",
                             warmup_h=warmup_h)
-        self.rec.queue = lambda: float(len(self.tracks.queue))
+        self.rec.queue = lambda: float(self.tracks.queue_length())
 
     def serve(self) -> Generator:
         low, mode, high = self.spec.service_h.value
