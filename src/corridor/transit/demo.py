@@ -32,6 +32,25 @@ from corridor.transit.schemas import (
     SlotSet,
 )
 from corridor.transit.service import TransitService
+from corridor.transit.traffic import (
+    BREAKDOWN_MIN,
+    BREAKDOWN_SHARE,
+    CANCEL_SHARE,
+    CARGO,
+    DISCHARGE_MIN,
+    DOCUMENT_CHECK_MIN,
+    INSPECTION_MIN,
+    INSPECTION_PASS_SHARE,
+    OVERLOAD_MASS_KG,
+    OVERLOAD_SHARE,
+    REJECT_SHARE,
+    REVIEW_MIN,
+    RUNNING_FACTOR,
+    TO_BORDER_MIN,
+    TRAIN_CARGO,
+    TRAIN_WAGONS,
+    YELLOW_INSPECTED_SHARE,
+)
 
 DEMO_PASSWORD = "demo-password"
 
@@ -41,17 +60,6 @@ CARRIERS = (
     ("caspian-haulage", "AZ", "Caspian Haulage", "CASPHL"),
     ("anatolia-lojistik", "TR", "Anatolia Lojistik", "ANATLJ"),
     ("silkway-trans", "KZ", "Silkway Trans", "SLKWAY"),
-)
-#: Typical cargo on the Middle Corridor (HS chapter, description, kg range, USD/kg range); assumption.
-CARGO = (
-    ("100199", "wheat in bulk", (20_000, 26_000), (0.2, 0.35)),
-    ("271019", "diesel fuel", (18_000, 24_000), (0.7, 1.0)),
-    ("720839", "hot-rolled steel coils", (20_000, 25_000), (0.6, 0.9)),
-    ("310230", "ammonium nitrate fertiliser", (22_000, 26_000), (0.3, 0.45)),
-    ("847130", "laptops", (4_000, 9_000), (40.0, 90.0)),
-    ("081010", "fresh strawberries", (8_000, 16_000), (2.0, 4.0)),
-    ("240220", "cigarettes", (6_000, 12_000), (15.0, 30.0)),
-    ("390110", "polyethylene granules", (18_000, 24_000), (1.0, 1.4)),
 )
 AM_PLATE_LETTERS = "ABCDEHKMOPSTXY"
 #: assumption: share of movements with a discrepancy (a few per cent; none is sourced for TRIPP).
@@ -129,11 +137,11 @@ def _plate(rng: random.Random, country: str) -> str:
 
 def _body(rng: random.Random, n: int, train: bool, country: str) -> dict:
     if train:
-        wagons = [_wagon(rng) for _ in range(rng.randint(20, 40))]
+        wagons = [_wagon(rng) for _ in range(rng.randint(*TRAIN_WAGONS))]
         containers = [_container(rng) for _ in range(len(wagons))]
         consignments = []
         for c in containers:
-            hs, desc, kg, usd = rng.choice(CARGO[:4] + CARGO[7:])
+            hs, desc, kg, usd = rng.choice(TRAIN_CARGO)
             mass = rng.uniform(*kg)
             consignments.append(
                 {
@@ -149,8 +157,8 @@ def _body(rng: random.Random, n: int, train: bool, country: str) -> dict:
         containers = [_container(rng)]
         hs, desc, kg, usd = rng.choice(CARGO)
         mass = rng.uniform(*kg)
-        if rng.random() < 0.03:
-            mass = 31_000.0  # an overloaded truck: the OVERLOAD rule sends it red
+        if rng.random() < OVERLOAD_SHARE:
+            mass = OVERLOAD_MASS_KG  # an overloaded truck: the OVERLOAD rule sends it red
         consignments = [
             {
                 "hs_code": hs,
@@ -271,31 +279,31 @@ def _play(
 ) -> None:
     """Move one declaration as far through its life cycle as the day allows."""
 
-    def wait(minutes_low: float, minutes_high: float) -> bool:
-        clock.now += timedelta(minutes=rng.uniform(minutes_low, minutes_high))
+    def wait(minutes: tuple[float, float]) -> bool:
+        clock.now += timedelta(minutes=rng.uniform(*minutes))
         return clock.now < end
 
     fate = rng.random()
-    if fate < 0.03:
+    if fate < CANCEL_SHARE:
         service.cancel(carrier, declaration_id)
         return
     service.book_slot(carrier, declaration_id, _slot_day(clock.now))
-    if not wait(5, 45):
+    if not wait(REVIEW_MIN):
         return  # still waiting for an officer
-    if fate < 0.06:
+    if fate < REJECT_SHARE:
         service.reject(
             officer, declaration_id, RejectReason(code="R02", detail="invoice and manifest disagree")
         )
         return
     service.accept(officer, declaration_id)
     d = service.assess(officer, declaration_id)
-    if not wait(2, 20):
+    if not wait(DOCUMENT_CHECK_MIN):
         return
-    if d.channel == "red" or (d.channel == "yellow" and rng.random() < 0.3):
+    if d.channel == "red" or (d.channel == "yellow" and rng.random() < YELLOW_INSPECTED_SHARE):
         service.hold(officer, declaration_id)
-        if not wait(60, 240):
+        if not wait(INSPECTION_MIN):
             return  # held, awaiting inspection
-        ok = rng.random() < 0.85
+        ok = rng.random() < INSPECTION_PASS_SHARE
         d = service.inspect(
             officer,
             declaration_id,
@@ -311,7 +319,7 @@ def _play(
         d = service.release(officer, declaration_id)
     seg = service.corridor.segment(d.mode)
     entry, exit_ = seg.checkpoints(d.direction)
-    if not wait(30, 300):
+    if not wait(TO_BORDER_MIN):
         return  # released, not yet at the border
     if rng.random() < ENTRY_DISCREPANCY_SHARE:
         found = CheckpointEvent(
@@ -325,9 +333,9 @@ def _play(
     else:
         service.enter(who[_cp_user(entry.code)], declaration_id, CheckpointEvent(checkpoint=entry.code))
     running_min = 60 * seg.length_km / seg.speed_kmh
-    if rng.random() < 0.06:
-        running_min += 60 * 9  # a breakdown: this one runs past its deadline
-    if not wait(0.9 * running_min, 1.6 * running_min):
+    if rng.random() < BREAKDOWN_SHARE:
+        running_min += BREAKDOWN_MIN  # a breakdown: this one runs past its deadline
+    if not wait((RUNNING_FACTOR[0] * running_min, RUNNING_FACTOR[1] * running_min)):
         return
     if rng.random() < EXIT_DISCREPANCY_SHARE:
         found = CheckpointEvent(checkpoint=exit_.code, seals_intact=False, note="seal cut")
@@ -337,7 +345,7 @@ def _play(
             service.decide(officer, declaration_id, DecisionCreate(outcome="discharge", reason=reason))
         return
     service.exit(who[_cp_user(exit_.code)], declaration_id, CheckpointEvent(checkpoint=exit_.code))
-    if wait(60, 360):
+    if wait(DISCHARGE_MIN):
         service.discharge(officer, declaration_id)
 
 
