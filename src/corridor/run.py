@@ -28,6 +28,7 @@ SECTION_BUILDERS: list[tuple[str, str]] = [
     ("assignment", "corridor.assignment.report:section"),
     ("lines", "corridor.lines.report:section"),
     ("economics", "corridor.economics.report:section"),
+    ("simulation", "corridor.simulation.report:section"),
 ]
 
 

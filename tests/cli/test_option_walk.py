@@ -17,6 +17,7 @@ ROOT = typer.main.get_command(app)
 #: Valid positional arguments and required options, so that the bad value is the only problem.
 BASE: dict[str, list[str]] = {
     "route": ["Baku", "Nakhchivan"],
+    "simulate queue": ["--arrivals-per-h", "10", "--servers", "2", "--service-min", "5", "--hours", "24"],
     "network export": ["{tmp}/out.gpkg"],
     "users add": ["bob", "--role", "officer", "--country", "AM", "--agency", "customs", "--password",
                   "long-enough-password", "--database-url", "sqlite:///{tmp}/t.db"],
@@ -28,6 +29,7 @@ OVERRIDE: dict[tuple[str, str], str] = {
     ("users add", "agency"): " ",  # any non-empty name is an agency
     ("users add", "password"): "short",  # at least 8 characters
     ("users add", "username"): "bad name",  # no spaces in a login name
+    ("audit anchor", "out"): "/nonexistent-dir/anchor.txt",  # an existing file is appended to
 }
 
 

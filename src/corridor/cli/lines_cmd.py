@@ -10,10 +10,10 @@ import typer
 from rich.markup import escape
 
 from corridor._errors import Problem, ValidationError
-from corridor._yaml import read_yaml
 from corridor.cli import _options as check
 from corridor.cli._common import JsonOpt
 from corridor.cli._output import cli_errors, console, emit, table
+from corridor.sourced import read_yaml
 
 lines_app = typer.Typer(help="Pipelines (gas, liquid), fibre latency and rail line capacity.", no_args_is_help=True)
 

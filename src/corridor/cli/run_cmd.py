@@ -50,27 +50,42 @@ def run(
         print_json(res.summary)
         return
     c = res.comparison
-    t = Table(title=f"{c.after} vs {c.before} ({c.cargo}): route, distance, time, generalised cost, borders",
-              show_lines=True)
+    t = Table(
+        title=f"{c.after} vs {c.before} ({c.cargo}): route, distance, time, generalised cost, borders",
+        show_lines=True,
+    )
     for col in ("pair", "constraint", c.before, c.after, "Δ km", "Δ hours", "Δ USD/t"):
         t.add_column(col, justify="right" if col.startswith("Δ") else "left", overflow="fold")
 
     def cell(r, tag: str) -> str:
         if not getattr(r, f"{tag}_possible"):
             return "[red]no route[/]"
-        return (f"{getattr(r, f'{tag}_family')}\n{fmt(getattr(r, f'{tag}_distance_km'), 0)} km · "
-                f"{fmt(getattr(r, f'{tag}_time_h'))} h · {fmt(getattr(r, f'{tag}_cost_usd'))} USD/t · "
-                f"{fmt(getattr(r, f'{tag}_borders'), 0)} borders")
+        return (
+            f"{getattr(r, f'{tag}_family')}\n{fmt(getattr(r, f'{tag}_distance_km'), 0)} km · "
+            f"{fmt(getattr(r, f'{tag}_time_h'))} h · {fmt(getattr(r, f'{tag}_cost_usd'))} USD/t · "
+            f"{fmt(getattr(r, f'{tag}_borders'), 0)} borders"
+        )
 
     for r in c.table.itertuples():
         new = "\n[bold green]newly possible[/]" if r.newly_possible else ""
-        t.add_row(f"{r.origin} → {r.destination}", r.constraint, cell(r, "before"), cell(r, "after") + new,
-                  _delta(r.delta_distance_km, ""), _delta(r.delta_time_h, "", 1), _delta(r.delta_cost_usd, "", 1))
+        t.add_row(
+            f"{r.origin} → {r.destination}",
+            r.constraint,
+            cell(r, "before"),
+            cell(r, "after") + new,
+            _delta(r.delta_distance_km, ""),
+            _delta(r.delta_time_h, "", 1),
+            _delta(r.delta_cost_usd, "", 1),
+        )
     console.print(t)
     new = c.newly_possible()
     if len(new):
-        console.print("[bold green]Newly possible[/] in " + c.after + ": " + "; ".join(
-            f"{r.origin} → {r.destination} ({r.constraint})" for r in new.itertuples()))
+        console.print(
+            "[bold green]Newly possible[/] in "
+            + c.after
+            + ": "
+            + "; ".join(f"{r.origin} → {r.destination} ({r.constraint})" for r in new.itertuples())
+        )
     else:
         console.print("No pair becomes newly possible.")
     for key, data in res.summary.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -69,6 +70,32 @@ def _check_port(host: str, port: int) -> None:
                                  param_hint="'--host' / '--port'") from None
 
 
+def _existing_service(database_url: str | None):
+    """The service on an existing transit database, never creating or migrating one (read-only commands)."""
+    from pathlib import Path
+
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+
+    from corridor._errors import ValidationError
+    from corridor.transit.db import make_engine
+    from corridor.transit.service import TransitService
+
+    settings = _settings(database_url, existing=True)
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).is_file()):
+        raise ValidationError(f"--database-url: no database file {url.database!r} (nothing to verify)")
+    engine = make_engine(settings.database_url, pool_size=1)
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+    except Exception as e:  # connection refused, unknown database ...
+        raise ValidationError(f"--database-url: cannot open the database: {e.__class__.__name__}") from None
+    if not {"transit_audit", "transit_audit_head"} <= tables:
+        raise ValidationError(f"--database-url: {url.render_as_string()} holds no transit audit log")
+    return TransitService.from_settings(settings, engine=engine, migrate_schema=False)
+
+
 def serve(
     database_url: DbUrl = None,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
@@ -90,10 +117,15 @@ def serve(
 
     from corridor.transit.api import create_app
     from corridor.transit.db import current_revision, make_engine, migrate
+    from corridor.transit.limits import uvicorn_options
 
     with cli_errors():
         _check_port(host, port)
         settings = _settings(database_url)
+        if settings.csrf_key is None:  # one random form key for this run, shared by every worker
+            import secrets
+
+            settings.csrf_key = os.environ["CORRIDOR_TRANSIT_CSRF_KEY"] = secrets.token_urlsafe(32)
         if workers == 1:
             app = create_app(settings)
             engine = app.state.service.sessions.kw["bind"]
@@ -101,13 +133,25 @@ def serve(
             engine = make_engine(settings.database_url, pool_size=1)
             migrate(engine)
         revision = current_revision(engine)
+    if settings.environment == "development":
+        err_console.print(
+            "[bold red]WARNING: development mode[/]: the audit chain is keyed with the PUBLIC development key "
+            "(anyone can forge it) and API docs are on. Set CORRIDOR_TRANSIT_ENVIRONMENT=production with "
+            "CORRIDOR_TRANSIT_AUDIT_KEY and CORRIDOR_TRANSIT_CSRF_KEY for real use.",
+            highlight=False,
+        )
     typer.echo(
         f"corridor transit: database {engine.url.render_as_string(hide_password=True)} at schema revision "
         f"{revision}\nserving on http://{host}:{port} with {workers} process(es) "
-        f"(API docs: http://{host}:{port}/docs)"
+        + (f"(API docs: http://{host}:{port}/docs)" if settings.docs_enabled else "(API docs off)")
     )
+    limits = {
+        **uvicorn_options(settings),
+        "timeout_keep_alive": 5,
+        "limit_concurrency": settings.max_connections,
+    }
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning", **limits)
         return
     engine.dispose()
     if engine.dialect.name == "sqlite":
@@ -125,6 +169,7 @@ def serve(
         host=host,
         port=port,
         log_level="warning",
+        **limits,
     )
 
 
@@ -219,14 +264,40 @@ def users_activate(
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 
 
+AnchorFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--anchor",
+        help="file of signed checkpoints written by 'corridor audit anchor': the chain must reach each one",
+        dir_okay=False,
+    ),
+]
+
+
 @audit_app.command("verify")
 def audit_verify(
     database_url: DbUrl = None,
+    anchor: AnchorFile = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Walk the audit chain; name every edited, deleted or reordered row. Exit code 1 if the chain is broken."""
+    """Walk the audit chain: name every edited, deleted or reordered row, a moved or unkeyed head, a chain
+    shorter than an anchor, and business tables that disagree with the log. Exit code 1 if anything is wrong;
+    2 if the database does not exist (it is never created)."""
+    from corridor._errors import ValidationError
+    from corridor.transit.audit import parse_anchors
+
     with cli_errors():
-        report = _service(database_url, existing=True).verify_audit()
+        anchors = []
+        if anchor is not None:
+            try:
+                anchors = parse_anchors(anchor.read_text(), str(anchor))
+            except OSError as e:
+                raise ValidationError(f"--anchor: cannot read {anchor}: {e.strerror}") from None
+            except ValueError as e:
+                raise ValidationError(str(e)) from None
+            if not anchors:
+                raise ValidationError(f"--anchor: {anchor} holds no checkpoint")
+        report = _existing_service(database_url).verify_audit(anchors=anchors)
 
     def render() -> None:
         if report.ok:
@@ -241,6 +312,35 @@ def audit_verify(
         raise typer.Exit(1)
 
 
+@audit_app.command("anchor")
+def audit_anchor(
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="file the checkpoint is appended to (keep it off the database's host)"),
+    ],
+    database_url: DbUrl = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Append a signed checkpoint of the audit chain (row, hash, time; HMAC under the audit key) to a file.
+    Run it regularly (cron) and keep the file elsewhere: 'audit verify --anchor FILE' then notices a log cut
+    back to before any checkpoint, which the database alone cannot show."""
+    from corridor._errors import ValidationError
+    from corridor.transit.audit import anchor_line
+
+    with cli_errors():
+        a = _existing_service(database_url).anchor()
+        try:
+            with out.open("a", encoding="utf-8") as f:
+                f.write(anchor_line(a) + "\n")
+        except OSError as e:
+            raise ValidationError(f"--out: cannot write {out}: {e.strerror}") from None
+    emit(
+        {"seq": a.seq, "hash": a.hash, "at": a.at, "mac": a.mac, "file": str(out)},
+        as_json,
+        lambda: console.print(f"anchored row {a.seq} ({a.hash[:12]}...) at {a.at} in {out}", highlight=False),
+    )
+
+
 transit_app = typer.Typer(help="Transit control service: demo data.", no_args_is_help=True)
 
 
@@ -250,15 +350,21 @@ def demo(
     seed: Annotated[int, typer.Option(callback=check.at_least(0), help="random seed (same seed, same traffic)")] = 1,
     trucks: Annotated[int, typer.Option(min=0, max=2000, help="truck declarations in the day")] = 60,
     trains: Annotated[int, typer.Option(min=0, max=100, help="train declarations in the day")] = 8,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="delete everything in the database first (cannot be undone)")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Seed the database with a realistic day of traffic (users, capacity, declarations in every state)."""
+    """Seed an empty database with a realistic day of traffic (users, capacity, declarations in every state).
+    A database that already holds data is refused unless --reset."""
     from dataclasses import asdict
 
-    from corridor.transit.demo import seed_demo
+    from corridor.transit.demo import prepare_database, seed_demo
 
     with cli_errors():
-        summary = seed_demo(_service(database_url), seed=seed, trucks=trucks, trains=trains)
+        service = _service(database_url)
+        prepare_database(service, reset=reset)
+        summary = seed_demo(service, seed=seed, trucks=trucks, trains=trains)
 
     def render() -> None:
         console.print(

@@ -9,24 +9,26 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from corridor.lines import fibre as fib
-from corridor.lines._defaults import Inputs, param
+from corridor.lines._inputs import Inputs, param
 from corridor.lines._units import BBL, DAY_S
 from corridor.lines.gas import GasLine, gas_capacity, gas_profile
 from corridor.lines.liquid import LiquidLine, liquid_capacity, pump_power_kw
 from corridor.lines.rail import double_track_capacity, section_running_min, single_track_capacity
+from corridor.sourced import Sourced, load_yaml, sourced_tree
 
 
 @cache
 def tripp_inputs() -> dict:
-    """The raw bundled case data (``data/tripp_lines.yaml``)."""
-    text = resources.files("corridor.lines").joinpath("data/tripp_lines.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    """The bundled case data (``data/tripp_lines.yaml``), each ``{value, source}`` as a :class:`Sourced`."""
+    path = Path(str(resources.files("corridor.lines") / "data" / "tripp_lines.yaml"))
+    data, node = load_yaml(path)
+    return sourced_tree(data, file=str(path), node=node)
 
 
 def _network(scenario: str | None = None):
@@ -51,9 +53,9 @@ def _links(net, ids: list[str]) -> pd.DataFrame:
     return links.loc[ids].reset_index()
 
 
-def _v(item: dict, sources: dict, name: str):
-    sources[name] = item["source"]
-    return item["value"]
+def _v(item: Sourced, sources: dict, name: str):
+    sources[name] = item.source
+    return item.value
 
 
 def _assumptions(sources: dict) -> list[str]:

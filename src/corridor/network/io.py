@@ -16,6 +16,7 @@ import pyarrow as pa
 import shapely
 
 from corridor._errors import Problem, ValidationError
+from corridor.network.figures import FIGURES_FILE, check_figures, read_figures
 from corridor.network.model import Network
 from corridor.network.schema import LINK_COLUMNS, LINK_FIELDS, NODE_COLUMNS, NODE_FIELDS
 
@@ -73,10 +74,16 @@ def read_gmns(
     links, p2 = _read_csv(link_path, LINK_FIELDS)
     if p1 or p2:
         raise ValidationError(p1 + p2)
-    return Network.from_tables(
+    net = Network.from_tables(
         nodes, links, name=name or folder.name, validate=validate, strict=strict,
         files=(str(node_path), str(link_path)), meta={"path": str(folder)},
     )
+    figures_path = folder / FIGURES_FILE
+    if validate and figures_path.is_file():
+        problems = check_figures(net, read_figures(figures_path), file=str(figures_path))
+        if problems:
+            raise ValidationError(problems)
+    return net
 
 
 def write_gmns(net: Network, folder: str | Path) -> tuple[Path, Path]:
@@ -104,7 +111,9 @@ def _bundled(validate: bool) -> Network:
 def load_network(path: str | Path | None = None, *, validate: bool = True, strict: bool = False) -> Network:
     """Load a network: the bundled TRIPP region when ``path`` is None, else a GMNS folder.
 
-    A TNTP network (folder with ``*_net.tntp``) is read by :func:`corridor.network.tntp.read_tntp`.
+    A TNTP network (a folder with ``*_net.tntp``, or that file) is read by :func:`corridor.network.tntp.load_tntp`
+    (with its node file for coordinates). The network is immutable (:class:`Network`), so the bundled one is
+    parsed and validated once and the same value is handed to every caller.
     """
     if path is None:
         with warnings.catch_warnings():
@@ -114,7 +123,7 @@ def load_network(path: str | Path | None = None, *, validate: bool = True, stric
     if (path.is_dir() and any(path.glob("*_net.tntp"))) or path.suffix == ".tntp":
         from corridor.network import tntp
 
-        return tntp.read_tntp(path)
+        return tntp.tntp_to_network(tntp.load_tntp(path, with_trips=False))
     if path.is_file() and path.name in ("node.csv", "link.csv"):
         path = path.parent
     return read_gmns(path, validate=validate, strict=strict)

@@ -44,6 +44,11 @@ class Checkpoint:
     side: str  # east | west
     country: str = "AM"
 
+    @property
+    def label(self) -> str:
+        """What people call it: 'Agarak road checkpoint'."""
+        return f"{self.name} {self.mode} checkpoint"
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -81,6 +86,11 @@ class Corridor:
                     return cp
         return None
 
+    def place(self, code: str | None) -> str:
+        """The checkpoint's name for people ('Nrnadzor rail checkpoint'); an unknown code is shown as given."""
+        cp = self.checkpoint(code or "")
+        return cp.label if cp else (code or "")
+
     @property
     def all_checkpoints(self) -> list[Checkpoint]:
         return [cp for seg in self.segments.values() for cp in (seg.east, seg.west)]
@@ -92,16 +102,16 @@ FALLBACK = Corridor(
     {
         "rail": Segment(
             "rail",
-            Checkpoint("nrnadzor_rail", "Nrnadzor (rail)", "rail", "east"),
-            Checkpoint("agarak_rail", "Agarak (rail)", "rail", "west"),
+            Checkpoint("nrnadzor_rail", "Nrnadzor", "rail", "east"),
+            Checkpoint("agarak_rail", "Agarak", "rail", "west"),
             43.0,
             40.0,
             "fallback: facts[5][6] length; assumption: 40 km/h",
         ),
         "road": Segment(
             "road",
-            Checkpoint("nrnadzor_road", "Nrnadzor (road)", "road", "east"),
-            Checkpoint("agarak_road", "Agarak (road)", "road", "west"),
+            Checkpoint("nrnadzor_road", "Nrnadzor", "road", "east"),
+            Checkpoint("agarak_road", "Agarak", "road", "west"),
             43.0,
             50.0,
             "fallback: facts[5][6] length; assumption: 50 km/h",
