@@ -21,6 +21,7 @@ BASE: dict[str, list[str]] = {
     "network export": ["{tmp}/out.gpkg"],
     "users add": ["bob", "--role", "officer", "--country", "AM", "--agency", "customs", "--password",
                   "long-enough-password", "--database-url", "sqlite:///{tmp}/t.db"],
+    "audit anchor": ["--out", "{tmp}/anchor.txt", "--database-url", "sqlite:///{tmp}/t.db"],
     "users activate": ["bob", "--database-url", "sqlite:///{tmp}/t.db"],
     "users deactivate": ["bob", "--database-url", "sqlite:///{tmp}/t.db"],
 }
@@ -102,7 +103,7 @@ def test_the_walk_sees_every_command():
 def test_bad_value_is_refused_in_one_line(command, param_name, bad, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "junk").write_text("not: [valid\n")
-    if command in ("users activate", "users deactivate"):  # an existing database and user, so only the value is bad
+    if command in ("users activate", "users deactivate", "audit anchor"):  # an existing database and user, so only the value is bad
         add = [a.replace("{tmp}", str(tmp_path)) for a in ["users", "add", *BASE["users add"]]]
         assert CliRunner().invoke(app, add).exit_code == 0
     args = _args(command, param_name, bad, tmp_path)
