@@ -115,7 +115,7 @@ def test_cli_anchor_then_verify_finds_the_truncation(svc, people, db_url, tmp_pa
 def test_cli_verify_refuses_a_missing_database_and_creates_nothing(tmp_path):
     path = tmp_path / "nowhere.db"
     r = _cli("audit", "verify", "--database-url", f"sqlite:///{path}")
-    assert r.exit_code == 2 and "no database file" in r.output and not path.exists()
+    assert r.exit_code == 2 and "no database at" in r.output and not path.exists()
     empty = tmp_path / "empty.db"
     empty.touch()
     r = _cli("audit", "verify", "--database-url", f"sqlite:///{empty}")
