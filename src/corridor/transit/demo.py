@@ -326,7 +326,7 @@ def _play(
             checkpoint=entry.code, discrepancies=["count_mismatch"], note="one package more than declared"
         )
         service.enter(who[_cp_user(entry.code)], declaration_id, found)
-        if not wait(20, 90):
+        if not wait((20.0, 90.0)):
             return  # stopped at entry, waiting for an officer's decision
         reason = "extra package is the driver's spare tyre, checked; goods as declared"
         service.decide(officer, declaration_id, DecisionCreate(outcome="proceed", reason=reason))
@@ -340,7 +340,7 @@ def _play(
     if rng.random() < EXIT_DISCREPANCY_SHARE:
         found = CheckpointEvent(checkpoint=exit_.code, seals_intact=False, note="seal cut")
         service.exit(who[_cp_user(exit_.code)], declaration_id, found)
-        if wait(120, 720):  # the officer asks the carrier and the police first
+        if wait((120.0, 720.0)):  # the officer asks the carrier and the police first
             reason = "seal cut for a police check in Meghri (report attached); goods counted, as declared"
             service.decide(officer, declaration_id, DecisionCreate(outcome="discharge", reason=reason))
         return
