@@ -172,7 +172,35 @@ GAUGE_SRC = "facts[42][45]: AZ/AM/GE 1520 mm, TR/IR 1435 mm"
 RAIL_SPEED = (50.0, "assumption: typical single-track freight average 50 km/h incl. crossings")
 RAIL_SPEED_MTN = (40.0, "assumption: mountain line, freight average 40 km/h")
 RAIL_SPEED_NEW = (80.0, "assumption: newly built line, freight average 80 km/h")
-RAIL_CAP = (10.0, "Mt/yr", "assumption: conventional line ~15 freight trains/day × ~2,000 t net")
+
+
+@dataclass(frozen=True)
+class Span:
+    """An uncertain figure: the central ``value`` goes into the CSV, the whole range into link_figures.yaml under
+    ``name`` (links naming one Span share it: a Monte Carlo draws it once for all of them)."""
+
+    name: str
+    low: float
+    value: float
+    high: float
+    unit: str
+    source: str
+    distribution: str = "triangular"
+
+
+def central(v):
+    return v.value if isinstance(v, Span) else v
+
+
+def ranged_cap(span: Span) -> tuple:
+    """A link ``cap`` whose figure is a range."""
+    return (span, span.unit, span.source)
+
+
+RAIL_CAP_SPAN = Span("rail_line_capacity", 5.0, 10.0, 15.0, "Mt/yr",
+                     "assumption: conventional line ~15 freight trains/day × ~2,000 t net ≈ 10 Mt/yr; no published "
+                     "capacity for these lines, so half to one and a half times that (5–15 Mt/yr)")
+RAIL_CAP = ranged_cap(RAIL_CAP_SPAN)
 ROAD_SPEED = (60.0, "assumption: truck average on a two-lane trunk road 60 km/h")
 ROAD_SPEED_HWY = (70.0, "assumption: truck average on a 4-lane highway 70 km/h")
 ROAD_SPEED_MTN = (40.0, "assumption: truck average on a mountain road 40 km/h")
@@ -182,14 +210,43 @@ OIL_SPEED = (6.5, "assumption: crude flow velocity ~1.8 m/s")
 GAS_SPEED = (18.0, "assumption: gas flow velocity ~5 m/s")
 FIBRE_SPEED = (734_000_000.0, "assumption: light in G.652 fibre, group index 1.468 → 204,000 km/s (4.90 µs/km)")
 
+# Border times (facts §8): ADB CAREC CPMM measures the time to clear a border-crossing point, averaged over the CAREC
+# corridors (facts[124]); no source gives a figure per crossing of this network, so every crossing of a mode takes
+# the same range (one draw for all of them in a Monte Carlo). Tolls stay assumptions.
+RAIL_BORDER_TIME = Span(
+    "rail_border_time_h", 3.5, 40.6, 51.9, "h",
+    "facts[124]: CAREC CPMM 2022 average time to clear a rail border-crossing point 40.6 h (51.9 h in 2021, the "
+    "high); low 3.5 h: Turkmenistan's rail average in 2019 (CPMM 2020 report, "
+    "cpmm.carecprogram.org/2020-report/turkmenistan), the lowest national rail figure found. CPMM counts transloading "
+    "among rail border activities, which this network models as separate gauge transfers (may double-count)")
+ROAD_BORDER_TIME = Span(
+    "road_border_time_h", 4.0, 9.9, 13.6, "h",
+    "facts[124]: CAREC CPMM 2022 average time to clear a road border-crossing point 9.9 h (13.6 h in 2021, the "
+    "high); low 4.0 h: Azerbaijan's 2022 road average (facts[125]: 5.8 h 2021, 4.0 h 2022, 4.3 h 2023, measured "
+    "on other countries' transit shipments). A crossing passes an exit and an entry point: the CAREC average is "
+    "taken for the pair (assumption)")
+FERRY_WAIT_TIME = Span(
+    "ferry_wait_h", 12.0, 24.0, 48.0, "h",
+    "assumption: Caspian ferries sail when loaded, with no fixed timetable (facts[71]), so the wait for a "
+    "sailing plus port and border formalities is taken as about a day, between half a day and two days; no "
+    "measured figure in the facts")
+ROAD_FEE = "toll: assumption: fees ~3 USD/t"
 # (fixed_time_h, toll_usd, source) for border crossings
-BORDER_RAIL = (3.0, 2.0, "assumption: rail border formalities ~3 h; fees ~2 USD/t")
-BORDER_ROAD = (4.0, 3.0, "assumption: truck customs and control ~4 h; fees ~3 USD/t")
-BORDER_IR = (6.0, 5.0, "assumption: Iranian border with transit permit ~6 h; transit fees ~5 USD/t")
-BORDER_MTN = (12.0, 3.0, "assumption: mountain pass crossing with queues and weather closures ~12 h; fees ~3 USD/t")
-BORDER_TRIPP = (1.0, 3.0, "assumption: TIF single window/pre-clearance (facts[26][27][28]) ~1 h; operator fees "
-                          "(facts[26]) amount unknown, ~3 USD/t")
-BORDER_BRIDGE = (4.0, 3.0, "assumption: new road bridge checkpoint ~4 h; fees ~3 USD/t")
+BORDER_RAIL = (RAIL_BORDER_TIME, 2.0, RAIL_BORDER_TIME.source + "; toll: assumption: fees ~2 USD/t")
+BORDER_ROAD = (ROAD_BORDER_TIME, 3.0, ROAD_BORDER_TIME.source + "; " + ROAD_FEE)
+BORDER_IR = (ROAD_BORDER_TIME, 5.0, ROAD_BORDER_TIME.source + "; Iranian crossings: no measured time in the "
+             "facts, the same range (assumption); toll: assumption: transit permit and fees ~5 USD/t")
+BORDER_IR_RAIL = (RAIL_BORDER_TIME, 5.0, RAIL_BORDER_TIME.source + "; Iranian crossings: no measured time in "
+                  "the facts, the same range (assumption); toll: assumption: transit permit and fees ~5 USD/t")
+BORDER_MTN = (ROAD_BORDER_TIME, 3.0, ROAD_BORDER_TIME.source + "; Upper Lars: queues and weather closures can "
+              "last longer, not quantified in the facts (assumption: the same range); " + ROAD_FEE)
+_SAME = ("; TRIPP: the TIF's single window and pre-clearance (facts[26][27][28]) has no published crossing "
+         "time, so the same range as other {} crossings (assumption); toll: assumption: operator fees (facts[26]) "
+         "amount unknown, ~3 USD/t")
+BORDER_TRIPP_RAIL = (RAIL_BORDER_TIME, 3.0, RAIL_BORDER_TIME.source + _SAME.format("rail"))
+BORDER_TRIPP_ROAD = (ROAD_BORDER_TIME, 3.0, ROAD_BORDER_TIME.source + _SAME.format("road"))
+BORDER_BRIDGE = (ROAD_BORDER_TIME, 3.0, ROAD_BORDER_TIME.source + "; new road bridge checkpoint: the same range "
+                 "(assumption); " + ROAD_FEE)
 # transfers: handling per tonne is in the cargo classes; toll_usd here is facility fees only
 XFER = {
     "rail_road": (4.0, 0.0, "assumption: rail–road freight terminal dwell ~4 h; handling charged by cargo class"),
@@ -197,8 +254,8 @@ XFER = {
     "road_port": (4.0, 2.0, "assumption: truck–ferry loading ~4 h; port dues ~2 USD/t (handling by cargo class)"),
     "gauge": (8.0, 2.0, "assumption: bogie exchange or transhipment 1520↔1435 mm ~8 h; bogie/wagon fee ~2 USD/t"),
 }
-FERRY_WAIT = (24.0, 0.0, "assumption: ferries sail when loaded (no fixed timetable), mean wait ~24 h; the "
-                         "freight rate is charged per km by cargo class, port dues on the port transfers")
+FERRY_WAIT = (FERRY_WAIT_TIME, 0.0, FERRY_WAIT_TIME.source + "; toll: none (assumption: the freight rate is charged "
+              "per km by cargo class, port dues on the port transfers)")
 
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -325,8 +382,15 @@ def ferry(a, b, hours, hours_src, *, length=None, src=None, circ=1.05, cap=None,
 
 R, RM, RN = RAIL_SPEED, RAIL_SPEED_MTN, RAIL_SPEED_NEW
 D, DH, DM = ROAD_SPEED, ROAD_SPEED_HWY, ROAD_SPEED_MTN
-BTK_CAP = (5.0, "Mt/yr", "facts[62][63]: BTK ~5 Mt/yr after the Georgian upgrade (May 2024)")
-AZ_MAIN_CAP = (20.0, "Mt/yr", "assumption: double-track electrified main line ~20 Mt/yr")
+BTK_CAP = (5.0, "Mt/yr", "facts[127]: BTK's 184 km Georgian stretch Marabda–Akhalkalaki raised from 1 to 5 Mt/yr "
+           "from 20 May 2024 (facts[62][63])")
+MAIN_CAP_SPAN = Span(
+    "main_line_capacity", 13.7, 20.0, 25.0, "Mt/yr",
+    "assumption: double-track electrified east–west main line ~20 Mt/yr, no published capacity; low 13.7 Mt/yr: "
+    "Georgian Railway carried 13.7 Mt in 2024 (facts[126]), most of it along this trunk, so it takes at least "
+    "that; high: a quarter above the central figure (assumption). The 5 Mt/yr of facts[127] is BTK's Georgian "
+    "stretch only (Tbilisi/Marabda–Akhalkalaki)")
+AZ_MAIN_CAP = ranged_cap(MAIN_CAP_SPAN)
 NEW15 = "facts[37]: Horadiz–Aghband up to 15 Mt/yr"
 
 # ===================== Azerbaijan mainland: rail =====================
@@ -338,13 +402,12 @@ add("rail", "baku_rail", "alat_rail", length=68.0, src="facts[73]: Alat ~65–70
 btk = ["alat_rail", "hajigabul_rail", "ganja_rail", "gardabani_rail", "tbilisi_rail", "akhalkalaki_1520"]
 chain("rail", btk, 653.0, "facts[45][73]: BTK 826 km minus Kars–Akhalkalaki 105 and Baku–Alat 68 = 653 km",
       speed=R, cap=AZ_MAIN_CAP, name="Baku–Tbilisi–Kars (1520 mm part)",
-      per={2: {"border": True, "cost": BORDER_RAIL, "cap": BTK_CAP,
+      per={2: {"border": True, "cost": BORDER_RAIL,
                "notes": "AZ–GE border (Böyük Kəsik–Gardabani); country = GE, the side entered going west"},
-           3: {"cap": BTK_CAP},
            4: {"speed": RM, "cap": BTK_CAP, "notes": "via Marabda–Tsalka (Marabda lumped with Tbilisi)"}})
 add("rail", "akhalkalaki_1435", "kars_rail", length=105.0,
     src="facts[45][60]: new Kars–Akhalkalaki 105 km (76 TR + 29 GE; 68 + 30 also quoted)",
-    speed=R, cap=(6.5, "Mt/yr", "facts[62]: BTK design 6.5 Mt/yr"), border=True, cost=BORDER_RAIL,
+    speed=R, cap=(6.5, "Mt/yr", "facts[62][127]: BTK design 6.5 Mt/yr initially"), border=True, cost=BORDER_RAIL,
     name="Baku–Tbilisi–Kars (1435 mm part)", notes="GE–TR border (Kartsakhi); country = TR, the side entered going west")
 transfer("akhalkalaki_1520", "akhalkalaki_1435", "gauge", notes="facts[45]: BTK break of gauge at Akhalkalaki")
 add("rail", "hajigabul_rail", "horadiz_rail", speed=R, cap=RAIL_CAP,
@@ -354,7 +417,7 @@ chain("rail", ["horadiz_rail", "minjivan_rail", "aghband_rail"], 110.4,
       cap=(15.0, "Mt/yr", NEW15), name="Horadiz–Aghband railway",
       notes="facts[35][37]: 67% built by Sep 2025, finish planned 2026")
 add("rail", "hajigabul_rail", "astara_az_rail", speed=R, cap=RAIL_CAP, src="Osmanlı–Astara line via Lankaran")
-add("rail", "astara_az_rail", "astara_ir_1520", border=True, cost=BORDER_IR, speed=R, cap=RAIL_CAP, gauge=1520,
+add("rail", "astara_az_rail", "astara_ir_1520", border=True, cost=BORDER_IR_RAIL, speed=R, cap=RAIL_CAP, gauge=1520,
     circ=1.5, src="1520 mm extension to the Astara (Iran) terminal; not in the facts",
     country="IR", notes="AZ–IR border; country = IR, the side entered going south")
 add("rail", "baku_rail", "yalama_rail", speed=R, cap=RAIL_CAP, src="via Sumgayit–Khachmaz")
@@ -396,18 +459,18 @@ chain("rail", tripp_rail, 43.0, TRIPP_LEN + "; Aghband and Sallammelik stations 
       lids=["tripp_aghband_nrnadzor_rail", "tripp_nrnadzor_meghri_rail", "tripp_meghri_agarak_rail",
             "tripp_agarak_sallammelik_rail"],
       status="planned", speed=TRIPP_SPEED, cap=TRIPP_CAP_RAIL, gauge=1520, name="TRIPP railway", notes=TRIPP_NOTE,
-      per={0: {"border": True, "cost": BORDER_TRIPP, "country": "AM",
+      per={0: {"border": True, "cost": BORDER_TRIPP_RAIL, "country": "AM",
                "notes": TRIPP_NOTE + "; AZ→AM border; country = AM (entered going west)"},
-           3: {"border": True, "cost": BORDER_TRIPP, "country": "AM",
+           3: {"border": True, "cost": BORDER_TRIPP_RAIL, "country": "AM",
                "notes": TRIPP_NOTE + "; AM→AZ (Nakhchivan) border; country = AM (the length lies in AM)"}})
 TRIPP_ROAD = "assumption: follows the rail alignment along the Aras (facts[12]); road length not sourced"
 add("road", "aghband_road", "nrnadzor_road", lid="tripp_aghband_nrnadzor_road", status="planned", border=True,
-    cost=BORDER_TRIPP, speed=D, cap=ROAD_CAP, src=TRIPP_ROAD, name="TRIPP road",
+    cost=BORDER_TRIPP_ROAD, speed=D, cap=ROAD_CAP, src=TRIPP_ROAD, name="TRIPP road",
     notes=TRIPP_NOTE + "; AZ→AM border; country = AM (entered going west)")
 add("road", "nrnadzor_road", "meghri_road", lid="tripp_nrnadzor_meghri_road", status="planned", speed=D,
     cap=ROAD_CAP, src=TRIPP_ROAD, name="TRIPP road", notes=TRIPP_NOTE + "; a local road exists today")
 add("road", "agarak_road", "ordubad_road", lid="tripp_agarak_ordubad_road", status="planned", border=True,
-    cost=BORDER_TRIPP, speed=D, cap=ROAD_CAP, src=TRIPP_ROAD, name="TRIPP road",
+    cost=BORDER_TRIPP_ROAD, speed=D, cap=ROAD_CAP, src=TRIPP_ROAD, name="TRIPP road",
     notes=TRIPP_NOTE + "; AM→AZ (Nakhchivan) border; country = AZ (entered going west)", country="AZ")
 TRIPP_LINES = ("assumption: no alignment/length published; taken as the rail's 43 km (facts[4]-[9]); gas to run "
                "further north (facts[12][13])")
@@ -438,7 +501,7 @@ chain("rail", ["julfa_rail", "ordubad_rail", "sallammelik_rail"], 58.3,
       status="under_construction", speed=(60.0, "assumption: rebuilt line along the Aras, freight average 60 km/h"),
       cap=NAKH_CAP, notes="facts[40][41]: stage 1 Sallammelik–Ordubad–Aza–Julfa; Soviet track mostly gone (facts[15])")
 add("rail", "julfa_rail", "jolfa_1520", length=5.0, src="facts[43]: Iran's Jolfa 5 km from Julfa (AZ) station",
-    border=True, cost=BORDER_IR, speed=R, cap=RAIL_CAP, gauge=1520, country="IR",
+    border=True, cost=BORDER_IR_RAIL, speed=R, cap=RAIL_CAP, gauge=1520, country="IR",
     notes="AZ–IR border; 1520 mm to Jolfa; country = IR, the side entered going south")
 transfer("jolfa_1520", "jolfa_1435", "gauge", notes="facts[43][44]: bogie change at Jolfa")
 # the 7 km Dilucu–Sadarak link (facts[49]); Kars–Dilucu gauge not stated (facts[49]): assumed 1435 mm, so the
@@ -578,22 +641,30 @@ add("road", "aktau_road", "kuryk_road", speed=D, cap=ROAD_CAP, circ=1.3)
 add("road", "turkmenbashi_road", "ashgabat_road", speed=D, cap=ROAD_CAP, circ=1.2)
 
 # ===================== Caspian ferries =====================
+# All Caspian train ferries together carry about 4.5 Mt/yr (95,000 wagons, facts[131]); the three routes share the
+# fleet. The port throughputs (Aktau 3.8 Mt, facts[132]; Alat 7.6 Mt, facts[133]) are not a ferry link's capacity.
+FERRY_CAP_SPAN = Span(
+    "ferry_route_capacity", 0.6, 1.5, 4.5, "Mt/yr",
+    "facts[131]: the Caspian train-ferry fleet carries about 4.5 Mt/yr (95,000 wagons) on all routes together; "
+    "central: an equal third per route (assumption); high: the whole fleet on one route; low 0.6 Mt/yr: Baku's "
+    "37,300 ferry wagons of 2023 (facts[131]) at the fleet's ~47 t/wagon, a third per route: the load carried "
+    "today (assumption)")
+FERRY_CAP = ranged_cap(FERRY_CAP_SPAN)
 ferry("alat_port", "aktau_port", 22, "facts[71][72]",
       src="facts §3: great-circle Alat–Aktau 436 km; sea distance not found", circ=1.05,
-      cap=(3.8, "Mt/yr", "facts[77]: Aktau handled 3.8 Mt in 2022 (throughput used as capacity, assumption)"),
+      cap=FERRY_CAP,
       notes="facts[71]: Alat–Aktau ferry since Mar 2017; rail wagons and trucks; country = KZ (destination)")
 ferry("alat_port", "kuryk_port", 18, "facts[71][72]",
       src="facts §3: great-circle Alat–Kuryk 407 km; sea distance not found", circ=1.05,
-      cap=(4.0, "Mt/yr", "facts[76]: Kuryk ferry complex 4 Mt/yr"),
-      notes="rail wagons and trucks; country = KZ (destination)")
+      cap=FERRY_CAP, notes="rail wagons and trucks; country = KZ (destination)")
 ferry("alat_port", "turkmenbashi_port", 12, "facts[71]", length=306.0,
       src="facts[71]: Baku–Turkmenbashi 306 km (great-circle from Alat 303 km)",
-      cap=(4.0, "Mt/yr", "assumption: similar to the Kuryk ferry complex"),
+      cap=FERRY_CAP,
       notes="rail wagons and trucks; country = TM (destination)")
 
 # ===================== transfers =====================
 ALAT_CAP = (15.0, "Mt/yr", "facts[75]: Baku/Alat port 15 Mt now (25 Mt planned)")
-for pid, cap in (("alat", ALAT_CAP), ("aktau", (3.8, "Mt/yr", "facts[77]: 3.8 Mt handled 2022 (as capacity)")),
+for pid, cap in (("alat", ALAT_CAP), ("aktau", (11.0, "Mt/yr", "facts[132]: Aktau port capacity over 11 Mt (3.8 Mt handled in 2022)")),
                  ("kuryk", (4.0, "Mt/yr", "facts[76]: Kuryk ferry complex 4 Mt/yr")),
                  ("turkmenbashi", None), ("poti", None), ("batumi", None), ("mersin", None)):
     transfer(f"{pid}_rail", f"{pid}_port", "rail_port", cap=cap)
@@ -714,12 +785,45 @@ def link_row(k: Link) -> dict:
     return {
         "link_id": k.link_id, "from_node_id": k.a, "to_node_id": k.b, "directed": False, "name": k.name,
         "mode": k.mode, "length_km": k.length, "free_speed_kmh": None if k.mode == "transfer" else speed,
-        "capacity": cap, "capacity_unit": unit, "gauge_mm": float(k.gauge) if k.gauge else None,
-        "country": k.country, "border": k.border, "status": k.status, "fixed_time_h": ft, "toll_usd": toll,
+        "capacity": central(cap), "capacity_unit": unit, "gauge_mm": float(k.gauge) if k.gauge else None,
+        "country": k.country, "border": k.border, "status": k.status, "fixed_time_h": central(ft),
+        "toll_usd": toll,
         "length_source": k.length_src + (f"; gauge: {GAUGE_SRC}" if k.mode == "rail" else ""),
         "speed_source": "" if k.mode == "transfer" else speed_src,
         "capacity_source": cap_src, "cost_source": cost_src, "notes": k.notes,
     }
+
+
+def link_spans(k: Link) -> dict[str, Span]:
+    """The link's fields whose figure is a range."""
+    out = {"fixed_time_h": (k.cost or (None,))[0], "capacity": (k.cap or (None,))[0]}
+    for f, s in out.items():
+        if isinstance(s, Span) and f == "capacity" and s.unit != k.cap[1]:
+            raise SystemExit(f"{k.link_id}: range {s.name} is in {s.unit}, the link's capacity in {k.cap[1]}")
+    return {f: s for f, s in out.items() if isinstance(s, Span)}
+
+
+def figures_yaml() -> str:
+    """link_figures.yaml: each range once (sourced-value format), then the link fields that take it."""
+    spans: dict[str, Span] = {}
+    per_link: dict[str, dict[str, str]] = {}
+    for k in LINKS:
+        for f, s in link_spans(k).items():
+            if spans.setdefault(s.name, s) != s:
+                raise SystemExit(f"two different ranges named {s.name}")
+            per_link.setdefault(k.link_id, {})[f] = s.name
+    lines = ["# Generated by scripts/build_region.py (edit the script, not this file).",
+             "# Ranged figures of link.csv in the sourced-value format (docs/design.md, \"Sourced values\"):",
+             "# `ranges` states each uncertain figure once (value = the central figure that link.csv holds);",
+             "# `links` names, per link, the fields that take it. Links sharing a range share one draw.",
+             "ranges:"]
+    for s in sorted(spans.values(), key=lambda s: s.name):
+        lines += [f"  {s.name}:", f"    value: {fmt(s.value)}", f"    low: {fmt(s.low)}", f"    high: {fmt(s.high)}",
+                  f"    unit: {_q(s.unit)}", f"    distribution: {s.distribution}", f"    source: {_q(s.source)}"]
+    lines.append("links:")
+    for lid, fields in per_link.items():
+        lines.append(f"  {lid}: {{{', '.join(f'{f}: {n}' for f, n in fields.items())}}}")
+    return "\n".join(lines) + "\n"
 
 
 def check() -> None:
@@ -790,7 +894,8 @@ def scenario_files() -> dict[str, str]:
 def outputs() -> dict[Path, str]:
     check()
     files = {OUT / "node.csv": to_csv(list(NODES.values()), NODE_COLUMNS),
-             OUT / "link.csv": to_csv([link_row(k) for k in LINKS], LINK_COLUMNS)}
+             OUT / "link.csv": to_csv([link_row(k) for k in LINKS], LINK_COLUMNS),
+             OUT / "link_figures.yaml": figures_yaml()}
     for name, text in scenario_files().items():
         files[SCEN / f"{name}.yaml"] = text
     return files

@@ -171,6 +171,18 @@ def check_out(out: Path) -> None:
         raise ValidationError([Problem("is a file, not a folder", field="--out", value=str(out))])
 
 
+def simulation_section(r: StudyResult) -> tuple[Section, dict] | None:
+    """The operations simulation of the project case (:mod:`corridor.simulation`, which simulates here: it is not
+    part of the study result); None when that area cannot simulate this scenario on this network."""
+    from types import SimpleNamespace
+
+    from corridor.simulation.report import section
+
+    ctx = SimpleNamespace(network=r.network, out_dir=None, extras={},
+                          comparison=SimpleNamespace(after=r.project.name, before=r.against.name))
+    return section(ctx)
+
+
 def write_outputs(r: StudyResult, out_dir: str | Path) -> list[Path]:
     """Write summary.json, comparison.csv, routes.csv, attribution.csv, third_parties.csv and report.html."""
     out = Path(out_dir)
@@ -183,12 +195,15 @@ def write_outputs(r: StudyResult, out_dir: str | Path) -> list[Path]:
     _legs_table(comp).to_csv(files[2], index=False)
     r.attribution.table.to_csv(files[3], index=False)
     r.third_parties.countries.to_csv(files[4], index=False)
-    files.append(write_report(report_html(r), out / "report.html"))
-    files[0].write_text(json.dumps(_jsonable(r.to_dict()), indent=2, ensure_ascii=False), encoding="utf-8")
+    sim = simulation_section(r)
+    files.append(write_report(report_html(r, extra=[sim[0]] if sim else []), out / "report.html"))
+    summary = r.to_dict() | ({"simulation": sim[1]} if sim else {})
+    files[0].write_text(json.dumps(_jsonable(summary), indent=2, ensure_ascii=False), encoding="utf-8")
     return files
 
 
-def report_html(r: StudyResult) -> str:
+def report_html(r: StudyResult, extra: list[Section] = ()) -> str:
+    """The report page; ``extra`` sections (e.g. the simulation) go after the study's."""
     comp, net = r.comparison, r.network
     after_net = apply_scenario(net, r.project)
     frame, attrs = _comparison_frame(comp)
@@ -211,7 +226,7 @@ def report_html(r: StudyResult) -> str:
                                                         f"{comp.after}: route"), row_attrs=attrs, digits=0,
                                    column_digits={f"{comp.before}: hours": 1, f"{comp.after}: hours": 1}),
         map_svg=network_map(after_net, _routes_for_map(comp), label_places=_labelled_places(r), focus=box),
-        sections=study_sections(r), notes_html=_notes_html(net),
+        sections=[*study_sections(r), *extra], notes_html=_notes_html(net),
     )
 
 

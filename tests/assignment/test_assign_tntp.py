@@ -156,3 +156,56 @@ def test_link_based_bfw_reaches_1e4_on_chicago_and_orders_iterations_on_siouxfal
     sf = problem_from_tntp(_load("SiouxFalls"))
     its = {alg: assign(sf, algorithm=alg, gap=1e-4, max_iter=5000).n_iterations for alg in ("bfw", "cfw", "fw")}
     assert its["bfw"] < its["cfw"] < its["fw"], its
+
+
+def _random_tntp(rng, z=6, n=9, m=30):
+    """A valid net/trips pair with TNTP's formatting quirks: comments, tabs, several entries per line, repeated
+    origins, blank lines, trailing ';' and a '~' comment after data."""
+    rows = [f"\t{rng.integers(1, n + 1)}\t{rng.integers(1, n + 1)}\t{rng.uniform(1, 900):.6f}\t{rng.uniform(0, 5):.3f}"
+            f"\t{rng.uniform(0, 9):.4f}\t0.15\t4\t0\t{rng.integers(0, 3)}\t1\t;" for _ in range(m)]
+    rows.insert(5, "~ a comment between links")
+    rows.insert(9, "")
+    net = (f"<NUMBER OF ZONES> {z}\n<NUMBER OF NODES> {n}\n<FIRST THRU NODE> 1\n<NUMBER OF LINKS> {m}\n"
+           f"<END OF METADATA>\n\n~\tinit_node\tterm_node ...\t;\n" + "\n".join(rows) + "\n")
+    lines = [f"<NUMBER OF ZONES> {z}", "<END OF METADATA>", "", "~ header comment"]
+    for o in [*range(1, z + 1), 2]:  # origin 2 appears twice: its entries add up
+        lines.append(f"Origin  {o}  ~ origin comment")
+        entries = [f"{d:5d} : {rng.uniform(0, 99):10.4f};" for d in range(1, z + 1)]
+        for i in range(0, len(entries), 4):
+            lines.append("   ".join(entries[i:i + 4]))
+    return net, "\n".join(lines) + "\n"
+
+
+def test_vectorised_reader_matches_the_line_by_line_reader(tmp_path, monkeypatch):
+    import corridor.network.tntp as tntp
+
+    rng = np.random.default_rng(7)
+    for k in range(5):
+        net, trips = _random_tntp(rng)
+        (tmp_path / f"n{k}_net.tntp").write_text(net)
+        (tmp_path / f"n{k}_trips.tntp").write_text(trips)
+        fast_net, fast_trips = read_net(tmp_path / f"n{k}_net.tntp"), read_trips(tmp_path / f"n{k}_trips.tntp")
+        with monkeypatch.context() as mp:  # force the line-by-line readers
+            mp.setattr(tntp, "_fast_table", lambda body, line0: None)
+            mp.setattr(tntp, "_fast_trips", lambda body, z: None)
+            slow_net, slow_trips = read_net(tmp_path / f"n{k}_net.tntp"), read_trips(tmp_path / f"n{k}_trips.tntp")
+        np.testing.assert_array_equal(fast_trips, slow_trips)
+        for c in tntp.NET_COLUMNS:
+            np.testing.assert_array_equal(fast_net.columns[c], slow_net.columns[c])
+        assert fast_trips.shape == (6, 6) and fast_trips.sum() > 0
+
+
+def test_vectorised_reader_is_used_and_names_lines(tmp_path, monkeypatch):
+    import corridor.network.tntp as tntp
+
+    def no_slow(*a, **k):
+        raise AssertionError("the line-by-line reader was used on a well-formed file")
+
+    monkeypatch.setattr(tntp, "_net_rows_slow", no_slow)
+    monkeypatch.setattr(tntp, "_trips_slow", no_slow)
+    data = load_tntp(_write(tmp_path / "ok"))
+    assert data.trips[0, 1] == 100.0 and data.trips[1, 0] == 50.0 and data.net.n_links == 5
+    # numbers only, so the fast path reads it; the range check still names the line
+    (tmp_path / "r_net.tntp").write_text(NET.replace("\t1\t4\t100", "\t1\t9\t100"))
+    with pytest.raises(ValidationError, match=r"line 10, field 'term_node .column 2.': node number outside 1..4"):
+        read_net(tmp_path / "r_net.tntp")

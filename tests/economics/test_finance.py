@@ -9,7 +9,7 @@ import yaml
 
 from corridor._errors import NotFoundError, ValidationError
 from corridor.economics import finance
-from corridor.economics._sourced import iter_sourced
+from corridor.sourced import iter_sourced
 
 
 @pytest.fixture(scope="module")

@@ -151,7 +151,7 @@ blocking:
     assert data["occupancy_min"] == pytest.approx(13)
     assert data["consumption_pct"] == pytest.approx(100 * 13 / 60)
     r = runner.invoke(app, ["lines", "rail", "--length-km", "43", "--tracks", "3"])
-    assert r.exit_code == 2 and "tracks must be 1 or 2" in r.output
+    assert r.exit_code == 2 and "expected 1 (single) or 2 (double track) (got 3)" in r.output
 
 
 EXAMPLES = Path(cases.__file__).parent / "data" / "examples"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import os
 import re
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from corridor.network.schema import LINK_COLUMNS, NODE_COLUMNS
 
 DATA = support.REPO / "src" / "corridor" / "network" / "data" / "region"
 SCENARIOS = support.REPO / "src" / "corridor" / "scenario" / "data"
-FACTS = support.REPO.parent / "shared" / "corridor-facts.md"
+FACTS = Path(os.environ.get("CORRIDOR_FACTS_FILE", support.REPO.parent / "shared" / "corridor-facts.md"))
 SOURCE = re.compile(r"^(facts\[\d+\]|facts §\d|assumption: \S)")
 
 
@@ -136,10 +137,11 @@ def test_every_number_has_a_source(nodes, links):
 def test_cited_facts_exist():
     if not FACTS.is_file():
         support.skip_or_fail(f"facts file not found at {FACTS}")
-    sources = FACTS.read_text(encoding="utf-8").split("## Sources", 1)[1]
+    body, sources = FACTS.read_text(encoding="utf-8").split("## Sources", 1)
     refs = {int(n) for n in re.findall(r"\[(\d+)\]", sources)}
+    refs |= {int(n) for n in re.findall(r"^- \[(\d+)\] ", body, flags=re.M)}  # §8 entries carry their source
     cited = set()
-    for path in (DATA / "node.csv", DATA / "link.csv"):
+    for path in (DATA / "node.csv", DATA / "link.csv", DATA / "link_figures.yaml"):
         text = path.read_text(encoding="utf-8")
         for group in re.findall(r"facts((?:\[\d+\](?:-\[\d+\])?)+)", text):
             nums = [int(n) for n in re.findall(r"\d+", group)]
@@ -305,6 +307,83 @@ def test_ferry_crossing_times(links):
     assert hours["alat_kuryk_ferry"] == pytest.approx(18, abs=0.1)
     assert hours["alat_turkmenbashi_ferry"] == pytest.approx(12, abs=0.1)
     assert ferries.loc["alat_turkmenbashi_ferry", "length_km"] == 306
+
+
+# ------------------------------------------------------- sourced corrections (facts §8) and ranged figures
+
+
+@pytest.fixture(scope="module")
+def figures() -> dict:
+    return yaml.safe_load((DATA / "link_figures.yaml").read_text(encoding="utf-8"))
+
+
+def _ranged(figures: dict, link_id: str, field: str) -> dict | None:
+    name = figures["links"].get(link_id, {}).get(field)
+    return figures["ranges"][name] if name else None
+
+
+def test_ranges_are_sourced_and_hold_the_csv_value(links, figures):
+    for name, r in figures["ranges"].items():
+        assert SOURCE.match(r["source"]), name
+        assert r["low"] <= r["value"] <= r["high"] and r["low"] < r["high"], name
+    lk = links.set_index("link_id")
+    for lid, fields in figures["links"].items():
+        for field, name in fields.items():
+            assert lk.at[lid, field] == pytest.approx(figures["ranges"][name]["value"]), (lid, field)
+
+
+def test_no_border_time_ferry_or_rail_capacity_is_a_bare_assumption(links, figures):
+    """issue 15: each border time, ferry capacity and main-line capacity is sourced (facts[N]) or a range."""
+    timed = links[links["border"] & links["fixed_time_h"].notna()]
+    assert len(timed) >= 30
+    for r in timed.itertuples():
+        assert _ranged(figures, r.link_id, "fixed_time_h") or r.cost_source.startswith("facts["), r.link_id
+    capped = links[links["mode"].isin(["rail", "ferry"]) & links["capacity"].notna()]
+    for r in capped.itertuples():
+        assert _ranged(figures, r.link_id, "capacity") or r.capacity_source.startswith("facts["), r.link_id
+
+
+def test_border_times_are_the_carec_measurements(links, figures):
+    rail = [r for r in links[links["border"] & (links["mode"] == "rail")].itertuples()]
+    road = [r for r in links[links["border"] & (links["mode"] == "road")].itertuples()]
+    for rows, central, low, high in ((rail, 40.6, 3.5, 51.9), (road, 9.9, 4.0, 13.6)):  # facts[124][125]
+        for r in rows:
+            rng = _ranged(figures, r.link_id, "fixed_time_h")
+            assert (rng["value"], rng["low"], rng["high"]) == (central, low, high), r.link_id
+            assert r.cost_source.startswith("facts[124]")
+    # the TRIPP crossings take the same range as every other crossing of their mode (no source says otherwise)
+    tripp = links[links["link_id"].str.startswith("tripp_") & links["border"] & links["mode"].isin(["rail", "road"])]
+    assert len(tripp) == 4
+    for r in tripp.itertuples():
+        other = next(x for x in (rail if r.mode == "rail" else road) if not x.link_id.startswith("tripp_"))
+        assert figures["links"][r.link_id]["fixed_time_h"] == figures["links"][other.link_id]["fixed_time_h"]
+        assert "facts[26][27][28]" in r.cost_source
+
+
+def test_georgia_main_line_is_not_capped_at_the_btk_stretch(links, figures):
+    lk = links.set_index("link_id")
+    # facts[127]: 5 Mt/yr is BTK's 184 km Georgian stretch Marabda–Akhalkalaki (Marabda lumped with Tbilisi)
+    assert lk.at["tbilisi_akhalkalaki_rail", "capacity"] == 5.0
+    assert lk.at["tbilisi_akhalkalaki_rail", "capacity_source"].startswith("facts[127]")
+    assert (lk["capacity"].where(lk["mode"] == "rail") == 5.0).sum() == 1
+    # the Azerbaijan–Georgia main line carries Georgian Railway's 13.7 Mt of 2024 (facts[126]) at the least
+    for lid in ("hajigabul_ganja_rail", "ganja_gardabani_rail", "gardabani_tbilisi_rail"):
+        rng = _ranged(figures, lid, "capacity")
+        assert rng["low"] >= 13.7 and "facts[126]" in rng["source"], lid
+
+
+def test_ferry_links_share_the_fleet_not_the_ports_throughput(links, figures):
+    ferries = links[links["mode"] == "ferry"]
+    assert len(ferries) == 3
+    # facts[131]: all Caspian train ferries together ~4.5 Mt/yr; central figures add up to the fleet
+    assert ferries["capacity"].sum() == pytest.approx(4.5)
+    for r in ferries.itertuples():
+        rng = _ranged(figures, r.link_id, "capacity")
+        assert rng["high"] == pytest.approx(4.5) and "facts[131]" in rng["source"]
+        assert _ranged(figures, r.link_id, "fixed_time_h") is not None  # the wait for a sailing
+    lk = links.set_index("link_id")
+    # facts[132]: Aktau's capacity is over 11 Mt; 3.8 Mt was its 2022 throughput
+    assert lk.at["aktau_rail_port", "capacity"] == 11.0 and "facts[132]" in lk.at["aktau_rail_port", "capacity_source"]
 
 
 def test_gauge_breaks_are_transfers(links):

@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pyogrio
 import pytest
@@ -60,14 +62,18 @@ def test_load_network_reads_a_folder_or_its_csv(tmp_path):
 def test_geo_export_reads_back(tmp_path, suffix):
     net = toy_network()
     files = export_geo(net, tmp_path / f"toy{suffix}")
+    assert files == [tmp_path / f"toy{suffix}"]
     if suffix == ".gpkg":
-        assert files == [tmp_path / "toy.gpkg"]
         layers = {name for name, _ in pyogrio.list_layers(files[0])}
         assert layers == {"nodes", "links"}
         info = pyogrio.read_info(files[0], layer="links")
-    else:
-        assert [f.name for f in files] == ["toy_nodes.geojson", "toy_links.geojson"]
-        info = pyogrio.read_info(files[1])
-    assert info["features"] == net.n_links
-    assert info["geometry_type"] == "LineString"
+        assert info["features"] == net.n_links
+        assert info["geometry_type"] == "LineString"
+    else:  # one file, the layer as a property
+        data = json.loads(files[0].read_text())
+        layers = [f["properties"]["layer"] for f in data["features"]]
+        assert layers.count("nodes") == net.n_nodes and layers.count("links") == net.n_links
+        assert {f["geometry"]["type"] for f in data["features"]} == {"Point", "LineString"}
+        info = pyogrio.read_info(files[0])
+        assert info["features"] == net.n_nodes + net.n_links
     assert "length_km" in list(info["fields"])

@@ -89,6 +89,14 @@ ENDPOINTS = [
         {"checkpoint"},
     ),
     ("discharge", "POST", "/api/v1/declarations/{id}/discharge", "exited", None, {"officer"}),
+    (
+        "decision",
+        "POST",
+        "/api/v1/declarations/{id}/decision",
+        "exit_discrepancy",
+        {"outcome": "discharge", "reason": "seal replaced by customs at Meghri, goods checked"},
+        {"officer"},
+    ),
     ("cancel", "POST", "/api/v1/declarations/{id}/cancel", "submitted", None, {"owner"}),
     ("enquiry", "POST", "/api/v1/declarations/{id}/enquiry", "overdue", None, {"officer"}),
     ("book_slot", "POST", "/api/v1/declarations/{id}/slot", "submitted", {"day": str(TODAY)}, {"owner"}),
@@ -151,6 +159,7 @@ def _prepare(svc, people, state: str) -> int:
         "released": ["accept", "assess", "release"],
         "entered": ["accept", "assess", "release", "enter"],
         "exited": ["accept", "assess", "release", "enter", "exit"],
+        "exit_discrepancy": ["accept", "assess", "release", "enter", "exit_broken"],
         "overdue": ["accept", "assess", "release"],
     }.get(state, [])
     for step in steps:
@@ -158,6 +167,9 @@ def _prepare(svc, people, state: str) -> int:
             svc.enter(people.entry_rail, d.id, CheckpointEvent(checkpoint="nrnadzor_rail"))
         elif step == "exit":
             svc.exit(people.exit_rail, d.id, CheckpointEvent(checkpoint="agarak_rail"))
+        elif step == "exit_broken":
+            ev = CheckpointEvent(checkpoint="agarak_rail", seals_intact=False, note="seal cut")
+            svc.exit(people.exit_rail, d.id, ev)
         else:
             getattr(svc, step)(people.officer, d.id)
     if state == "overdue":

@@ -91,8 +91,8 @@ def test_idempotent_act_replays_instead_of_409(client, people):
         ({"transport.wagons.0": "21812471217" + "4"}, "/transport/train/wagons/0", "UIC check digit is 4"),
         ({"consignments.0.hs_code": "770100"}, "/consignments/0/hs_code", "chapter 77"),
         ({"consignments.0.hs_code": "12AB56"}, "/consignments/0/hs_code", "6, 8 or 10 digits"),
-        ({"consignments.0.gross_mass_kg": -5}, "/consignments/0/gross_mass_kg", "greater than 0"),
-        ({"consignments.0.value_usd": 0}, "/consignments/0/value_usd", "greater than 0"),
+        ({"consignments.0.gross_mass_kg": -5}, "/consignments/0/gross_mass_kg", "greater than or equal to 1"),
+        ({"consignments.0.value_usd": 0}, "/consignments/0/value_usd", "greater than or equal to 0.01"),
         ({"seals": ["A1", "A1"]}, "body", "repeated: A1"),
         ({"seal_count": 3}, "body", "seal_count is 3 but 2"),
         ({"consignments.0.gross_mass_kg": 200_000}, "body", "implausible"),
@@ -100,7 +100,7 @@ def test_idempotent_act_replays_instead_of_409(client, people):
         ({"smuggled": True}, "/smuggled", "Extra inputs are not permitted"),
         ({"transport.colour": "red"}, "/transport/train/colour", "Extra inputs"),
         ({"direction": "northbound"}, "/direction", "westbound"),
-        ({"reference": "bad ref with spaces"}, "/reference", "pattern"),
+        ({"reference": "bad ref with spaces"}, "/reference", "Latin letters"),
     ],
 )
 def test_bad_declarations_get_422_naming_the_field(client, people, mutation, field_part, message):
@@ -110,13 +110,13 @@ def test_bad_declarations_get_422_naming_the_field(client, people, mutation, fie
     assert p["field"] == field_part and message in p["detail"], p
 
 
-def test_unicode_plates_are_accepted_and_bad_plates_refused(client, people):
+def test_latin_plates_are_canonicalised_and_bad_plates_refused(client, people):
     r = client.post(
         "/api/v1/declarations",
-        json=truck_body(plates=("51 ՕՏ 123", "10-AB-123")),
+        json=truck_body(plates=("51 ot 123", "１０-AB-123")),  # lower case and full-width digits fold
         headers=bearer(people, "carrier"),
     )
-    assert r.status_code == 201 and r.json()["body"]["transport"]["plates"] == ["51 ՕՏ 123", "10-AB-123"]
+    assert r.status_code == 201 and r.json()["body"]["transport"]["plates"] == ["51 OT 123", "10-AB-123"]
     p = _problem(
         client.post(
             "/api/v1/declarations", json=truck_body("T2", plates=("!!",)), headers=bearer(people, "carrier")
@@ -219,7 +219,7 @@ def test_deactivation_refuses_cached_tokens_and_is_audited(client, people, svc):
     _problem(client.get("/api/v1/me", headers=h), 401, "BAD_TOKEN")  # deactivation revoked the old tokens
     auditor = svc.authenticate(people.tokens["auditor"])
     acts = [r.act for r in svc.audit_rows(auditor, entity_id="carrier").items]
-    assert acts[-2:] == ["user_deactivate", "user_activate"] and svc.verify_audit().ok
+    assert acts[-3:] == ["user_deactivate", "login_failed", "user_activate"] and svc.verify_audit().ok
 
 
 def test_replay_of_an_act_that_could_succeed_twice_writes_nothing_new(client, people, svc):
@@ -240,3 +240,15 @@ def test_replay_of_an_act_that_could_succeed_twice_writes_nothing_new(client, pe
     )
     assert client.get("/api/v1/slots", headers=bearer(people, "operator")).json()["items"][0]["capacity"] == 5
     assert svc.verify_audit().ok
+
+
+def test_validation_messages_are_words_not_patterns(client, people):
+    body = changed(train_body(), **{"guarantee.reference": "GRN-NEW-1"})
+    p = _problem(
+        client.post("/api/v1/declarations", json=body, headers=bearer(people, "carrier")), 422, "VALIDATION"
+    )
+    assert p["detail"] == (
+        "/guarantee/reference: use capital letters A-Z and digits only, as on the guarantee certificate "
+        "(e.g. GRN0001); 'GRN-NEW-1' has '-' (did you mean GRNNEW1?)"
+    )
+    assert p["errors"][0]["message"].startswith("use capital letters")  # no "Value error, " prefix

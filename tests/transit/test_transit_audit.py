@@ -15,13 +15,13 @@ from corridor.transit.schemas import DeclarationCreate
 
 @pytest.fixture
 def chain(svc, people):
-    """Seven user rows, then submit/accept/assess for two declarations: 13 rows."""
+    """Seven users added and logged in (14 rows), then submit/accept/assess for two declarations: 20 rows."""
     for ref in ("AUD-1", "AUD-2"):
         d = svc.submit(people.carrier, DeclarationCreate.model_validate(train_body(ref)))
         svc.accept(people.officer, d.id)
         svc.assess(people.officer, d.id)
     report = svc.verify_audit()
-    assert report.ok and report.rows == 13
+    assert report.ok and report.rows == 20
     return svc
 
 
@@ -32,7 +32,7 @@ def _rows(svc):
 
 def test_each_act_writes_its_state_change_in_the_chain(chain):
     rows = _rows(chain)
-    acts = [(r.act, r.before, r.after) for r in rows[7:10]]
+    acts = [(r.act, r.before, r.after) for r in rows[14:17]]
     assert acts == [
         ("submit", None, "submitted"),
         ("accept", "submitted", "accepted"),
@@ -44,7 +44,7 @@ def test_each_act_writes_its_state_change_in_the_chain(chain):
 def test_a_refused_act_leaves_no_row_and_no_change(chain, people):
     with pytest.raises(Conflict):
         chain.accept(people.officer, 1)  # already accepted
-    assert len(_rows(chain)) == 13
+    assert len(_rows(chain)) == 20
 
 
 def test_act_and_audit_are_one_transaction(chain, people, monkeypatch):
@@ -71,9 +71,9 @@ def _tamper(svc, *statements):
 
 
 def test_edited_row_is_named(chain):
-    _tamper(chain, update(AuditRow).where(AuditRow.seq == 9).values(after="released"))
+    _tamper(chain, update(AuditRow).where(AuditRow.seq == 16).values(after="released"))
     r = chain.verify_audit()
-    assert not r.ok and r.problems == ["row 9 edited: its content does not match its hash"]
+    assert not r.ok and r.problems == ["row 16 edited: its content does not match its hash"]
 
 
 def test_deleted_row_is_named(chain):
@@ -83,23 +83,26 @@ def test_deleted_row_is_named(chain):
 
 
 def test_deleted_tail_is_found_through_the_head(chain):
-    _tamper(chain, delete(AuditRow).where(AuditRow.seq >= 12))
+    _tamper(chain, delete(AuditRow).where(AuditRow.seq >= 19))
     r = chain.verify_audit()
-    assert r.problems == ["row(s) 12-13 missing at the end: the chain head is 13"]
+    assert r.problems == [
+        "row(s) 19-20 missing at the end: the chain head is 20",
+        "declaration 2 is 'assessed' but its last audited act left it 'submitted'",
+    ]
 
 
 def test_reordered_rows_are_named(chain):
-    # swap rows 10 and 11 by renumbering (through a free number, as the seq is the primary key)
+    # swap rows 17 and 18 by renumbering (through a free number, as the seq is the primary key)
     _tamper(
         chain,
-        update(AuditRow).where(AuditRow.seq == 10).values(seq=1000),
-        update(AuditRow).where(AuditRow.seq == 11).values(seq=10),
-        update(AuditRow).where(AuditRow.seq == 1000).values(seq=11),
+        update(AuditRow).where(AuditRow.seq == 17).values(seq=1000),
+        update(AuditRow).where(AuditRow.seq == 18).values(seq=17),
+        update(AuditRow).where(AuditRow.seq == 1000).values(seq=18),
     )
     r = chain.verify_audit()
     assert r.problems == [
-        "row 10 out of order: it was written as row 11",
-        "row 11 out of order: it was written as row 10",
+        "row 17 out of order: it was written as row 18",
+        "row 18 out of order: it was written as row 17",
     ]
 
 
@@ -110,10 +113,10 @@ def test_recomputed_hashes_without_the_key_do_not_pass(chain):
     from corridor.transit.audit import canonical
 
     rows = _rows(chain)
-    prev = rows[7].prev_hash
+    prev = rows[14].prev_hash
     with chain.sessions.begin() as s:
-        for r in rows[7:]:
-            after = "released" if r.seq == 8 else r.after
+        for r in rows[14:]:
+            after = "released" if r.seq == 15 else r.after
             payload = canonical(
                 [
                     r.seq,
@@ -135,7 +138,7 @@ def test_recomputed_hashes_without_the_key_do_not_pass(chain):
             prev = h
         s.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=prev))
     r = chain.verify_audit()
-    assert not r.ok and r.problems[0] == "row 8 edited: its content does not match its hash"
+    assert not r.ok and r.problems[0] == "row 15 edited: its content does not match its hash"
 
 
 def test_the_cli_names_the_broken_row(chain, db_url, monkeypatch):
@@ -146,7 +149,7 @@ def test_the_cli_names_the_broken_row(chain, db_url, monkeypatch):
     monkeypatch.setenv("CORRIDOR_TRANSIT_AUDIT_KEY", "test-audit-key-0123456789")
     runner = CliRunner()
     ok = runner.invoke(app, ["audit", "verify", "--database-url", db_url])
-    assert ok.exit_code == 0 and "audit chain OK: 13 rows verified" in ok.output
+    assert ok.exit_code == 0 and "audit chain OK: 20 rows verified" in ok.output
     _tamper(chain, text("UPDATE transit_audit SET actor = 'someone-else' WHERE seq = 3"))
     bad = runner.invoke(app, ["audit", "verify", "--database-url", db_url, "--json"])
     assert bad.exit_code == 1

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from corridor.cli import app
+from corridor.transit.db import head_revision
 
 runner = CliRunner()
 
@@ -105,7 +106,7 @@ def test_users_add_validates_and_hashes(tmp_path):
             url,
         ],
     )
-    assert role.exit_code == 2 and "--role must be one of" in role.output
+    assert role.exit_code == 2 and "--role" in role.output and "expected one of carrier" in role.output
     from sqlalchemy import create_engine, text
 
     with create_engine(url).connect() as c:
@@ -168,13 +169,13 @@ def test_serve_migrates_prints_the_address_and_answers(tmp_path):
             str(port),
         ],
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=subprocess.PIPE,
         text=True,
         env=env,
     )
     try:
         first = proc.stdout.readline() + proc.stdout.readline()
-        assert "schema revision 0001" in first and f"http://127.0.0.1:{port}" in first, first
+        assert f"schema revision {head_revision()}" in first and f"http://127.0.0.1:{port}" in first, first
         for _ in range(100):
             try:
                 r = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
@@ -186,6 +187,10 @@ def test_serve_migrates_prints_the_address_and_answers(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+        err = proc.stderr.read()
+        proc.stdout.close()
+        proc.stderr.close()
+    assert "WARNING: development mode" in err and "PUBLIC development" in err.replace("\n", " ")
 
 
 def test_serve_refuses_the_default_key_in_production(tmp_path, monkeypatch):
@@ -219,5 +224,7 @@ def test_users_deactivate_revokes_tokens_and_activate_restores_login(tmp_path):
         svc.authenticate(token)  # the old token stays revoked
     assert svc.authenticate(svc.login("cy", "long-enough-pw").access_token).username == "cy"
     report = runner.invoke(app, ["audit", "verify", "--database-url", url])
-    assert report.exit_code == 0 and "3 rows verified" in report.output, report.output  # add, off, on
+    assert report.exit_code == 0 and "6 rows verified" in report.output, (
+        report.output
+    )  # add login off failed on login
     svc.sessions.kw["bind"].dispose()

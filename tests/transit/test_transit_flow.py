@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 from transit_factories import train_body, truck_body
 
 from corridor.transit import codes
-from corridor.transit.errors import Conflict, Forbidden, Missing
+from corridor.transit.errors import Conflict, Forbidden, Missing, Unprocessable
+from corridor.transit.models import Declaration
 from corridor.transit.schemas import CheckpointEvent, DeclarationCreate, InspectionCreate, RejectReason
 from corridor.transit.states import State
 
@@ -36,7 +38,7 @@ def test_green_train_runs_the_whole_cycle(svc, people, clock):
     assert d.state == "discharged" and d.guarantee_released
     report = svc.verify_audit()
     # 7 users added + submit, accept, assess, release, entry, exit, discharge
-    assert report.ok and report.rows == 7 + 7
+    assert report.ok and report.rows == 14 + 7  # 7 users added and logged in, 7 acts
 
 
 def test_out_of_sequence_acts_are_refused_with_their_code(svc, people):
@@ -95,13 +97,27 @@ def test_reject_with_code_and_cancel_only_before_release(svc, people):
         svc.cancel(people.carrier, d.id)
 
 
-def test_guarantee_must_cover_the_reference_amount(svc, people):
+def test_a_guarantee_shortfall_is_refused_at_submission_with_the_amount_missing(svc, people):
     body = train_body(value_usd=100_000)
     body["guarantee"]["amount_usd"] = 1_000
-    d = _submit(svc, people.carrier, body)
+    rows_before = svc.verify_audit().rows
+    with pytest.raises(Unprocessable) as e:
+        _submit(svc, people.carrier, body)
+    assert e.value.code == "GUARANTEE_INSUFFICIENT" and e.value.field == "/guarantee/amount_usd"
+    assert e.value.detail == (
+        "guarantee 1,000.00 USD is below the required 20,000.00 USD (20% of the declared value "
+        "100,000.00 USD): raise it by 19,000.00 USD"
+    )
+    assert svc.list(people.carrier).total == 0 and svc.verify_audit().rows == rows_before
+
+
+def test_acceptance_still_checks_the_guarantee_of_older_declarations(svc, people):
+    d = _submit(svc, people.carrier, train_body(value_usd=100_000))
+    with svc.sessions.begin() as s:  # lodged before the check at submission existed
+        s.execute(update(Declaration).where(Declaration.id == d.id).values(guarantee_usd=1_000))
     with pytest.raises(Conflict) as e:
         svc.accept(people.officer, d.id)
-    assert e.value.code == "GUARANTEE_INSUFFICIENT" and e.value.field == "guarantee/amount_usd"
+    assert e.value.code == "GUARANTEE_INSUFFICIENT" and "raise it by 19,000.00 USD" in e.value.detail
 
 
 def test_reference_is_unique_per_carrier(svc, people):

@@ -78,6 +78,6 @@ def test_concurrent_acts_keep_the_audit_chain_linear(svc, people):
     with ThreadPoolExecutor(max_workers=6) as pool:
         list(pool.map(lambda i: svc.accept(people.officer, i), ids))
     report = svc.verify_audit()
-    assert report.ok and report.rows == 7 + 12 + 12
+    assert report.ok and report.rows == 14 + 12 + 12  # users added and logged in, submits, accepts
     mrns = {svc.get(people.officer, i).mrn for i in ids}
     assert len(mrns) == 12

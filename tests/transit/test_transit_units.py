@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -52,7 +53,8 @@ def test_movement_reference_check_digit_catches_most_single_substitutions():
 def test_hs_and_plates():
     assert codes.hs_problem("1001.99") is None and codes.hs_problem("0101210000") is None
     assert "chapter 00" in codes.hs_problem("000000") and "chapter 98" in codes.hs_problem("980000")
-    assert codes.plate_problem("51 ՕՏ 123") is None and codes.plate_problem("10-AB-123") is None
+    assert codes.plate_problem("51 OT 123") is None and codes.plate_problem("10-AB-123") is None
+    assert codes.plate_problem("51 ՕՏ 123") is not None  # Armenian look-alikes of O and T: confusable
     assert codes.plate_problem("A  B") is not None and codes.plate_problem("X") is not None
 
 
@@ -156,7 +158,8 @@ def test_settings_refuse_the_development_key_elsewhere(monkeypatch):
     with pytest.raises(PydanticError, match="development key may not be used"):
         Settings(environment="production")
     monkeypatch.setenv("CORRIDOR_TRANSIT_ENVIRONMENT", "production")
-    monkeypatch.setenv("CORRIDOR_TRANSIT_AUDIT_KEY", "a-real-secret-from-the-vault")
+    monkeypatch.setenv("CORRIDOR_TRANSIT_AUDIT_KEY", "a-real-secret-from-the-vault-Xq7#pL2v9ZmK")
+    monkeypatch.setenv("CORRIDOR_TRANSIT_CSRF_KEY", "another-secret-for-forms-8HwR2kq%Yt5s")
     assert Settings().environment == "production"
     with pytest.raises(PydanticError):
         Settings(typo_setting=1)
@@ -173,3 +176,29 @@ def test_bundled_network_gives_the_tripp_checkpoints():
 def test_second_corridor_without_transit_control_says_so():
     with pytest.raises(ValidationError, match="has no transit checkpoints"):
         load_corridor("kars-dilucu")
+
+
+@pytest.mark.parametrize(
+    "audit_key,csrf_key,message",
+    [
+        ("aaaaaaaaaaaaaaaa", "x" * 40, "audit_key has 16 characters"),  # the example
+        ("a" * 40, secrets.token_urlsafe(32), "audit_key has ~0 bits"),
+        ("abababababababababababababababab", secrets.token_urlsafe(32), "audit_key has ~32 bits"),
+        (secrets.token_urlsafe(32), None, "csrf_key: production needs its own key"),
+        ("same-" + "k3y" * 12, "same-" + "k3y" * 12, "must differ from audit_key"),
+        (secrets.token_urlsafe(32), "0123456789abcdef", "csrf_key has 16 characters"),
+    ],
+)
+def test_production_refuses_weak_or_shared_keys(audit_key, csrf_key, message):
+    with pytest.raises(PydanticError, match=message):
+        Settings(environment="production", audit_key=audit_key, csrf_key=csrf_key)
+
+
+def test_production_accepts_random_keys_and_turns_the_api_docs_off():
+    s = Settings(
+        environment="production", audit_key=secrets.token_urlsafe(32), csrf_key=secrets.token_hex(32)
+    )
+    assert not s.docs_enabled and Settings().docs_enabled
+    assert Settings(
+        environment="production", audit_key=s.audit_key, csrf_key=s.csrf_key, api_docs=True
+    ).docs_enabled

@@ -95,6 +95,6 @@ def test_two_workers_keep_one_audit_chain(db_url, tmp_path):
         assert acked <= stored and len(stored) == len(acked)
         report = svc.verify_audit()
         assert report.ok, report.problems
-        assert report.rows == 1 + len(acked)  # user_add, then one submit row per declaration
+        assert report.rows == 2 + len(acked)  # user_add, login, then one submit row per declaration
     finally:
         svc.sessions.kw["bind"].dispose()

@@ -158,7 +158,7 @@ def _form(**over) -> dict[str, str]:
         "reference": "F-1",
         "direction": "westbound",
         "kind": "truck",
-        "vehicles": "51 ՕՏ 123, 52 ՍՍ 456",
+        "vehicles": "51 OT 123, 52 SS 456",
         "c0_hs_code": "0810.10",
         "c0_description": "strawberries",
         "c0_mass": "12000",
@@ -172,7 +172,7 @@ def _form(**over) -> dict[str, str]:
 
 def test_form_maps_to_the_api_schema():
     d = parse_declaration(_form(c2_hs_code="", c2_description=""))  # blank rows are ignored
-    assert d.transport.plates == ["51 ՕՏ 123", "52 ՍՍ 456"] and d.seals == ["S1", "S2"] and d.seal_count == 2
+    assert d.transport.plates == ["51 OT 123", "52 SS 456"] and d.seals == ["S1", "S2"] and d.seal_count == 2
     assert [c.hs_code for c in d.consignments] == ["081010"] and d.guarantee.amount_usd == 9000
     payload = declaration_payload(_form(kind="train", vehicles="x\ny", seal_count="3"))
     assert payload["transport"] == {"kind": "train", "wagons": ["x", "y"]} and payload["seal_count"] == "3"

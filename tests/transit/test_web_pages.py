@@ -112,7 +112,7 @@ def test_carrier_submits_a_declaration_sees_it_listed_and_books_a_slot(page, liv
     page.fill("input[name=reference]", "WEB-0001")
     page.select_option("select[name=direction]", "eastbound")
     page.select_option("select[name=kind]", "truck")
-    page.fill("textarea[name=vehicles]", "51 ՕՏ 123\n52 ՍՍ 456")
+    page.fill("textarea[name=vehicles]", "51 OT 123\n52 SS 456")
     page.fill("textarea[name=containers]", box)
     page.fill("input[name=c0_hs_code]", "0810.10")
     page.fill("input[name=c0_description]", "strawberries")
@@ -125,12 +125,12 @@ def test_carrier_submits_a_declaration_sees_it_listed_and_books_a_slot(page, liv
     page.click("#declare button[type=submit]")
     assert "Declaration WEB-0001" in flash(page) and "submitted" in flash(page)
     assert page.locator("#state").inner_text().strip() == "submitted"
-    assert "enter agarak_road" in page.locator("#summary").inner_text()
+    assert "enter at Agarak road checkpoint" in page.locator("#summary").inner_text()
 
     mine = live.service.list(live.who["ady"], carrier=None).items
     stored = next(d for d in mine if d.reference == "WEB-0001")
     assert stored.body.consignments[0].hs_code == "081010" and stored.body.containers == [box]
-    assert stored.body.transport.plates == ["51 ՕՏ 123", "52 ՍՍ 456"]
+    assert stored.body.transport.plates == ["51 OT 123", "52 SS 456"]
     assert stored.total_value_usd == 30000 and stored.guarantee_usd == 9000
 
     # capacity offered by the front office; the carrier books it on the page
@@ -221,9 +221,12 @@ def test_checkpoint_staff_record_entry_and_exit(page, live):
     assert page.locator(f"#arriving tr[data-id='{d.id}']").count() == 0
     page.click("text=Log out")
     login(page, live, "cp-out")
-    page.fill("input[name=mrn]", d.mrn)
+    other = live.released_train("CP-2")
+    live.service.enter(live.who["cp-in"], other.id, CheckpointEvent(checkpoint="nrnadzor_rail"))
+    page.fill("input[name=mrn]", d.mrn[-6:])  # part of the MRN is enough, and only matches are listed
     page.click("form.filters button")
-    assert d.mrn in page.locator("#found").inner_text()
+    assert page.locator("#leaving tr[data-id]").count() == 1
+    assert d.mrn in page.locator(f"#leaving tr[data-id='{d.id}']").inner_text()
     page.locator(f"#leaving tr[data-id='{d.id}'] button[data-act=exit]").click()
     assert "recorded as exited" in flash(page)
     got = live.service.get(live.who["officer"], d.id)
@@ -294,6 +297,8 @@ def test_forms_without_the_session_form_token_are_refused(page, live):
     # the real form does it
     page.goto(live.url(f"/web/declarations/{d.id}"))
     page.click("button[data-act=cancel]")
+    page.check("#confirm-form input[name=confirm]")
+    page.click("#confirm-form button[data-act=confirm]")
     assert "cancelled" in flash(page)
 
 
@@ -308,3 +313,56 @@ def test_logged_out_pages_redirect_to_login_and_bad_logins_say_so(page, live):
     page.click("#login button[type=submit]")
     page.wait_for_selector("#whoami")
     assert page.url.endswith("/web/queue")  # back where the user wanted to go
+
+
+def test_a_broken_seal_at_exit_is_decided_by_an_officer_on_a_confirmation_page(page, live):
+    d = live.released_train("SEAL-WEB-1")
+    live.service.enter(live.who["cp-in"], d.id, CheckpointEvent(checkpoint="nrnadzor_rail"))
+    login(page, live, "cp-out")
+    row = page.locator(f"#leaving tr[data-id='{d.id}']")
+    row.locator("select[name=finding]").select_option("seal_broken")
+    row.locator("input[name=note]").fill("seal cut")
+    row.locator("button[data-act=exit]").click()
+    assert "waits for an officer's decision" in flash(page)
+    page.click("text=Log out")
+
+    login(page, live, "officer")
+    lane = page.locator(f"#queue-discrepancy tr[data-id='{d.id}']")
+    assert "seal broken at Agarak rail checkpoint" in lane.inner_text()
+    assert page.locator(f"#queue-exited tr[data-id='{d.id}']").count() == 0
+    lane.locator("a").first.click()
+    assert page.locator("button[data-act=discharge]").count() == 0
+    assert "seal cut" in page.locator("#discrepancy").inner_text()
+    page.check("#decision input[value=discharge]")
+    page.fill("#decision textarea[name=reason]", "seal cut by the police in Meghri, report seen")
+    page.click("#decision button[data-act=decision]")
+    assert page.locator("#confirm h1").inner_text() == "Accept and discharge?"
+    assert "seal cut by the police in Meghri" in page.locator("#effect").inner_text()
+    # the browser does not send the form until the box is ticked (no script involved)
+    page.click("#confirm-form button[data-act=confirm]")
+    assert page.locator("#confirm").count() == 1
+    assert live.service.get(live.who["officer"], d.id).state == "exit_discrepancy"
+    page.check("#confirm-form input[name=confirm]")
+    page.click("#confirm-form button[data-act=confirm]")
+    assert "decision recorded; now discharged" in flash(page)
+    got = live.service.get(live.who["officer"], d.id)
+    assert got.state == "discharged" and got.guarantee_released
+    assert got.decisions[0].reason == "seal cut by the police in Meghri, report seen"
+    assert "seal cut by the police" in page.locator("#decisions").inner_text()
+
+
+def test_discharge_from_the_queue_asks_first_and_going_back_changes_nothing(page, live):
+    d = live.released_train("DIS-WEB-1")
+    live.service.enter(live.who["cp-in"], d.id, CheckpointEvent(checkpoint="nrnadzor_rail"))
+    live.service.exit(live.who["cp-out"], d.id, CheckpointEvent(checkpoint="agarak_rail"))
+    login(page, live, "officer")
+    page.click(f"#queue-exited tr[data-id='{d.id}'] button[data-act=discharge]")
+    assert page.locator("#confirm h1").inner_text() == "Discharge this movement?"
+    page.click("#confirm-back")
+    assert page.url.endswith("/web/queue")
+    assert live.service.get(live.who["officer"], d.id).state == "exited"
+    page.click(f"#queue-exited tr[data-id='{d.id}'] button[data-act=discharge]")
+    page.check("#confirm-form input[name=confirm]")
+    page.click("#confirm-form button[data-act=confirm]")
+    assert "discharged" in flash(page) and page.url.endswith("/web/queue")
+    assert live.service.get(live.who["officer"], d.id).state == "discharged"

@@ -58,7 +58,7 @@ def train_body(
 def truck_body(
     ref: str = "LRN-T1",
     *,
-    plates=("51 ՕՏ 123", "52 ՍՍ 456"),
+    plates=("51 OT 123", "52 SS 456"),
     hs: str = "081010",
     mass_kg: float = 12_000.0,
     value_usd: float = 30_000.0,

@@ -16,12 +16,13 @@ links) and a demand table into an :class:`~corridor.assignment.AssignmentProblem
 :func:`assign_corridor` solves it and returns plain tables: flows per link, per path and per route family (the
 rules of a :class:`~corridor.scenario.RouteFamilies`: the project's links, countries passed, modes used), the
 project's tonnes by mode, links over capacity and the convergence summary; :func:`compare_corridor` sets two
-scenarios side by side.
+scenarios side by side. :meth:`CorridorAssignment.who_uses` answers "who uses link set X" (select-link: O–D
+places and cargo classes with their tonnes through X), e.g. ``ca.who_uses(ca.project_link_ids())``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +34,7 @@ from corridor._errors import NotFoundError, Problem, ValidationError
 from corridor.assignment import AssignmentProblem, AssignmentResult, TrafficClass, assign
 from corridor.assignment.freight import FreightAssumptions, bundled_assumptions, bundled_demand, check_demand
 from corridor.assignment.problem import csr_from_links
+from corridor.assignment.select_link import SelectLinkResult, select_link
 from corridor.network.model import Network
 from corridor.routing import RouteOptions, arc_costs, get_class, resolve_place
 from corridor.scenario.apply import apply_scenario
@@ -117,8 +119,8 @@ def _link_capacity(net: Network, used: np.ndarray, a: FreightAssumptions) -> tup
                                     f"{', '.join(a.bpr)})", file="link table", row=int(i) + 2, field="mode",
                                     value=modes[i]))
         else:
-            cap[i] = raw[i] * unit.t_per_yr
-            alpha[i], beta[i] = bpr.alpha, bpr.beta
+            cap[i] = raw[i] * unit.value
+            alpha[i], beta[i] = bpr.value.alpha, bpr.value.beta
     if problems:
         raise ValidationError(problems)
     return cap, alpha, beta
@@ -236,6 +238,32 @@ class CorridorAssignment:
         """Directions of links whose flow exceeds their capacity, highest v/c first."""
         lk = self.links
         return lk[lk["voc"] > 1.0].sort_values("voc", ascending=False).reset_index(drop=True)
+
+    def project_link_ids(self) -> list[str]:
+        """Ids of the project's links (the route-family rules') in this scenario's network."""
+        net = self.freight.network
+        return net.links.loc[_project_mask(net, self.rules), "link_id"].astype(str).tolist()
+
+    def select_link(self, links: Sequence[str] | str, *, name: str | None = None) -> SelectLinkResult:
+        """Select-link tracing of the freight using any of ``links`` (link ids; both directions of a two-way link):
+        exact with ``gp``, all-or-nothing at the final costs with a link-based algorithm
+        (:mod:`corridor.assignment.select_link`). Flows in tonnes per year."""
+        return select_link(self.result, links, name=name)
+
+    def who_uses(self, links: Sequence[str] | str) -> pd.DataFrame:
+        """Who uses link set ``links``: one row per (origin place, destination place, cargo, modes) with the
+        tonnes per year through the set, their share of the set's tonnes and of the pair's demand, largest first."""
+        sel = self.select_link(links)
+        c, o, d = np.nonzero(sel.od > 0)
+        tonnes = sel.od[c, o, d]
+        demand = np.array([self.result.problem.classes[k].demand[i, j] for k, i, j in zip(c, o, d, strict=True)])
+        keys = [self.freight.class_keys[k] for k in c]
+        df = pd.DataFrame({
+            "origin": self.freight.zones[o], "destination": self.freight.zones[d],
+            "cargo": [k[0] for k in keys], "modes": [",".join(k[1]) for k in keys], "tonnes": tonnes,
+            "share": tonnes / tonnes.sum() if tonnes.size else tonnes, "share_of_pair": tonnes / demand,
+        })
+        return df.sort_values("tonnes", ascending=False, kind="stable").reset_index(drop=True)
 
     def to_dict(self, *, paths: bool = True) -> dict:
         def records(df):

@@ -13,13 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic import ValidationError as PydanticError
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from corridor._errors import NotFoundError, Problem, ValidationError
 from corridor.network.schema import MODES
 from corridor.routing.classes import get_class
+from corridor.sourced import Sourced, load_model
 
 DEMAND_COLUMNS = ("origin", "destination", "cargo", "tonnes_per_yr", "source")
 #: optional column: allowed modes (';' or ',' separated), narrowing the cargo class's modes (e.g. ``road``)
@@ -30,56 +29,53 @@ def _data(name: str) -> Path:
     return Path(str(resources.files("corridor.assignment") / "data" / name))
 
 
-class _Unit(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    t_per_yr: float = Field(gt=0)
-    source: str = Field(min_length=3)
+class Bpr(BaseModel):
+    """BPR volume-delay parameters: t = t0 (1 + alpha (x/c)^beta)."""
 
-
-class _Bpr(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     alpha: float = Field(ge=0)
     beta: float = Field(ge=0)
-    source: str = Field(min_length=3)
 
 
-class _Sourced(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    value: float = Field(gt=0)
-    source: str = Field(min_length=3)
+def _positive(name: str, s: Sourced) -> Sourced:
+    if not float(s.value) > 0 or (s.low is not None and not s.low > 0):
+        raise ValueError(f"{name} must be > 0")
+    return s
 
 
 class FreightAssumptions(BaseModel):
     """Capacity units → tonnes per year per direction, truck payload, BPR parameters per mode."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    capacity_units: dict[str, _Unit]
-    truck_payload_t: _Sourced
-    bpr: dict[str, _Bpr]
+    capacity_units: dict[str, Sourced[float]]  # value: tonnes per year per direction per unit of capacity
+    truck_payload_t: Sourced[float]
+    bpr: dict[str, Sourced[Bpr]]
     uncapacitated: str = Field(min_length=3)
+
+    @field_validator("capacity_units")
+    @classmethod
+    def _units_positive(cls, v: dict[str, Sourced[float]]) -> dict[str, Sourced[float]]:
+        return {k: _positive(f"capacity unit {k}", s) for k, s in v.items()}
+
+    @field_validator("truck_payload_t")
+    @classmethod
+    def _payload_positive(cls, v: Sourced[float]) -> Sourced[float]:
+        return _positive("truck_payload_t", v)
 
     def lines(self) -> list[str]:
         """Each assumption as one readable line (for reports)."""
-        out = [f"capacity in {u}: × {v.t_per_yr:,.4g} t/yr per direction ({v.source})"
+        out = [f"capacity in {u}: × {v.value:,.4g} t/yr per direction ({v.source})"
                for u, v in self.capacity_units.items()]
         out.append(f"truck payload {self.truck_payload_t.value:g} t ({self.truck_payload_t.source})")
-        out += [f"BPR on {m}: alpha {b.alpha:g}, beta {b.beta:g} ({b.source})" for m, b in self.bpr.items()]
+        out += [f"BPR on {m}: alpha {b.value.alpha:g}, beta {b.value.beta:g} ({b.source})"
+                for m, b in self.bpr.items()]
         out.append(f"uncapacitated links: {self.uncapacitated}")
         return out
 
 
 def read_assumptions(path: str | Path) -> FreightAssumptions:
-    """Read freight assumptions from YAML; errors name the file and field."""
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        raise ValidationError([Problem(f"not valid YAML: {e}", file=str(path))]) from None
-    try:
-        return FreightAssumptions.model_validate(raw or {})
-    except PydanticError as e:
-        raise ValidationError([Problem(err["msg"], file=str(path), field=".".join(map(str, err["loc"])))
-                               for err in e.errors()]) from None
+    """Read freight assumptions from YAML; errors name the file, line and field."""
+    return load_model(FreightAssumptions, path)
 
 
 @lru_cache(maxsize=1)

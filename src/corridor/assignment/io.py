@@ -1,8 +1,12 @@
 """Write an assignment result: link table (Parquet or CSV), convergence history (CSV), summary (JSON) and
-skims (time, distance, generalised cost per class) as OMX."""
+skims (time, distance, generalised cost per class) as OMX.
+
+The link table goes straight from the result's numpy columns to pyarrow (no pandas frame in between), and the
+columns are computed once for the writers and the CLI's tables."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -31,34 +35,73 @@ def skims(result: AssignmentResult) -> dict[str, np.ndarray]:
 def write_results(result: AssignmentResult, out_dir: str | Path, *, table_format: str = "parquet",
                   with_skims: bool = True) -> list[Path]:
     """Write the result files into ``out_dir`` (created); return their paths."""
-    import openmatrix as omx
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    files = []
-    links = result.link_table()
-    if table_format == "parquet":
-        f = out / "links.parquet"
-        links.to_parquet(f, index=False)
-    else:
-        f = out / "links.csv"
-        links.to_csv(f, index=False)
-    files.append(f)
+    f = out / ("links.parquet" if table_format == "parquet" else "links.csv")
+    write_table(result.link_columns, f)
+    files = [f]
     f = out / "iterations.csv"
-    result.iterations.to_csv(f, index=False)
+    write_rows(result.iteration_rows, f)
     files.append(f)
     f = out / "summary.json"
     f.write_text(json.dumps(result.summary(), indent=2, default=float))
     files.append(f)
     if with_skims:
         f = out / "skims.omx"
-        with omx.open_file(str(f), "w") as h:
-            for name, m in skims(result).items():
-                h[name] = m
-            labels = result.problem.node_labels
-            zones = result.problem.zone_nodes
-            ids = labels[zones].astype(np.int64) if labels is not None and all(
-                s.isdigit() for s in labels[zones]) else zones + 1
-            h.create_mapping("zone", ids)
+        write_omx(f, skims(result), zone_ids(result.problem))
         files.append(f)
     return files
+
+
+def write_table(columns: dict[str, np.ndarray], path: Path) -> None:
+    """Write numpy columns as Parquet (``*.parquet``, with pyarrow) or CSV (anything else: the csv module, so
+    that writing CSV imports neither pyarrow nor pandas, which pyarrow loads to convert arrays). Floats are
+    written in their shortest exact form, NaN as an empty cell."""
+    if path.suffix == ".parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.table({k: pa.array(v) for k, v in columns.items()}), path)
+        return
+    cells = []
+    for v in columns.values():
+        v = np.asarray(v)
+        if v.dtype.kind == "f" and np.isnan(v).any():
+            v = np.where(np.isnan(v), None, v.astype(object))
+        cells.append(v.tolist())
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(list(columns))
+        w.writerows(zip(*cells, strict=True))
+
+
+def write_rows(rows: tuple[dict, ...] | list[dict], path: Path, fields: list[str] | None = None) -> None:
+    """Write dict rows as CSV (header: ``fields``, else the union of the rows' keys in first-seen order;
+    missing cells and NaN empty)."""
+    if fields is None:
+        seen: dict[str, None] = {}
+        for r in rows:
+            seen.update(dict.fromkeys(r))
+        fields = list(seen)
+    with path.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields, restval="")
+        w.writeheader()
+        w.writerows({k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in rows)
+
+
+def zone_ids(p) -> np.ndarray:
+    """OMX zone numbers: the zones' node labels when they are all integers, else 1..n."""
+    labels, zones = p.node_labels, p.zone_nodes
+    if labels is not None and all(s.isdigit() for s in labels[zones]):
+        return labels[zones].astype(np.int64)
+    return zones + 1
+
+
+def write_omx(path: Path, matrices: dict[str, np.ndarray], zones: np.ndarray) -> None:
+    """Write zone × zone matrices to an OpenMatrix file with the ``zone`` mapping."""
+    import openmatrix as omx
+
+    with omx.open_file(str(path), "w") as h:
+        for name, m in matrices.items():
+            h[name] = m
+        h.create_mapping("zone", zones)

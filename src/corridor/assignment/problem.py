@@ -190,19 +190,19 @@ def problem_from_tntp(
     ``toll_factor`` and ``distance_factor`` default to the values in the network's README (see
     :data:`corridor.network.tntp.COST_FACTORS`)."""
     net = data.net
-    lk = net.links
+    lk = net.columns
     tf, df = data.cost_factors
     tf = tf if toll_factor is None else toll_factor
     df = df if distance_factor is None else distance_factor
-    tail = lk["init_node"].to_numpy(np.int64) - 1
-    head = lk["term_node"].to_numpy(np.int64) - 1
+    tail = np.asarray(lk["init_node"], dtype=np.int64) - 1
+    head = np.asarray(lk["term_node"], dtype=np.int64) - 1
     indptr, order = csr_from_links(net.n_nodes, tail, head)
     od = data.trips if demand is None else demand
     if od is None:
         raise ValidationError([Problem("no trips: give a trips file", file=net.file)])
     no_through = np.zeros(net.n_nodes, dtype=bool)
     no_through[: max(net.first_thru_node - 1, 0)] = True
-    col = {c: lk[c].to_numpy(float)[order] for c in ("free_flow_time", "capacity", "b", "power", "length", "toll")}
+    col = {c: np.asarray(lk[c], dtype=float)[order] for c in ("free_flow_time", "capacity", "b", "power", "length", "toll")}
     cls = TrafficClass(
         name="all",
         demand=np.asarray(od, dtype=float),
@@ -224,6 +224,6 @@ def problem_from_tntp(
         no_through=no_through,
         classes=(cls,),
         node_labels=np.arange(1, net.n_nodes + 1).astype(str),
-        link_labels=np.array([f"{a}-{b}" for a, b in zip(lk["init_node"], lk["term_node"], strict=True)]),
+        link_labels=np.char.add(np.char.add((tail + 1).astype(str), "-"), (head + 1).astype(str)),
         name=data.name,
     )

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import time as _time
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from corridor.assignment._native import _vdf
 from corridor.assignment.problem import AssignmentProblem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Relative gap used everywhere: (TSTT − SPTT) / TSTT, TSTT = Σ_c Σ_a x_ca·(t_a(x) + fixed_ca) and
 #: SPTT = Σ_c Σ_od d_c,od · (shortest generalised path cost); intrazonal demand is left out of both.
@@ -72,7 +76,7 @@ class AssignmentResult:
     total_time: float  # Σ_c Σ_a x_ca·t_a (time only)
     converged: bool
     target_gap: float
-    iterations: pd.DataFrame  # iteration, relative_gap, step, beckmann, tstt, direction, seconds
+    iteration_rows: tuple[dict, ...]  # iteration, relative_gap, step, beckmann, tstt, direction, seconds
     seconds: float
     paths: object = None  # pathbased.PathSet for path-based solutions
 
@@ -86,40 +90,52 @@ class AssignmentResult:
         return cls(problem=p, algorithm=algorithm, class_flow=class_flow, flow=x, time=t,
                    relative_gap=float(relative_gap), beckmann=beckmann(p, class_flow, costs.fixed),
                    tstt=costs.tstt(class_flow, t), sptt=float(sptt), total_time=float(np.sum(class_flow * t[None, :])),
-                   converged=converged, target_gap=target_gap, iterations=pd.DataFrame(rows),
+                   converged=converged, target_gap=target_gap, iteration_rows=tuple(rows),
                    seconds=_time.perf_counter() - started, paths=paths)
+
+    @cached_property
+    def iterations(self) -> pd.DataFrame:
+        """One row per iteration (iteration, relative_gap, gap_exact, step, beckmann, tstt, ..., seconds)."""
+        import pandas as pd
+
+        return pd.DataFrame(list(self.iteration_rows))
 
     @property
     def n_iterations(self) -> int:
-        return len(self.iterations)
+        return len(self.iteration_rows)
 
     def class_cost(self) -> np.ndarray:
         """Generalised cost per class and arc (classes × arcs)."""
         return self.time[None, :] + self.problem.fixed_costs()
 
-    def link_table(self) -> pd.DataFrame:
-        """One row per arc in the original link order: ends, flow (total and per class), time, cost, v/c."""
+    @cached_property
+    def link_columns(self) -> dict[str, np.ndarray]:
+        """The columns of :meth:`link_table` as numpy arrays (computed once; the writers and the CLI share them)."""
         p = self.problem
         order = np.argsort(p.arc_link, kind="stable")
         labels = p.node_labels if p.node_labels is not None else np.arange(p.n_nodes).astype(str)
-        df = pd.DataFrame(
-            {
-                "link": p.link_labels[p.arc_link[order]] if p.link_labels is not None else p.arc_link[order],
-                "from_node": labels[p.tail[order]],
-                "to_node": labels[p.head[order]],
-                "flow": self.flow[order],
-                "capacity": p.capacity[order],
-                "voc": self.flow[order] / p.capacity[order],
-                "free_flow_time": p.free_flow_time[order],
-                "time": self.time[order],
-            }
-        )
+        cols = {
+            "link": p.link_labels[p.arc_link[order]] if p.link_labels is not None else p.arc_link[order],
+            "from_node": labels[p.tail[order]],
+            "to_node": labels[p.head[order]],
+            "flow": self.flow[order],
+            "capacity": p.capacity[order],
+            "voc": self.flow[order] / p.capacity[order],
+            "free_flow_time": p.free_flow_time[order],
+            "time": self.time[order],
+        }
         cost = self.class_cost()
         for k, c in enumerate(p.classes):
             if len(p.classes) > 1:
-                df[f"flow_{c.name}"] = self.class_flow[k, order]
-            df[f"cost_{c.name}" if len(p.classes) > 1 else "cost"] = cost[k, order]
-        return df
+                cols[f"flow_{c.name}"] = self.class_flow[k, order]
+            cols[f"cost_{c.name}" if len(p.classes) > 1 else "cost"] = cost[k, order]
+        return cols
+
+    def link_table(self) -> pd.DataFrame:
+        """One row per arc in the original link order: ends, flow (total and per class), time, cost, v/c."""
+        import pandas as pd
+
+        return pd.DataFrame(self.link_columns)
 
     def summary(self) -> dict:
         """Plain-data summary (for JSON and tables)."""

@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from corridor.cli import _options as check
 from corridor.cli._output import cli_errors, console, emit, err_console, table
 
 
@@ -23,7 +24,7 @@ def is_gmns(network: Path | None) -> bool:
 def assign_command(
     network: Path | None = typer.Argument(
         None, help="TNTP folder or *_net.tntp file, or a GMNS folder (node.csv, link.csv); default: the bundled "
-                   "TRIPP region (freight in tonnes per year)."),
+                   "bundled region (freight in tonnes per year)."),
     trips: Path | None = typer.Option(
         None, "--trips", help="TNTP: trips file (default: the *_trips.tntp beside it). GMNS: freight demand CSV "
                               "(origin, destination, cargo, [modes,] tonnes_per_yr, source; default: bundled)."),
@@ -33,10 +34,19 @@ def assign_command(
     algorithm: str = typer.Option("gp", "--algorithm", "-a", help="gp (path-based), bfw, cfw, fw or msa."),
     gap: float = typer.Option(1e-4, "--gap", help="Target relative gap (TSTT - SPTT) / TSTT."),
     max_iter: int = typer.Option(1000, "--max-iter", help="Stop after this many iterations."),
-    toll_factor: float | None = typer.Option(None, help="Time units per toll unit (default: network README)."),
-    distance_factor: float | None = typer.Option(None, help="Time units per length unit (default: README)."),
+    toll_factor: float | None = typer.Option(None, callback=check.at_least(0),
+                                             help="Time units per toll unit (default: network README)."),
+    distance_factor: float | None = typer.Option(None, callback=check.at_least(0),
+                                                 help="Time units per length unit (default: README)."),
     out: Path | None = typer.Option(None, "--out", help="Write links, iterations, summary and skims here."),
     csv: bool = typer.Option(False, "--csv", help="Write the link table as CSV instead of Parquet."),
+    no_skims: bool = typer.Option(False, "--no-skims", help="Do not compute and write skims.omx (saves one "
+                                                              "shortest-path tree per origin)."),
+    select_link: list[str] | None = typer.Option(
+        None, "--select-link", help="Trace the traffic using any of these links: LINK[,LINK...] or "
+                                    "NAME=LINK[,...]; repeat for several selections. Exact with gp, all-or-nothing "
+                                    "approximation with link-based algorithms. With --out: select_NAME.omx, "
+                                    "select_NAME_links.csv, select_NAME_od.csv."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Solve the user equilibrium and report the gap, objective and busiest links (GMNS: flows by route family
@@ -45,16 +55,28 @@ def assign_command(
     from corridor.assignment.io import write_results
     from corridor.network.tntp import load_tntp
 
+    with cli_errors():
+        selections = _selections(select_link)
     if is_gmns(network):
-        _assign_gmns(network, trips, scenario, year, algorithm, gap, max_iter, out, csv, as_json)
+        check.refuse_unused(["toll_factor", "distance_factor"],
+                            "weights a TNTP network's generalised cost; a GMNS network costs its links itself")
+        if trips is not None:
+            check.refuse_unused(["year"], "picks the bundled demand, which --trips replaces")
+        _assign_gmns(network, trips, scenario, year, algorithm, gap, max_iter, out, csv, as_json, no_skims,
+                     selections)
         return
     with cli_errors():
         data = load_tntp(network, trips=trips)
         problem = problem_from_tntp(data, toll_factor=toll_factor, distance_factor=distance_factor)
         with _progress(f"{algorithm} on {data.name}", gap, as_json) as progress:
             result = assign(problem, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=progress)
-        files = write_results(result, out, table_format="csv" if csv else "parquet") if out else []
+        traced = _trace(result, selections)
+        files = write_results(result, out, table_format="csv" if csv else "parquet", with_skims=not no_skims) \
+            if out else []
+        files += _write_traced(traced, out)
     summary = result.summary() | {"files": [str(f) for f in files]}
+    if traced:
+        summary["select_link"] = [s.summary() for s in traced]
 
     def render() -> None:
         s = summary
@@ -64,9 +86,12 @@ def assign_command(
             [[s["algorithm"], s["iterations"], f"{s['relative_gap']:.3e}", s["converged"], f"{s['beckmann']:.10g}",
               f"{s['tstt']:.8g}", f"{s['seconds']:.2f}"]],
         ))
-        top = result.link_table().sort_values("voc", ascending=False).head(5)
+        cols = result.link_columns
+        top = np.argsort(-cols["voc"], kind="stable")[:5]
         console.print(table("Highest volume/capacity", ["link", "flow", "capacity", "v/c", "time"],
-                            [[r.link, r.flow, r.capacity, f"{r.voc:.3f}", f"{r.time:.4g}"] for r in top.itertuples()]))
+                            [[cols["link"][i], float(cols["flow"][i]), float(cols["capacity"][i]),
+                              f"{cols['voc'][i]:.3f}", f"{cols['time'][i]:.4g}"] for i in top]))
+        _render_traced(traced)
         for f in files:
             console.print(f"wrote {f}")
 
@@ -75,9 +100,48 @@ def assign_command(
         raise typer.Exit(1)
 
 
+def _selections(specs: list[str] | None) -> dict[str, list[str]]:
+    from corridor.assignment.select_link import parse_selection
+
+    return dict(parse_selection(s) for s in specs or [])
+
+
+def _trace(result, selections: dict[str, list[str]]) -> list:
+    if not selections:
+        return []
+    from corridor.assignment.select_link import select_links
+
+    return list(select_links(result, selections).values())
+
+
+def _write_traced(traced: list, out: Path | None) -> list[Path]:
+    if not out:
+        return []
+    from corridor.assignment.select_link import write_selection
+
+    return [f for s in traced for f in write_selection(s, out)]
+
+
+def _render_traced(traced: list, unit: str = "", scale: float = 1.0) -> None:
+    """One table per selection: the top O–D pairs through it."""
+    for s in traced:
+        how = "exact (paths)" if s.exact else "approximate (all-or-nothing at final costs)"
+        console.print(table(
+            f"Select link {s.name}: {s.total / scale:,.2f}{unit} ({how})",
+            ["class", "origin", "destination", f"flow{unit}", "share", "of pair"],
+            [[r["class"], r["origin"], r["destination"], f"{r['flow'] / scale:,.2f}", f"{r['share']:.1%}",
+              f"{r['share_of_pair']:.0%}"] for r in s.top_pairs(10)],
+        ))
+        if not s.exact:
+            console.print(f"  traced flow on the selected links differs from the assigned flow by up to "
+                          f"{s.conservation_error:.1%}; use --algorithm gp for exact select-link flows")
+
+
 @contextmanager
 def _progress(description: str, gap: float, disable: bool) -> Iterator[Callable[[dict], None]]:
     """A transient progress bar on stderr; yields the per-iteration callback (bar filled on a log-gap scale)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     start_gap: list[float] = []
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -102,7 +166,8 @@ def _progress(description: str, gap: float, disable: bool) -> Iterator[Callable[
 
 
 def _assign_gmns(network: Path | None, trips: Path | None, scenario: str | None, year: int, algorithm: str,
-                 gap: float, max_iter: int, out: Path | None, csv: bool, as_json: bool) -> None:
+                 gap: float, max_iter: int, out: Path | None, csv: bool, as_json: bool, no_skims: bool,
+                 selections: dict[str, list[str]]) -> None:
     """Freight assignment on a GMNS network: demand in tonnes per year between places by cargo class."""
     from corridor.assignment.corridor import assign_corridor
     from corridor.assignment.freight import bundled_demand, read_demand
@@ -116,15 +181,19 @@ def _assign_gmns(network: Path | None, trips: Path | None, scenario: str | None,
         with _progress(f"{algorithm} on {net.name}", gap, as_json) as progress:
             res = assign_corridor(net, scenario, demand, algorithm=algorithm, gap=gap, max_iter=max_iter,
                                   families=default_spec().route_families, callback=progress)
+        traced = _trace(res.result, selections)
         files = []
         if out:
-            files = write_results(res.result, out, table_format="csv" if csv else "parquet")
+            files = write_results(res.result, out, table_format="csv" if csv else "parquet", with_skims=not no_skims)
             for name, frame in (("freight_links", res.links), ("paths", res.paths), ("families", res.families)):
                 if frame is not None:
                     f = Path(out) / f"{name}.csv"
                     frame.to_csv(f, index=False)
                     files.append(f)
+        files += _write_traced(traced, out)
     data = res.to_dict(paths=False) | {"files": [str(f) for f in files]}
+    if traced:
+        data["select_link"] = [s.summary() for s in traced]
 
     def render() -> None:
         s = res.summary
@@ -156,6 +225,7 @@ def _assign_gmns(network: Path | None, trips: Path | None, scenario: str | None,
         for r in un.itertuples():
             console.print(f"[yellow]no route[/]: {r.origin} → {r.destination} ({r.cargo}), "
                           f"{r.tonnes_per_yr / 1e6:,.2f} Mt/yr left out")
+        _render_traced(traced, " Mt/yr", 1e6)
         for f in files:
             console.print(f"wrote {f}")
 

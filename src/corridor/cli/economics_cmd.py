@@ -9,6 +9,7 @@ import pandas as pd
 import typer
 
 from corridor._errors import NotFoundError, ValidationError
+from corridor.cli import _options as check
 from corridor.cli._output import cli_errors, console, emit, table
 
 economics_app = typer.Typer(
@@ -28,6 +29,15 @@ def _ratio(x: Any) -> str:
     return "–" if x is None or pd.isna(x) else f"{float(x):.2f}"
 
 
+def _routes_file(value: Path | None) -> Path | None:
+    if value is not None and value.suffix.lower() not in (".yaml", ".yml", ".csv"):
+        raise typer.BadParameter(f"expected a .yaml/.yml routes file or a .csv table (got {str(value)!r})")
+    return check.existing_file(value)
+
+
+_RATE = "a yearly rate as a fraction, e.g. 0.08 for 8 %"
+
+
 def _read_routes(path: Path) -> tuple[pd.DataFrame, list[str], int]:
     from corridor.economics import trade
 
@@ -43,30 +53,47 @@ def _read_routes(path: Path) -> tuple[pd.DataFrame, list[str], int]:
 def trade_cmd(
     routes: Annotated[
         Path | None,
-        typer.Argument(help="Routes YAML (routes: [...], numbers as {value, source}) or CSV with columns "
+        typer.Argument(callback=_routes_file, help="Routes YAML (routes: [...], numbers as {value, source}) or CSV with columns "
                        "origin_country, destination_country, time_h_before, time_h_after, cost_usd_per_t_before, "
                        "cost_usd_per_t_after [, weight, corridor_share, baseline_trade_usd, label]. "
                        "Default: the bundled TRIPP case."),
     ] = None,
-    origin_country: Annotated[str | None, typer.Option(help="One pair from flags: origin (ISO alpha-2).")] = None,
-    destination_country: Annotated[str | None, typer.Option(help="Destination (ISO alpha-2).")] = None,
-    time_before_h: Annotated[float | None, typer.Option(help="Transit time before, hours (omit: no route).")] = None,
-    time_after_h: Annotated[float | None, typer.Option(help="Transit time after, hours.")] = None,
-    cost_before: Annotated[float | None, typer.Option(help="Transport cost before, USD/t.")] = None,
-    cost_after: Annotated[float | None, typer.Option(help="Transport cost after, USD/t.")] = None,
-    baseline_usd: Annotated[float | None, typer.Option(help="Baseline bilateral trade, USD/yr (else bundled).")] = None,
-    corridor_share: Annotated[float, typer.Option(help="Share of the pair's trade that can use the route.")] = 1.0,
-    value_usd_per_t: Annotated[float | None, typer.Option(help="Value of the goods, USD/t (cost channel).")] = None,
-    cap_days: Annotated[float | None, typer.Option(help="Days saved assumed for a route missing before.")] = None,
-    params_file: Annotated[Path | None, typer.Option("--params", help="Parameters YAML (elasticities).")] = None,
-    baseline_file: Annotated[Path | None, typer.Option("--baseline", help="Baseline trade YAML.")] = None,
+    origin_country: Annotated[str | None, typer.Option(callback=check.country,
+                                                       help="One pair from flags: origin (ISO code or name).")] = None,
+    destination_country: Annotated[str | None, typer.Option(callback=check.country,
+                                                            help="Destination (ISO code or name).")] = None,
+    time_before_h: Annotated[float | None, typer.Option(callback=check.positive("h"),
+                                                        help="Transit time before, hours (omit: no route).")] = None,
+    time_after_h: Annotated[float | None, typer.Option(callback=check.positive("h"),
+                                                       help="Transit time after, hours.")] = None,
+    cost_before: Annotated[float | None, typer.Option(callback=check.at_least(0, "USD/t"),
+                                                      help="Transport cost before, USD/t.")] = None,
+    cost_after: Annotated[float | None, typer.Option(callback=check.at_least(0, "USD/t"),
+                                                     help="Transport cost after, USD/t.")] = None,
+    baseline_usd: Annotated[float | None, typer.Option(callback=check.positive("USD/yr"),
+                                                       help="Baseline bilateral trade, USD/yr (else bundled).")] = None,
+    corridor_share: Annotated[float, typer.Option(callback=check.between(0, 1, low_open=True),
+                                                  help="Share of the pair's trade that can use the route.")] = 1.0,
+    value_usd_per_t: Annotated[float | None, typer.Option(callback=check.positive("USD/t"),
+                                                          help="Value of the goods, USD/t (cost channel).")] = None,
+    cap_days: Annotated[float | None, typer.Option(callback=check.positive("days"),
+                                                   help="Days saved assumed for a route missing before.")] = None,
+    params_file: Annotated[Path | None, typer.Option("--params", callback=check.existing_file,
+                                                     help="Parameters YAML (elasticities).")] = None,
+    baseline_file: Annotated[Path | None, typer.Option("--baseline", callback=check.existing_file,
+                                                       help="Baseline trade YAML.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Change in bilateral trade (USD/yr, low / central / high) from the change in transit time and cost."""
     from corridor.economics import trade
 
+    pair_flags = ["time_before_h", "time_after_h", "cost_before", "cost_after", "baseline_usd", "corridor_share"]
+    if not (origin_country or destination_country):
+        check.refuse_unused(pair_flags, "describes one pair from flags: give --origin-country and "
+                                        "--destination-country (a routes file carries its own)")
     with cli_errors():
-        over = {k: v for k, v in (("value_usd_per_t", value_usd_per_t), ("new_route_cap_days", cap_days)) if v}
+        over = {k: v for k, v in (("value_usd_per_t", value_usd_per_t), ("new_route_cap_days", cap_days))
+                if v is not None}
         params = trade.load_parameters(params_file, **over)
         baseline = trade.load_baseline(baseline_file)
         route_assumptions: list[str] = []
@@ -86,6 +113,9 @@ def trade_cmd(
             }
             if baseline_usd is not None:
                 row |= {"baseline_trade_usd": baseline_usd, "baseline_source": "user input (--baseline-usd)"}
+            elif trade.pair_key(origin_country, destination_country) not in baseline:
+                raise ValidationError(f"no baseline trade bundled for {origin_country}–{destination_country}; "
+                                      "give --baseline-usd (USD/yr) or --baseline FILE")
             df = pd.DataFrame([row])
             df[["time_h_before", "cost_usd_per_t_before"]] = df[["time_h_before", "cost_usd_per_t_before"]].astype(
                 float
@@ -129,6 +159,28 @@ def trade_cmd(
     emit(data, as_json, render)
 
 
+def _load_bids(finance: Any, bids_file: Path | None, over: dict[str, Any]) -> list:
+    """The bids with the flags applied; a problem the flags cause is blamed on the flags, not on the file line
+    whose value they replaced."""
+    try:
+        return finance.load_bids(bids_file, overrides=over or None)
+    except ValidationError as e:
+        if not over:
+            raise
+        finance.load_bids(bids_file)  # the file alone loads: the flags caused the problem
+        flags = [f"{str(v['source']).removeprefix('user input (').removesuffix(')')} {v['value']:g}"
+                 for v in _flat(over)]
+        problems = dict.fromkeys(m for p in e.problems for m in p.message.removeprefix("Value error, ").split("; "))
+        raise ValidationError(f"{', '.join(flags)}: {'; '.join(problems)}") from None
+
+
+def _flat(over: dict[str, Any]) -> list[dict]:
+    out = []
+    for v in over.values():
+        out += [v] if "source" in v else _flat(v)
+    return out
+
+
 def _finance_overrides(**flags: Any) -> dict[str, Any]:
     """Map CLI flags onto the bid fields they override; each value is sourced as the flag that set it."""
     over: dict[str, Any] = {}
@@ -156,27 +208,44 @@ def _finance_overrides(**flags: Any) -> dict[str, Any]:
 @economics_app.command("finance")
 def finance_cmd(
     bids_file: Annotated[
-        Path | None, typer.Argument(help="Bids YAML (defaults + bids). Default: the bundled TRIPP bids.")
+        Path | None, typer.Argument(callback=check.existing_file,
+                                    help="Bids YAML (defaults + bids). Default: the bundled TRIPP bids.")
     ] = None,
     bid: Annotated[str | None, typer.Option(help="Show one bid in detail (name).")] = None,
     annual: Annotated[bool, typer.Option(help="With --bid: print the yearly cash-flow table.")] = False,
-    term_years: Annotated[int | None, typer.Option(help="Concession term, years (incl. construction).")] = None,
-    extension_years: Annotated[int | None, typer.Option(help="Extension after the term, years.")] = None,
-    rail_tariff: Annotated[float | None, typer.Option(help="Rail tariff, USD/t.")] = None,
-    rail_volume_t: Annotated[float | None, typer.Option(help="Rail volume at full ramp-up, t/yr.")] = None,
-    rail_capex_usd: Annotated[float | None, typer.Option(help="Rail capex, USD.")] = None,
-    discount_rate: Annotated[float | None, typer.Option(help="Project discount rate (real, per year).")] = None,
-    equity_discount_rate: Annotated[float | None, typer.Option(help="Equity discount rate.")] = None,
-    debt_rate: Annotated[float | None, typer.Option(help="Debt interest rate.")] = None,
-    debt_tenor_years: Annotated[int | None, typer.Option(help="Debt tenor after construction, years.")] = None,
-    dscr: Annotated[float | None, typer.Option(help="Target DSCR for sculpting.")] = None,
-    gearing: Annotated[float | None, typer.Option(help="Maximum debt / capex.")] = None,
-    tax_rate: Annotated[float | None, typer.Option(help="Profit tax rate.")] = None,
+    term_years: Annotated[int | None, typer.Option(callback=check.at_least(1, "years"),
+                                                   help="Concession term, years (incl. construction).")] = None,
+    extension_years: Annotated[int | None, typer.Option(callback=check.at_least(0, "years"),
+                                                        help="Extension after the term, years.")] = None,
+    rail_tariff: Annotated[float | None, typer.Option(callback=check.at_least(0, "USD/t"),
+                                                      help="Rail tariff, USD/t.")] = None,
+    rail_volume_t: Annotated[float | None, typer.Option(callback=check.at_least(0, "t/yr"),
+                                                        help="Rail volume at full ramp-up, t/yr.")] = None,
+    rail_capex_usd: Annotated[float | None, typer.Option(callback=check.positive("USD"),
+                                                         help="Rail capex, USD.")] = None,
+    discount_rate: Annotated[float | None, typer.Option(
+        callback=check.between(-0.5, 1, low_open=True, high_open=True, hint=_RATE),
+        help="Project discount rate (real, per year, as a fraction: 0.08).")] = None,
+    equity_discount_rate: Annotated[float | None, typer.Option(
+        callback=check.between(-0.5, 1, low_open=True, high_open=True, hint=_RATE),
+        help="Equity discount rate (fraction).")] = None,
+    debt_rate: Annotated[float | None, typer.Option(
+        callback=check.between(-0.5, 1, low_open=True, high_open=True, hint=_RATE),
+        help="Debt interest rate (fraction).")] = None,
+    debt_tenor_years: Annotated[int | None, typer.Option(callback=check.at_least(1, "years"),
+                                                         help="Debt tenor after construction, years.")] = None,
+    dscr: Annotated[float | None, typer.Option(callback=check.at_least(1), help="Target DSCR for sculpting.")] = None,
+    gearing: Annotated[float | None, typer.Option(callback=check.fraction(),
+                                                  help="Maximum debt / capex (fraction).")] = None,
+    tax_rate: Annotated[float | None, typer.Option(callback=check.fraction(),
+                                                   help="Profit tax rate (fraction).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Concession finance of each bid: NPV, IRR, payback, sculpted debt, DSCR, LLCR, PLCR; compare the bids."""
     from corridor.economics import finance
 
+    if bid is None:
+        check.refuse_unused(["annual"], "prints one bid's yearly cash flows, so it needs --bid NAME")
     with cli_errors():
         over = _finance_overrides(
             term_years=term_years, extension_years=extension_years, discount_rate=discount_rate,
@@ -184,11 +253,11 @@ def finance_cmd(
             dscr=dscr, gearing=gearing, tax_rate=tax_rate, rail_tariff=rail_tariff, rail_volume_t=rail_volume_t,
             rail_capex_usd=rail_capex_usd,
         )
-        bids = finance.load_bids(bids_file, overrides=over or None)
+        bids = _load_bids(finance, bids_file, over)
         if bid is not None:
             chosen = [b for b in bids if b.name == bid]
             if not chosen:
-                raise NotFoundError(f"no bid named {bid!r}; bids: {[b.name for b in bids]}")
+                raise NotFoundError(f"--bid {bid!r}: no bid of that name; bids: {', '.join(b.name for b in bids)}")
             bids = chosen
         results = [finance.evaluate_bid(b) for b in bids]
         comparison = finance.compare_bids(results)

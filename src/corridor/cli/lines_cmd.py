@@ -10,9 +10,10 @@ import typer
 from rich.markup import escape
 
 from corridor._errors import Problem, ValidationError
-from corridor._yaml import read_yaml
+from corridor.cli import _options as check
 from corridor.cli._common import JsonOpt
 from corridor.cli._output import cli_errors, console, emit, table
+from corridor.sourced import read_yaml
 
 lines_app = typer.Typer(help="Pipelines (gas, liquid), fibre latency and rail line capacity.", no_args_is_help=True)
 
@@ -43,47 +44,73 @@ def _thin(df: pd.DataFrame, rows: int) -> list[list[str]]:
             for r in df.itertuples(index=False)]
 
 
+def _equation(value: str | None) -> str | None:
+    from corridor.lines.gas import EQUATIONS
+
+    return check.one_of(*EQUATIONS)(value)
+
+
+def _tracks(value: int) -> int:
+    if value not in (1, 2):
+        raise typer.BadParameter(f"expected 1 (single) or 2 (double track) (got {value})")
+    return value
+
+
 # --- pipeline ----------------------------------------------------------------------------------------------
 
 @lines_app.command("pipeline")
 def pipeline_cmd(
     file: FileArg = None,
-    kind: Annotated[str | None, typer.Option(help="gas or liquid (flags only).")] = None,
-    diameter_m: Annotated[float | None, typer.Option(help="Inner diameter, m.")] = None,
-    length_km: Annotated[float | None, typer.Option(help="Length, km (flat line).")] = None,
+    kind: Annotated[str | None, typer.Option(callback=check.one_of("gas", "liquid"),
+                                             help="gas or liquid (flags only).")] = None,
+    diameter_m: Annotated[float | None, typer.Option(callback=check.positive("m"), help="Inner diameter, m.")] = None,
+    length_km: Annotated[float | None, typer.Option(callback=check.positive("km"),
+                                                    help="Length, km (flat line).")] = None,
     equation: Annotated[str | None, typer.Option(
-        help="Gas: isothermal (Colebrook), aga, weymouth, panhandle_a, panhandle_b.")] = None,
-    p_in: Annotated[float | None, typer.Option("--p-in", help="Inlet pressure, bar(a).")] = None,
-    p_out: Annotated[float | None, typer.Option("--p-out", help="Outlet pressure, bar(a): gives the capacity.")] = None,
-    flow: Annotated[float | None, typer.Option(
+        callback=_equation, help="Gas: isothermal (Colebrook), aga, weymouth, panhandle_a, panhandle_b.")] = None,
+    p_in: Annotated[float | None, typer.Option("--p-in", callback=check.positive("bar(a)"),
+                                               help="Inlet pressure, bar(a).")] = None,
+    p_out: Annotated[float | None, typer.Option("--p-out", callback=check.positive("bar(a)"),
+                                                help="Outlet pressure, bar(a): gives the capacity.")] = None,
+    flow: Annotated[float | None, typer.Option(callback=check.positive(),
         help="Flow: gas mcm/d (standard), liquid m3/s; gives the outlet pressure and profile.")] = None,
-    rows: Annotated[int, typer.Option(help="Profile rows shown in the table.")] = 12,
-    tripp: Annotated[str, typer.Option(help="Bundled TRIPP case shown without a file or flags: gas or oil.")] = "gas",
+    rows: Annotated[int, typer.Option(callback=check.at_least(2), help="Profile rows shown in the table.")] = 12,
+    tripp: Annotated[str, typer.Option(callback=check.one_of("gas", "oil"),
+                                       help="Bundled TRIPP case shown without a file or flags: gas or oil.")] = "gas",
     as_json: JsonOpt = False,
 ) -> None:
     """Gas or liquid line: capacity at given pressures, or outlet pressure and profile at a given flow."""
     from corridor.lines import pipelines as pl
     from corridor.lines._units import DAY_S
 
+    if as_json:
+        check.refuse_unused(["rows"], "only shapes the profile table; --json prints every row")
+    if check.given("p_out", "flow") == ["p_out", "flow"]:
+        check.refuse_unused(["flow"], "give --p-out (capacity) or --flow (profile), not both")
     with cli_errors():
         if file is None and diameter_m is None:
-            if tripp not in ("gas", "oil"):
-                raise ValidationError([Problem("expected gas or oil", field="--tripp", value=tripp)])
+            check.refuse_unused(["kind", "length_km", "equation", "p_in", "p_out", "flow"],
+                                "the bundled TRIPP case fixes the line; give --diameter-m and --length-km "
+                                "(or a FILE)")
             return _tripp_gas(as_json, rows) if tripp == "gas" else _tripp_oil(as_json, rows)
+        check.refuse_unused(["tripp"], "chooses the bundled case, which a FILE or --diameter-m replaces")
         if file is not None:
+            check.refuse_unused(["kind", "diameter_m", "length_km", "equation"], "the FILE defines the line")
             line, raw = pl.load_line(file)
         else:
             if length_km is None:
                 raise ValidationError("give --length-km with --diameter-m (or a YAML file)")
+            if kind == "liquid":
+                check.refuse_unused(["equation"], "a flow equation is for gas lines (--kind gas)")
             raw = {"kind": kind or "gas", "diameter_m": diameter_m, "length_km": length_km}
             if equation:
                 raw["equation"] = equation
             line = pl.line_from_dict(raw, file="command-line flags")
         gas = isinstance(line, pl.GasLine)
         p_in = p_in if p_in is not None else raw.get("p_in_bara")
-        p_out = p_out if p_out is not None else raw.get("p_out_bara")
-        if flow is None:
+        if flow is None and p_out is None:  # a flag given replaces the file's operating point
             flow = raw.get("flow_mcm_d") if gas else raw.get("flow_m3_s")
+        p_out = p_out if p_out is not None else raw.get("p_out_bara")
         if p_in is None or (p_out is None and flow is None):
             raise ValidationError("need --p-in and one of --p-out (capacity) or --flow (profile)")
         if flow is not None:
@@ -185,27 +212,50 @@ def _point(s: str | None, name: str) -> tuple[float, float] | None:
         lon, lat = (float(x) for x in s.split(","))
     except ValueError:
         raise ValidationError([Problem("expected LON,LAT in degrees", field=name, value=s)]) from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ValidationError([Problem("expected LON in [-180, 180] and LAT in [-90, 90]", field=name, value=s)])
     return lon, lat
+
+
+def _lonlat(value: str | None) -> str | None:
+    try:
+        _point(value, "")
+    except ValidationError:
+        raise typer.BadParameter(f"expected LON,LAT in degrees, LON in [-180, 180], LAT in [-90, 90] "
+                                 f"(got {value!r})") from None
+    return value
 
 
 @lines_app.command("fibre")
 def fibre_cmd(
     file: FileArg = None,
-    length_km: Annotated[list[float] | None, typer.Option(help="Fibre link length, km (repeat for a route).")] = None,
-    origin: Annotated[str | None, typer.Option("--from", help="Origin LON,LAT (for the physical floor).")] = None,
-    destination: Annotated[str | None, typer.Option("--to", help="Destination LON,LAT.")] = None,
-    group_index: Annotated[float | None, typer.Option(help="Group index of the fibre (default 1.468).")] = None,
-    equipment_us: Annotated[float | None, typer.Option(help="Equipment latency one way, µs.")] = None,
-    pairs: Annotated[int | None, typer.Option(help="Lit fibre pairs (capacity).")] = None,
-    band: Annotated[str, typer.Option(help="C or C+L (capacity per pair).")] = "C",
+    length_km: Annotated[list[float] | None, typer.Option(callback=check.positive("km"),
+                                                          help="Fibre link length, km (repeat for a route).")] = None,
+    origin: Annotated[str | None, typer.Option("--from", callback=_lonlat,
+                                               help="Origin LON,LAT (for the physical floor).")] = None,
+    destination: Annotated[str | None, typer.Option("--to", callback=_lonlat, help="Destination LON,LAT.")] = None,
+    group_index: Annotated[float | None, typer.Option(callback=check.between(1.0, 2.0),
+                                                      help="Group index of the fibre (default 1.468).")] = None,
+    equipment_us: Annotated[float | None, typer.Option(callback=check.at_least(0, "µs"),
+                                                       help="Equipment latency one way, µs.")] = None,
+    pairs: Annotated[int | None, typer.Option(callback=check.at_least(1), help="Lit fibre pairs (capacity).")] = None,
+    band: Annotated[str, typer.Option(callback=check.one_of("C", "C+L"), help="C or C+L (capacity per pair).")] = "C",
     as_json: JsonOpt = False,
 ) -> None:
     """Latency of a fibre route (one way, round trip) against the great-circle floor; capacity per pair."""
     from corridor.lines import fibre as fib
 
+    if pairs is None:
+        check.refuse_unused(["band"], "sets the capacity per pair, so it needs --pairs")
+    if (origin is None) != (destination is None):
+        check.refuse_unused(["origin", "destination"], "the physical floor needs both --from and --to")
     with cli_errors():
         if file is None and not length_km and origin is None:
+            check.refuse_unused(["group_index", "equipment_us", "pairs", "band"],
+                                "the bundled TRIPP case uses its own; give --length-km or --from/--to (or a FILE)")
             return _tripp_fibre(as_json)
+        if file is not None:
+            check.refuse_unused(["length_km"], "the FILE lists the routes")
         o, d = _point(origin, "--from"), _point(destination, "--to")
         data: dict[str, Any] = {}
         if file is not None:
@@ -272,7 +322,8 @@ def _tripp_fibre(as_json: bool) -> None:
             ("assumed inputs", ", ".join(c["assumptions"]))]))
         cols = ["pair", "route", "length_km", "rtt_ms", "floor_rtt_ms", "stretch", "gain_rtt_ms"]
         r = c["routes"]
-        console.print(table("Routes on the region network (tripp scenario; 'without' avoids Armenia)", cols,
+        console.print(table("Routes on the region network (tripp scenario; 'without' avoids Armenia)",
+                            ["pair", "route", "km", "RTT ms", "floor RTT ms", "stretch", "gain RTT ms"],
                             _fixed(r[cols], 2)))
         for row in r.itertuples(index=False):
             console.print(f"  {row.pair}, {row.route}: {row.places}", highlight=False, markup=False)
@@ -288,14 +339,21 @@ def _tripp_fibre(as_json: bool) -> None:
 @lines_app.command("rail")
 def rail_cmd(
     file: FileArg = None,
-    length_km: Annotated[float | None, typer.Option(help="Line length, km (capacity from length alone).")] = None,
-    tracks: Annotated[int, typer.Option(help="1 (single) or 2 (double track).")] = 1,
-    headway_min: Annotated[float | None, typer.Option(help="Double track: automatic-block headway, min.")] = None,
-    speed_kmh: Annotated[float | None, typer.Option(help="Freight running speed, km/h.")] = None,
-    passenger_trains: Annotated[float, typer.Option(help="Passenger trains per day per direction.")] = 0.0,
-    net_t: Annotated[float | None, typer.Option(help="Net tonnes per freight train.")] = None,
-    tech_window_min: Annotated[float | None, typer.Option(help="Daily maintenance window, min.")] = None,
-    alpha: Annotated[float | None, typer.Option(help="Reliability coefficient α.")] = None,
+    length_km: Annotated[float | None, typer.Option(callback=check.positive("km"),
+                                                    help="Line length, km (capacity from length alone).")] = None,
+    tracks: Annotated[int, typer.Option(callback=_tracks, help="1 (single) or 2 (double track).")] = 1,
+    headway_min: Annotated[float | None, typer.Option(callback=check.positive("min"),
+                                                      help="Double track: automatic-block headway, min.")] = None,
+    speed_kmh: Annotated[float | None, typer.Option(callback=check.positive("km/h"),
+                                                    help="Freight running speed, km/h.")] = None,
+    passenger_trains: Annotated[float, typer.Option(callback=check.at_least(0),
+                                                    help="Passenger trains per day per direction.")] = 0.0,
+    net_t: Annotated[float | None, typer.Option(callback=check.positive("t"),
+                                                help="Net tonnes per freight train.")] = None,
+    tech_window_min: Annotated[float | None, typer.Option(callback=check.between(0, 1440, high_open=True),
+                                                          help="Daily maintenance window, min.")] = None,
+    alpha: Annotated[float | None, typer.Option(callback=check.between(0, 1, low_open=True),
+                                                help="Reliability coefficient α.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Line capacity in trains per day and tonnes per year (CIS parallel graph), or UIC 406 consumption."""
@@ -304,10 +362,16 @@ def rail_cmd(
     with cli_errors():
         kw = {"tech_window_min": tech_window_min, "alpha": alpha}
         if file is None and length_km is None and headway_min is None:
+            check.refuse_unused(["tracks", "speed_kmh", "passenger_trains", "net_t", "tech_window_min", "alpha"],
+                                "the bundled TRIPP case has its own sections; give --length-km or --headway-min "
+                                "(or a FILE)")
             return _tripp_rail(as_json)
         if file is not None:
+            check.refuse_unused(["length_km", "headway_min", "speed_kmh"], "the FILE defines the line")
             raw = _read_yaml(file)
             if "blocking" in raw:
+                check.refuse_unused(["tracks", "passenger_trains", "net_t", "tech_window_min", "alpha"],
+                                    "a FILE with 'blocking' is a UIC 406 compression, which does not use it")
                 if "period_min" not in raw:
                     raise ValidationError([Problem("required with blocking", file=str(file), field="period_min")])
                 res = rail.uic406_consumption(pd.DataFrame(raw["blocking"]), period_min=raw["period_min"],
@@ -317,14 +381,20 @@ def rail_cmd(
             if "sections" not in raw:
                 raise ValidationError([Problem("expected 'sections' (or 'blocking' for UIC 406)", file=str(file),
                                                field="sections")])
+            if "tracks" in raw:
+                check.refuse_unused(["tracks"], f"the FILE sets tracks: {raw['tracks']}")
             tracks = int(raw.get("tracks", tracks))
-            common = dict(passenger_trains_per_day=raw.get("passenger_trains_per_day", passenger_trains),
-                          net_t_per_train=raw.get("net_t_per_train", net_t), **kw)
+            flags = check.given("passenger_trains", "net_t")  # a flag given replaces the file's value
+            common = dict(passenger_trains_per_day=passenger_trains if "passenger_trains" in flags
+                          else raw.get("passenger_trains_per_day", passenger_trains),
+                          net_t_per_train=net_t if "net_t" in flags else raw.get("net_t_per_train", net_t), **kw)
             if tracks == 1:
                 cap = rail.single_track_capacity(raw["sections"], **common)
             else:
                 cap = rail.double_track_capacity(sections=raw["sections"], **common)
         elif headway_min is not None:
+            check.refuse_unused(["length_km", "speed_kmh", "tracks"],
+                                "--headway-min gives a double-track line by its headway alone")
             cap = rail.double_track_capacity(headway_min=headway_min, passenger_trains_per_day=passenger_trains,
                                              net_t_per_train=net_t, **kw)
         else:

@@ -7,12 +7,25 @@ from typing import Annotated
 
 import typer
 
-from corridor.cli._common import JsonOpt
+from corridor.cli import _options as check
+from corridor.cli._common import JsonOpt, NetworkOpt
 from corridor.cli._output import cli_errors, console, emit, err_console, table
 
 network_app = typer.Typer(help="Inspect, validate and export networks.", no_args_is_help=True)
 
-PathArg = Annotated[Path | None, typer.Argument(help="GMNS folder (node.csv, link.csv); default: bundled region.")]
+PathArg = Annotated[Path | None, typer.Argument(callback=check.gmns_folder,
+                                                help="GMNS folder (node.csv, link.csv); default: bundled region.")]
+_FORMATS = {".gpkg": "GeoPackage", ".geojson": "GeoJSON"}
+
+
+def _export_target(out: Path) -> Path:
+    """A folder (GMNS CSV) or a .gpkg/.geojson file; anything else is refused rather than guessed."""
+    if out.is_dir() or (not out.suffix and not out.exists()):
+        return out
+    if out.suffix.lower() not in _FORMATS:
+        what = "an existing file" if out.exists() else f"unknown extension {out.suffix!r}"
+        raise typer.BadParameter(f"{what}; expected a folder (GMNS CSV), *.gpkg or *.geojson (got {str(out)!r})")
+    return out
 
 
 def register(app: typer.Typer) -> None:
@@ -61,7 +74,7 @@ def validate(
             else:
                 err_console.print(f"[bold red]invalid[/]: {len(problems)} problem(s)")
                 for p in problems:
-                    err_console.print(f"  - {p}", highlight=False, markup=False)
+                    err_console.print(f"  - {p}", highlight=False, markup=False, soft_wrap=True)
             raise typer.Exit(2) from None
     warns = [str(w.message) for w in caught]
     data = {"valid": True, "nodes": net.n_nodes, "links": net.n_links, "warnings": warns}
@@ -72,9 +85,11 @@ def validate(
 
 @network_app.command("export")
 def export(
-    out: Annotated[Path, typer.Argument(help="Target: a folder (GMNS CSV), *.gpkg (GeoPackage) or *.geojson.")],
-    path: Annotated[Path | None, typer.Option("--network", "-n", help="Source GMNS folder; default bundled.")] = None,
-    scenario: Annotated[str | None, typer.Option("--scenario", "-s",
+    out: Annotated[Path, typer.Argument(callback=_export_target,
+                                        help="Target: a folder (GMNS CSV), *.gpkg (GeoPackage: layers nodes and "
+                                        "links) or *.geojson (one file; property `layer` is nodes or links).")],
+    path: NetworkOpt = None,
+    scenario: Annotated[str | None, typer.Option("--scenario", "-s", callback=check.scenario,
                                                  help="Apply a scenario first (adds the `open` column).")] = None,
 ) -> None:
     """Export the network as GMNS CSV, GeoPackage or GeoJSON."""
@@ -85,6 +100,6 @@ def export(
         net = load_network(path)
         if scenario:
             net = apply_scenario(net, load_scenario(scenario))
-        files = export_geo(net, out) if out.suffix.lower() in (".gpkg", ".geojson") else list(write_gmns(net, out))
+        files = export_geo(net, out) if out.suffix.lower() in _FORMATS else list(write_gmns(net, out))
     for f in files:
         console.print(f"wrote {f}")

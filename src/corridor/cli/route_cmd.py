@@ -7,12 +7,14 @@ from typing import Annotated
 
 import typer
 
-from corridor.cli._common import JsonOpt, NetworkOpt, load, split_list
+from corridor.cli import _options as check
+from corridor.cli._common import CargoOpt, JsonOpt, NetworkOpt, ScenarioOpt, load, split_list
 from corridor.cli._output import cli_errors, console, emit, fmt, table
 
-AvoidOpt = Annotated[str | None, typer.Option("--avoid", help="Countries to avoid, ISO codes: IR,RU.")]
-AvoidModesOpt = Annotated[str | None, typer.Option("--avoid-modes", help="Modes to avoid: road,ferry.")]
-ScenarioOpt = Annotated[str, typer.Option("--scenario", "-s", help="Bundled scenario name or YAML file.")]
+AvoidOpt = Annotated[str | None, typer.Option("--avoid", callback=check.countries,
+                                              help="Countries to avoid, ISO codes or names: IR,RU or Iran.")]
+AvoidModesOpt = Annotated[str | None, typer.Option("--avoid-modes", callback=check.modes,
+                                                   help="Modes to avoid (any case): road,ferry.")]
 
 
 def _prepare(scenario: str, network: Path | None, cargo: str, avoid: str | None, avoid_modes: str | None):
@@ -37,8 +39,7 @@ def route(
     destination: Annotated[str, typer.Argument(help="Destination place.")],
     avoid: AvoidOpt = None,
     avoid_modes: AvoidModesOpt = None,
-    cargo: Annotated[str, typer.Option("--class", "-c", help="Cargo class: container, general_cargo, liquid_bulk, "
-                                       "passengers, natural_gas, data.")] = "container",
+    cargo: CargoOpt = "container",
     scenario: ScenarioOpt = "baseline",
     k: Annotated[int, typer.Option("-k", min=1, max=10, help="Number of distinct alternative routes.")] = 1,
     network: NetworkOpt = None,
@@ -58,7 +59,8 @@ def route(
                    f"({r.cargo}, scenario {sc.name})"
             console.print(table(head, ["from", "to", "mode", "km", "hours", "USD", "country", "status"], [
                 (leg.from_name, leg.to_name, leg.mode + (" (border)" if leg.border else ""), leg.length_km,
-                 leg.time_h, leg.money_usd, leg.to_country, leg.status) for leg in r.legs.itertuples()]))
+                 leg.time_h, leg.money_usd, leg.to_country, leg.status.replace("_", " "))
+                for leg in r.legs.itertuples()]))
             console.print(
                 f"  distance [bold]{fmt(r.distance_km)} km[/], time [bold]{fmt(r.time_h)} h[/], "
                 f"money {fmt(r.money_usd, 2)} USD/{'pax' if r.cargo == 'passengers' else 't'}, "
@@ -73,10 +75,10 @@ def skim(
     places: Annotated[list[str] | None, typer.Argument(help="Places (default: the scenario's OD places).")] = None,
     avoid: AvoidOpt = None,
     avoid_modes: AvoidModesOpt = None,
-    cargo: Annotated[str, typer.Option("--class", "-c", help="Cargo class.")] = "container",
+    cargo: CargoOpt = "container",
     scenario: ScenarioOpt = "baseline",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the three skims as CSV files into this folder.")]
-    = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", callback=check.out_folder,
+                                             help="Write the three skims as CSV files into this folder.")] = None,
     network: NetworkOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

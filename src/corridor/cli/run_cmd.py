@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from corridor.cli._common import JsonOpt, NetworkOpt
+from corridor.cli._common import CargoOpt, JsonOpt, NetworkOpt
 from corridor.cli._output import cli_errors, console, print_json
 
 
@@ -138,7 +138,7 @@ def run(
     = "tripp",
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for summary.json, CSV tables and report.html.")]
     = Path("corridor-out"),
-    cargo: Annotated[str, typer.Option("--class", "-c", help="Cargo class for routing.")] = "container",
+    cargo: CargoOpt = "container",
     network: NetworkOpt = None,
     full: Annotated[bool, typer.Option("--full", help="Print every table, not the summary.")] = False,
     as_json: JsonOpt = False,

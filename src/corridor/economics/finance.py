@@ -25,8 +25,8 @@ from pydantic import ValidationError as PydanticValidationError
 
 from corridor._errors import NotFoundError, Problem, ValidationError
 from corridor.economics import cashflow as cf
-from corridor.economics._sourced import Sourced, iter_sourced, load_yaml, problems_from_pydantic
 from corridor.economics.debt import DebtSchedule, sculpted_debt
+from corridor.sourced import Sourced, iter_sourced, load_yaml, problems_from_pydantic
 
 LineKind = Literal["rail", "road", "pipeline_oil", "pipeline_gas", "fibre", "other"]
 

@@ -27,10 +27,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
-from pydantic import ValidationError as PydanticValidationError
 
 from corridor._errors import Problem, ValidationError
-from corridor.economics._sourced import Sourced, iter_sourced, line_of, load_yaml, problems_from_pydantic
+from corridor.sourced import Sourced, iter_sourced, line_of, load_yaml, validate
 
 REQUIRED = (
     "origin_country",
@@ -70,10 +69,7 @@ class TradeParameters(BaseModel):
 def _load_model(model: type[BaseModel], path: Path, data: Any = None, node: Any = None) -> Any:
     if data is None:
         data, node = load_yaml(path)
-    try:
-        return model.model_validate(data)
-    except PydanticValidationError as e:
-        raise ValidationError(problems_from_pydantic(e, file=str(path), node=node)) from None
+    return validate(model, data, file=str(path), node=node)
 
 
 def load_parameters(path: str | Path | None = None, **overrides: float) -> TradeParameters:

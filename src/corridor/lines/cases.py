@@ -12,19 +12,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from corridor.lines import fibre as fib
-from corridor.lines._defaults import Inputs, param
+from corridor.lines._inputs import Inputs, param
 from corridor.lines._units import BBL, DAY_S
 from corridor.lines.gas import GasLine, gas_capacity, gas_profile
 from corridor.lines.liquid import LiquidLine, liquid_capacity, pump_power_kw
 from corridor.lines.rail import double_track_capacity, section_running_min, single_track_capacity
+from corridor.sourced import Sourced, load_yaml, sourced_tree
 
 
 @cache
 def _read(path: str) -> dict:
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data, node = load_yaml(path)
+    return sourced_tree(data, file=path, node=node)
 
 
 def read_inputs(path: str | Path) -> dict:
@@ -42,9 +43,9 @@ def _links(net, ids: list[str] | tuple[str, ...]) -> pd.DataFrame:
     return links.loc[list(ids)].reset_index()
 
 
-def _v(item: dict, sources: dict, name: str):
-    sources[name] = item["source"]
-    return item["value"]
+def _v(item: Sourced, sources: dict, name: str):
+    sources[name] = item.source
+    return item.value
 
 
 def _assumptions(sources: dict) -> list[str]:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from corridor._errors import ValidationError
-from corridor.lines._defaults import Inputs
+from corridor.lines._inputs import Inputs
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius R1
 BANDS = {"C": "c_band_tbps", "C+L": "c_l_band_tbps"}

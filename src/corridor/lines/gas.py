@@ -27,7 +27,7 @@ from pydantic import ConfigDict, Field
 from scipy.optimize import brentq
 
 from corridor._errors import PhysicsError
-from corridor.lines._defaults import Inputs
+from corridor.lines._inputs import Inputs
 from corridor.lines._route import LineGeometry, Station, capacity_search
 from corridor.lines._units import BAR, DAY_S, FT, G_ACC, INCH, MILE, PSI, R_AIR, YEAR_DAYS
 from corridor.lines.compressibility import average_pressure, compressibility

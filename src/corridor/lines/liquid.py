@@ -16,7 +16,7 @@ import pandas as pd
 from pydantic import ConfigDict, Field
 
 from corridor._errors import PhysicsError
-from corridor.lines._defaults import Inputs
+from corridor.lines._inputs import Inputs
 from corridor.lines._route import LineGeometry, Station, capacity_search
 from corridor.lines._units import BAR, DAY_S, G_ACC
 from corridor.lines.friction import friction_factor

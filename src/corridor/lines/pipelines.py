@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pydantic
 
 from corridor._errors import Problem, ValidationError
-from corridor._yaml import pydantic_problems, read_yaml
 from corridor.lines.compressibility import compressibility, z_cnga, z_papay
 from corridor.lines.friction import aga_fully_turbulent, colebrook, friction_factor, swamee_jain
 from corridor.lines.gas import EQUATIONS, Compressor, GasLine, GasProfile, gas_capacity, gas_profile
@@ -22,6 +22,7 @@ from corridor.lines.liquid import (
     pump_duty,
     pump_power_kw,
 )
+from corridor.sourced import load_yaml, problems_from_pydantic
 
 __all__ = [
     "EQUATIONS", "Compressor", "GasLine", "GasProfile", "LiquidLine", "LiquidProfile", "Pump", "PumpDuty",
@@ -31,7 +32,7 @@ __all__ = [
 ]
 
 
-def line_from_dict(data: dict, *, file: str | None = None) -> GasLine | LiquidLine:
+def line_from_dict(data: dict, *, file: str | None = None, node: Any = None) -> GasLine | LiquidLine:
     """A gas or liquid line from a mapping with ``kind: gas|liquid``; errors name the file and field."""
     if not isinstance(data, dict):
         raise ValidationError([Problem("expected a mapping with 'kind: gas' or 'kind: liquid'", file=file)])
@@ -45,11 +46,11 @@ def line_from_dict(data: dict, *, file: str | None = None) -> GasLine | LiquidLi
     try:
         return model.model_validate(body)
     except pydantic.ValidationError as e:
-        raise ValidationError(pydantic_problems(e, file=file)) from None
+        raise ValidationError(problems_from_pydantic(e, file=file, node=node)) from None
 
 
 def load_line(path: str | Path) -> tuple[GasLine | LiquidLine, dict]:
     """Read a line definition from YAML; returns the line and the raw mapping (for the operating point)."""
     path = Path(path)
-    data = read_yaml(path, mapping=False)
-    return line_from_dict(data, file=str(path)), data
+    data, node = load_yaml(path)
+    return line_from_dict(data, file=str(path), node=node), data

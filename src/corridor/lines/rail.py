@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from corridor._errors import Problem, ValidationError
-from corridor.lines._defaults import Inputs
+from corridor.lines._inputs import Inputs
 
 DAY_MIN = 1440.0
 

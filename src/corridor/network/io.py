@@ -16,6 +16,7 @@ import pyarrow as pa
 import shapely
 
 from corridor._errors import Problem, ValidationError
+from corridor.network.figures import FIGURES_FILE, check_figures, read_figures
 from corridor.network.model import Network
 from corridor.network.schema import LINK_COLUMNS, LINK_FIELDS, NODE_COLUMNS, NODE_FIELDS
 
@@ -73,10 +74,16 @@ def read_gmns(
     links, p2 = _read_csv(link_path, LINK_FIELDS)
     if p1 or p2:
         raise ValidationError(p1 + p2)
-    return Network.from_tables(
+    net = Network.from_tables(
         nodes, links, name=name or folder.name, validate=validate, strict=strict,
         files=(str(node_path), str(link_path)), meta={"path": str(folder)},
     )
+    figures_path = folder / FIGURES_FILE
+    if validate and figures_path.is_file():
+        problems = check_figures(net, read_figures(figures_path), file=str(figures_path))
+        if problems:
+            raise ValidationError(problems)
+    return net
 
 
 def write_gmns(net: Network, folder: str | Path) -> tuple[Path, Path]:
@@ -104,7 +111,9 @@ def _bundled(validate: bool) -> Network:
 def load_network(path: str | Path | None = None, *, validate: bool = True, strict: bool = False) -> Network:
     """Load a network: the bundled region when ``path`` is None, else a GMNS folder.
 
-    A TNTP network (folder with ``*_net.tntp``) is read by :func:`corridor.network.tntp.read_tntp`.
+    A TNTP network (a folder with ``*_net.tntp``, or that file) is read by :func:`corridor.network.tntp.load_tntp`
+    (with its node file for coordinates). The network is immutable (:class:`Network`), so the bundled one is
+    parsed and validated once and the same value is handed to every caller.
     """
     if path is None:
         with warnings.catch_warnings():
@@ -114,7 +123,7 @@ def load_network(path: str | Path | None = None, *, validate: bool = True, stric
     if (path.is_dir() and any(path.glob("*_net.tntp"))) or path.suffix == ".tntp":
         from corridor.network import tntp
 
-        return tntp.read_tntp(path)
+        return tntp.tntp_to_network(tntp.load_tntp(path, with_trips=False))
     if path.is_file() and path.name in ("node.csv", "link.csv"):
         path = path.parent
     return read_gmns(path, validate=validate, strict=strict)
@@ -141,28 +150,38 @@ def _geo_tables(net: Network) -> dict[str, pa.Table]:
     return {"nodes": table(n, pts), "links": table(links, lines)}
 
 
+def _geojson(net: Network, path: Path) -> None:
+    """One GeoJSON FeatureCollection: the nodes (Points) and the links (LineStrings), each feature's ``layer``
+    property saying which (GeoJSON has no layers)."""
+    import json
+
+    from corridor._json import to_json
+
+    features = []
+    for layer, tbl in _geo_tables(net).items():
+        geoms = shapely.from_wkb(tbl.column("geometry").to_numpy(zero_copy_only=False))
+        props = tbl.drop(["geometry"]).to_pylist()
+        features += [{"type": "Feature", "properties": {"layer": layer, **p}, "geometry": json.loads(g)}
+                     for p, g in zip(props, shapely.to_geojson(geoms), strict=True)]
+    path.write_text(to_json({"type": "FeatureCollection", "name": net.name, "features": features}), encoding="utf-8")
+
+
 def export_geo(net: Network, path: str | Path, *, driver: str | None = None) -> list[Path]:
-    """Export nodes and links as GeoJSON (two files: ``<stem>_nodes.geojson``, ``<stem>_links.geojson``) or as one
+    """Export nodes and links to ``path``: one GeoJSON file (features with ``layer`` nodes or links) or one
     GeoPackage with layers ``nodes`` and ``links`` (by extension ``.gpkg``/``.geojson`` or ``driver``)."""
     import pyogrio
 
     path = Path(path)
-    driver = driver or ("GPKG" if path.suffix.lower() == ".gpkg" else "GeoJSON")
+    driver = driver or {".gpkg": "GPKG", ".geojson": "GeoJSON"}.get(path.suffix.lower())
     if driver not in ("GPKG", "GeoJSON"):
-        raise ValidationError(f"unsupported export driver {driver!r}; expected GPKG or GeoJSON")
+        raise ValidationError(f"{path}: unsupported export format; expected a .gpkg or .geojson file")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tables = _geo_tables(net)
-    written = []
-    for layer, tbl in tables.items():
-        if driver == "GPKG":
-            target, kw = path, {"layer": layer, "append": path.exists() and bool(written)}
-        else:
-            stem = path.with_suffix("") if path.suffix else path
-            target, kw = Path(f"{stem}_{layer}.geojson"), {}
-        if target.exists() and not kw.get("append"):
-            target.unlink()
-        pyogrio.write_arrow(tbl, target, driver=driver, geometry_name="geometry",
-                            geometry_type="Point" if layer == "nodes" else "LineString", crs="EPSG:4326", **kw)
-        if target not in written:
-            written.append(target)
-    return written
+    if path.exists():
+        path.unlink()
+    if driver == "GeoJSON":
+        _geojson(net, path)
+        return [path]
+    for i, (layer, tbl) in enumerate(_geo_tables(net).items()):
+        pyogrio.write_arrow(tbl, path, driver=driver, layer=layer, append=i > 0, geometry_name="geometry",
+                            geometry_type="Point" if layer == "nodes" else "LineString", crs="EPSG:4326")
+    return [path]

@@ -6,8 +6,10 @@ plain arrays (``indptr``, ``arc_head``, ...), never this object.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from functools import cached_property
+from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,14 +52,47 @@ def _to_bool(v) -> bool:
     return str(v).strip().lower() in {"1", "true", "yes", "y", "t"}
 
 
-@dataclass(frozen=True, eq=False)
-class Network:
-    """A multimodal network. Build with :meth:`from_tables` (validates) or load with ``load_network``."""
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
 
-    nodes: pd.DataFrame
-    links: pd.DataFrame
-    name: str = "network"
-    meta: dict = field(default_factory=dict)
+
+class Network:
+    """A multimodal network, immutable. Build with :meth:`from_tables` (validates) or load with ``load_network``.
+
+    ``nodes`` and ``links`` hand each caller its own frame (a shallow copy; pandas copy-on-write copies the data
+    on the first change), so nothing a caller does to them changes this network or another caller's; the cached
+    CSR arrays are read-only and ``meta`` is a read-only mapping. Derive a changed network with
+    :meth:`replace_links`.
+    """
+
+    name: str
+    meta: Mapping[str, Any]
+
+    def __init__(self, nodes: pd.DataFrame, links: pd.DataFrame, name: str = "network",
+                 meta: Mapping[str, Any] | None = None):
+        for key, value in (("_nodes", nodes.copy(deep=False)), ("_links", links.copy(deep=False)), ("name", name),
+                           ("meta", MappingProxyType(dict(meta or {})))):
+            object.__setattr__(self, key, value)
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError(f"Network is immutable (cannot set {key!r}); derive a new one with replace_links()")
+
+    def __delattr__(self, key: str) -> None:
+        raise AttributeError(f"Network is immutable (cannot delete {key!r})")
+
+    def __reduce__(self):
+        return (Network, (self._nodes, self._links, self.name, dict(self.meta)))
+
+    @property
+    def nodes(self) -> pd.DataFrame:
+        """The node table (the caller's own frame: changing it leaves the network as it is)."""
+        return self._nodes.copy(deep=False)
+
+    @property
+    def links(self) -> pd.DataFrame:
+        """The link table (the caller's own frame: changing it leaves the network as it is)."""
+        return self._links.copy(deep=False)
 
     @classmethod
     def from_tables(
@@ -69,7 +104,7 @@ class Network:
         validate: bool = True,
         strict: bool = False,
         files: tuple[str, str] = ("node table", "link table"),
-        meta: dict | None = None,
+        meta: Mapping[str, Any] | None = None,
     ) -> Network:
         """Normalise the tables to the schema and (by default) validate them, raising one error listing all
         problems."""
@@ -80,26 +115,26 @@ class Network:
             validate_network(net, strict=strict, files=files)
         return net
 
-    def replace_links(self, links: pd.DataFrame) -> Network:
-        """A copy with another link table (same columns); caches are rebuilt lazily."""
-        return Network(self.nodes, links.reset_index(drop=True), name=self.name, meta=dict(self.meta))
+    def replace_links(self, links: pd.DataFrame, *, meta: Mapping[str, Any] | None = None) -> Network:
+        """A new network with another link table (same columns) and ``meta`` merged in; caches rebuilt lazily."""
+        return Network(self._nodes, links.reset_index(drop=True), name=self.name, meta={**self.meta, **(meta or {})})
 
     # ---- indices -----------------------------------------------------------------------------------------
     @property
     def n_nodes(self) -> int:
-        return len(self.nodes)
+        return len(self._nodes)
 
     @property
     def n_links(self) -> int:
-        return len(self.links)
+        return len(self._links)
 
     @cached_property
-    def node_index(self) -> dict[str, int]:
-        return {nid: i for i, nid in enumerate(self.nodes["node_id"])}
+    def node_index(self) -> Mapping[str, int]:
+        return MappingProxyType({nid: i for i, nid in enumerate(self._nodes["node_id"])})
 
     @cached_property
-    def link_index(self) -> dict[str, int]:
-        return {lid: i for i, lid in enumerate(self.links["link_id"])}
+    def link_index(self) -> Mapping[str, int]:
+        return MappingProxyType({lid: i for i, lid in enumerate(self._links["link_id"])})
 
     def node_idx(self, node_id: str) -> int:
         try:
@@ -109,11 +144,12 @@ class Network:
 
     # ---- directed arcs and CSR ----------------------------------------------------------------------------
     @cached_property
-    def _arcs(self) -> dict[str, np.ndarray]:
+    def _arcs(self) -> Mapping[str, np.ndarray]:
         idx = self.node_index
-        tail = self.links["from_node_id"].map(idx).to_numpy(dtype=np.int64)
-        head = self.links["to_node_id"].map(idx).to_numpy(dtype=np.int64)
-        undirected = ~self.links["directed"].to_numpy(dtype=bool)
+        links = self._links
+        tail = links["from_node_id"].map(idx).to_numpy(dtype=np.int64)
+        head = links["to_node_id"].map(idx).to_numpy(dtype=np.int64)
+        undirected = ~links["directed"].to_numpy(dtype=bool)
         link_ids = np.arange(self.n_links, dtype=np.int64)
         arc_link = np.concatenate([link_ids, link_ids[undirected]])
         arc_tail = np.concatenate([tail, head[undirected]])
@@ -123,13 +159,13 @@ class Network:
         indptr = np.zeros(self.n_nodes + 1, dtype=np.int64)
         np.add.at(indptr, arc_tail + 1, 1)
         np.cumsum(indptr, out=indptr)
-        return {
-            "arc_link": arc_link[order],
-            "arc_tail": arc_tail[order],
-            "arc_head": arc_head[order],
-            "arc_reverse": arc_reverse[order],
-            "indptr": indptr,
-        }
+        return MappingProxyType({
+            "arc_link": _readonly(arc_link[order]),
+            "arc_tail": _readonly(arc_tail[order]),
+            "arc_head": _readonly(arc_head[order]),
+            "arc_reverse": _readonly(arc_reverse[order]),
+            "indptr": _readonly(indptr),
+        })
 
     @property
     def indptr(self) -> np.ndarray:
@@ -160,7 +196,7 @@ class Network:
 
     def link_array(self, column: str, *, fill: float | None = None) -> np.ndarray:
         """A link column as a float array (NaN replaced by ``fill`` if given)."""
-        a = self.links[column].to_numpy(dtype=float)
+        a = self._links[column].to_numpy(dtype=float)
         return np.where(np.isnan(a), fill, a) if fill is not None else a
 
     def arc_array(self, column: str, *, fill: float | None = None) -> np.ndarray:
@@ -168,10 +204,14 @@ class Network:
         return self.link_array(column, fill=fill)[self.arc_link]
 
     # ---- places --------------------------------------------------------------------------------------------
-    @cached_property
+    @property
     def places(self) -> pd.DataFrame:
-        """One row per place (a place groups the nodes of one town across mode layers)."""
-        n = self.nodes.assign(place=self.nodes["place"].where(self.nodes["place"] != "", self.nodes["node_id"]))
+        """One row per place (a place groups the nodes of one town across mode layers); the caller's own frame."""
+        return self._places.copy(deep=False)
+
+    @cached_property
+    def _places(self) -> pd.DataFrame:
+        n = self._nodes.assign(place=self._nodes["place"].where(self._nodes["place"] != "", self._nodes["node_id"]))
         g = n.groupby("place", sort=False)
         return pd.DataFrame(
             {
@@ -181,13 +221,13 @@ class Network:
                 "country": g["country"].first().to_numpy(),
                 "x_coord": g["x_coord"].mean().to_numpy(),
                 "y_coord": g["y_coord"].mean().to_numpy(),
-                "node_ids": g["node_id"].agg(list).to_numpy(),
+                "node_ids": g["node_id"].agg(tuple).to_numpy(),
             }
         )
 
     def place_nodes(self, place: str) -> np.ndarray:
         """Node indices of a place id (or of a single node id)."""
-        p = self.places
+        p = self._places
         hit = p.index[p["place"] == place]
         if len(hit) == 0:
             return np.array([self.node_idx(place)], dtype=np.int64)
@@ -195,14 +235,14 @@ class Network:
 
     def summary(self) -> dict:
         """Counts and lengths by mode, country and status (plain data)."""
-        links = self.links
+        links = self._links
         by_mode = links.groupby("mode")["length_km"].agg(["count", "sum"]).round(1)
         return {
             "name": self.name,
             "nodes": self.n_nodes,
             "links": self.n_links,
-            "places": len(self.places),
-            "countries": sorted(set(self.nodes["country"])),
+            "places": len(self._places),
+            "countries": sorted(set(self._nodes["country"])),
             "by_mode": {m: {"links": int(r["count"]), "length_km": float(r["sum"])} for m, r in by_mode.iterrows()},
             "by_status": {k: int(v) for k, v in links["status"].value_counts().items()},
             "border_crossings": int(links["border"].sum()),

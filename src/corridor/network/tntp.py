@@ -1,7 +1,9 @@
 """Reader for the TNTP formats of *Transportation Networks for Research* (net, trips, node and flow files).
 
 Every malformed value is collected as a :class:`~corridor._errors.Problem` naming the file, line and column;
-one :class:`~corridor._errors.ValidationError` lists them all. Node numbers stay 1-based as in the files; the
+one :class:`~corridor._errors.ValidationError` lists them all. Well-formed files are read by a vectorised
+numpy path (no Python loop per line); only a file that path rejects is re-read line by line, to name the
+problems. Node numbers stay 1-based as in the files; the
 zones are nodes ``1..n_zones`` and nodes ``1..first_thru_node-1`` may not be passed through.
 """
 
@@ -10,12 +12,16 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from corridor._errors import NotFoundError, Problem, ValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Column order of a TNTP net file (the last three are optional in some files).
 NET_COLUMNS: tuple[str, ...] = (
@@ -44,24 +50,44 @@ _META = re.compile(r"^\s*<([^>]+)>\s*(.*?)\s*$")
 
 @dataclass(frozen=True, eq=False)
 class TntpNet:
-    """A TNTP net file: the link table (columns :data:`NET_COLUMNS`, 1-based node numbers) and its header."""
+    """A TNTP net file: the link columns (:data:`NET_COLUMNS`, 1-based node numbers) and its header."""
 
-    links: pd.DataFrame
+    columns: dict[str, np.ndarray]
     n_zones: int
     n_nodes: int
     first_thru_node: int
     file: str = ""
 
+    @cached_property
+    def links(self) -> pd.DataFrame:
+        """The link table as a DataFrame (built on first use: reading a network does not import pandas)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.columns)
+
+    @property
+    def n_links(self) -> int:
+        return len(self.columns["init_node"])
+
 
 @dataclass(frozen=True, eq=False)
 class TntpData:
-    """A TNTP network folder: net (required), trips (zones × zones, 0-based), nodes and best-known flows."""
+    """A TNTP network folder: net (required), trips (zones × zones, 0-based), and the node and best-known flow
+    files, read when first asked for (``nodes``, ``flows``)."""
 
     name: str
     net: TntpNet
     trips: np.ndarray | None = None
-    nodes: pd.DataFrame | None = None
-    flows: pd.DataFrame | None = None
+    node_file: Path | None = None
+    flow_file: Path | None = None
+
+    @cached_property
+    def nodes(self) -> pd.DataFrame | None:
+        return read_nodes(self.node_file) if self.node_file else None
+
+    @cached_property
+    def flows(self) -> pd.DataFrame | None:
+        return read_flows(self.flow_file) if self.flow_file else None
 
     @property
     def cost_factors(self) -> tuple[float, float]:
@@ -69,11 +95,31 @@ class TntpData:
         return COST_FACTORS.get(self.name.lower(), (0.0, 0.0))
 
 
-def _lines(path: Path) -> list[str]:
+def _text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return path.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         raise NotFoundError(f"TNTP file not found: {path}") from None
+
+
+def _lines(path: Path) -> list[str]:
+    return _text(path).splitlines()
+
+
+_END = re.compile(r"^[ \t]*<[ \t]*END OF METADATA[ \t]*>[^\n]*", re.IGNORECASE | re.MULTILINE)
+_COMMENT = re.compile(r"~[^\n]*")
+_ORIGIN = re.compile(r"origin", re.IGNORECASE)
+_IS_SPACE = np.zeros(256, dtype=bool)
+_IS_SPACE[[9, 10, 11, 12, 13, 32]] = True
+
+
+def _header(text: str, file: str, problems: list[Problem]) -> tuple[dict[str, str], str, int]:
+    """(metadata, body after the header, number of header lines): body line ``j`` is file line ``n + j``."""
+    m = _END.search(text)
+    head = text[: m.end()] if m else text
+    lines = head.splitlines()
+    meta, _ = _metadata(lines, file, problems)
+    return meta, (text[m.end():] if m else ""), len(lines)
 
 
 def _metadata(lines: list[str], file: str, problems: list[Problem]) -> tuple[dict[str, str], int]:
@@ -91,29 +137,42 @@ def _metadata(lines: list[str], file: str, problems: list[Problem]) -> tuple[dic
     return meta, len(lines)
 
 
-def _meta_int(meta: dict[str, str], key: str, file: str, problems: list[Problem], default=None) -> int | None:
-    if key not in meta:
-        if default is None:
-            problems.append(Problem(f"missing <{key}> in the header", file=file))
-        return default
-    try:
-        return int(float(meta[key]))
-    except ValueError:
-        problems.append(Problem(f"<{key}> must be a number", file=file, value=meta[key]))
-        return default
+def _numbers(text: str) -> np.ndarray | None:
+    """Every whitespace-separated number of ``text`` (C parser), or None if some token is not a number."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            values = np.fromstring(text, sep=" ")
+        except (ValueError, DeprecationWarning):
+            return None
+    return values
 
 
-def read_net(path: str | Path) -> TntpNet:
-    """Read a ``*_net.tntp`` file (one directed link per line)."""
-    path = Path(path)
-    file = str(path)
-    lines = _lines(path)
-    problems: list[Problem] = []
-    meta, start = _metadata(lines, file, problems)
-    n_zones = _meta_int(meta, "NUMBER OF ZONES", file, problems)
-    n_nodes = _meta_int(meta, "NUMBER OF NODES", file, problems)
-    n_links = _meta_int(meta, "NUMBER OF LINKS", file, problems)
-    first_thru = _meta_int(meta, "FIRST THRU NODE", file, problems, default=1)
+def _token_lines(text: str) -> np.ndarray:
+    """0-based line index (within ``text``) of the start of each whitespace-separated token."""
+    b = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    space = _IS_SPACE[b]
+    starts = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
+    return np.searchsorted(np.flatnonzero(b == 10), starts, side="right")
+
+
+def _fast_table(body: str, line0: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(rows × k numbers, 1-based file line of each row) of a whitespace table whose every non-empty line holds
+    the same number k of numbers (``~`` comments and ``;`` ignored); None for anything else."""
+    body = (_COMMENT.sub("", body) if "~" in body else body).replace(";", " ")
+    values = _numbers(body)
+    lines = _token_lines(body)
+    if values is None or values.size != lines.size:
+        return None
+    first = np.flatnonzero(np.diff(lines, prepend=-1))  # lines is sorted: the first token of each line
+    row_lines, counts = lines[first], np.diff(np.append(first, lines.size))
+    if counts.size == 0 or (counts != counts[0]).any():
+        return None
+    return values.reshape(-1, int(counts[0])), row_lines + line0
+
+
+def _net_rows_slow(lines: list[str], start: int, file: str, problems: list[Problem]) -> tuple[np.ndarray, np.ndarray]:
+    """Line-by-line reading of a net file's links, collecting every problem (used when the fast path fails)."""
     rows: list[list[float]] = []
     row_lines: list[int] = []
     for i in range(start, len(lines)):
@@ -146,54 +205,111 @@ def read_net(path: str | Path) -> TntpNet:
         if ok:
             rows.append(values)
             row_lines.append(i + 1)
-    links = pd.DataFrame(np.array(rows, dtype=float).reshape(-1, len(NET_COLUMNS)), columns=list(NET_COLUMNS))
+    return np.array(rows, dtype=float).reshape(-1, len(NET_COLUMNS)), np.array(row_lines, dtype=np.int64)
+
+
+def _meta_int(meta: dict[str, str], key: str, file: str, problems: list[Problem], default=None) -> int | None:
+    if key not in meta:
+        if default is None:
+            problems.append(Problem(f"missing <{key}> in the header", file=file))
+        return default
+    try:
+        return int(float(meta[key]))
+    except ValueError:
+        problems.append(Problem(f"<{key}> must be a number", file=file, value=meta[key]))
+        return default
+
+
+def _open(path: str | Path) -> tuple[str, str, list[Problem], dict[str, str], str, int]:
+    """(file name, whole text, problems so far, metadata, body, header lines) of a TNTP file."""
+    file = str(path)
+    text = _text(Path(path))
+    problems: list[Problem] = []
+    meta, body, line0 = _header(text, file, problems)
+    return file, text, problems, meta, body, line0
+
+
+def read_net(path: str | Path) -> TntpNet:
+    """Read a ``*_net.tntp`` file (one directed link per line)."""
+    file, text, problems, meta, body, line0 = _open(path)
+    n_zones = _meta_int(meta, "NUMBER OF ZONES", file, problems)
+    n_nodes = _meta_int(meta, "NUMBER OF NODES", file, problems)
+    n_links = _meta_int(meta, "NUMBER OF LINKS", file, problems)
+    first_thru = _meta_int(meta, "FIRST THRU NODE", file, problems, default=1)
+    fast = _fast_table(body, line0)
+    if fast is not None and fast[0].shape[1] >= _REQUIRED_NET_COLUMNS:
+        table, line_no = fast
+        values = np.zeros((len(table), len(NET_COLUMNS)))
+        k = min(table.shape[1], len(NET_COLUMNS))
+        values[:, :k] = table[:, :k]
+    else:
+        values, line_no = _net_rows_slow(text.splitlines(), line0, file, problems)
+    cols = {name: values[:, j].copy() for j, name in enumerate(NET_COLUMNS)}
     for col in ("init_node", "term_node", "link_type"):
-        links[col] = links[col].astype(np.int64)
-    line_no = np.array(row_lines, dtype=np.int64)
+        cols[col] = cols[col].astype(np.int64)
     if n_nodes is not None:
         for j, col in enumerate(("init_node", "term_node")):
-            bad = (links[col] < 1) | (links[col] > n_nodes)
-            for k in np.flatnonzero(bad.to_numpy())[:20]:
-                problems.append(
-                    Problem(
-                        f"node number outside 1..{n_nodes}",
-                        file=file,
-                        row=int(line_no[k]),
-                        field=f"{col} (column {j + 1})",
-                        value=int(links[col].iat[k]),
-                    )
-                )
+            bad = (cols[col] < 1) | (cols[col] > n_nodes)
+            for k in np.flatnonzero(bad)[:20]:
+                problems.append(Problem(f"node number outside 1..{n_nodes}", file=file, row=int(line_no[k]),
+                                        field=f"{col} (column {j + 1})", value=int(cols[col][k])))
     checks = (
-        ("capacity", 3, links["capacity"] <= 0, "must be > 0"),
-        ("free_flow_time", 5, links["free_flow_time"] < 0, "must be >= 0"),
-        ("b", 6, links["b"] < 0, "must be >= 0"),
-        ("power", 7, links["power"] < 0, "must be >= 0"),
+        ("capacity", 3, cols["capacity"] <= 0, "must be > 0"),
+        ("free_flow_time", 5, cols["free_flow_time"] < 0, "must be >= 0"),
+        ("b", 6, cols["b"] < 0, "must be >= 0"),
+        ("power", 7, cols["power"] < 0, "must be >= 0"),
     )
     for col, j, bad, what in checks:
-        for k in np.flatnonzero(bad.to_numpy())[:20]:
-            problems.append(
-                Problem(what, file=file, row=int(line_no[k]), field=f"{col} (column {j})", value=links[col].iat[k])
-            )
-    if n_links is not None and len(links) != n_links and not problems:
-        problems.append(Problem(f"header says {n_links} links but the file has {len(links)}", file=file))
+        for k in np.flatnonzero(bad)[:20]:
+            problems.append(Problem(what, file=file, row=int(line_no[k]), field=f"{col} (column {j})",
+                                    value=float(cols[col][k])))
+    n = len(values)
+    if n_links is not None and n != n_links and not problems:
+        problems.append(Problem(f"header says {n_links} links but the file has {n}", file=file))
     if problems:
         raise ValidationError(problems)
-    return TntpNet(links=links, n_zones=int(n_zones), n_nodes=int(n_nodes), first_thru_node=int(first_thru), file=file)
+    return TntpNet(columns=cols, n_zones=int(n_zones), n_nodes=int(n_nodes), first_thru_node=int(first_thru),
+                   file=file)
 
 
-def read_trips(path: str | Path, *, n_zones: int | None = None, strict: bool = False) -> np.ndarray:
-    """Read a ``*_trips.tntp`` file into a dense ``n_zones × n_zones`` array (0-based zone index)."""
-    path = Path(path)
-    file = str(path)
-    lines = _lines(path)
-    problems: list[Problem] = []
-    meta, start = _metadata(lines, file, problems)
-    zones = _meta_int(meta, "NUMBER OF ZONES", file, problems)
-    if n_zones is not None and zones is not None and zones != n_zones:
-        problems.append(Problem(f"trips file has {zones} zones but the net file has {n_zones}", file=file))
-    if problems:
-        raise ValidationError(problems)
-    z = int(zones)
+def _fast_trips(body: str, z: int) -> np.ndarray | None:
+    """The dense OD matrix of a well-formed trips body (``Origin o`` then ``d : flow;`` entries), vectorised;
+    None when anything is off (the line-by-line reader then names the problem)."""
+    if "~" in body:
+        body = _COMMENT.sub("", body)
+    n_pairs = body.count(":")
+    n_origins = body.count("Origin")
+    body = body.replace("Origin", " -1 ")
+    if "rigin" in body or "RIGIN" in body:  # another spelling: the (slower) case-blind pattern
+        body, more = _ORIGIN.subn(" -1 ", body)
+        n_origins += more
+    values = _numbers(body.replace(":", " ").replace(";", " "))
+    if values is None or n_origins == 0 or values.size < 2:
+        return None
+    marks = np.flatnonzero(values < 0)
+    if marks.size != n_origins or marks[0] != 0 or (np.diff(marks) < 2).any() or marks[-1] + 1 >= values.size:
+        return None
+    origin = values[marks + 1]
+    entries = np.diff(np.append(marks, values.size)) - 2  # numbers after "Origin o" in each block
+    if (entries % 2).any() or entries.sum() != 2 * n_pairs:
+        return None
+    keep = np.ones(values.size, dtype=bool)
+    keep[marks] = False
+    keep[marks + 1] = False
+    pairs = values[keep].reshape(-1, 2)
+    o = np.repeat(origin, entries // 2)
+    d, v = pairs[:, 0], pairs[:, 1]
+    for ids in (origin, d):
+        if ((ids != np.floor(ids)) | (ids < 1) | (ids > z)).any():
+            return None
+    if not np.isfinite(v).all():
+        return None
+    flat = (o.astype(np.int64) - 1) * z + (d.astype(np.int64) - 1)
+    return np.bincount(flat, weights=v, minlength=z * z).reshape(z, z)
+
+
+def _trips_slow(lines: list[str], start: int, z: int, file: str, problems: list[Problem]) -> np.ndarray:
+    """Line-by-line reading of a trips file, collecting every problem (used when the fast path fails)."""
     od = np.zeros((z, z), dtype=float)
     origin: int | None = None
     for i in range(start, len(lines)):
@@ -239,6 +355,21 @@ def read_trips(path: str | Path, *, n_zones: int | None = None, strict: bool = F
             else:
                 od[origin - 1, dest - 1] += val
             col += 1
+    return od
+
+
+def read_trips(path: str | Path, *, n_zones: int | None = None, strict: bool = False) -> np.ndarray:
+    """Read a ``*_trips.tntp`` file into a dense ``n_zones × n_zones`` array (0-based zone index)."""
+    file, text, problems, meta, body, line0 = _open(path)
+    zones = _meta_int(meta, "NUMBER OF ZONES", file, problems)
+    if n_zones is not None and zones is not None and zones != n_zones:
+        problems.append(Problem(f"trips file has {zones} zones but the net file has {n_zones}", file=file))
+    if problems:
+        raise ValidationError(problems)
+    z = int(zones)
+    od = _fast_trips(body, z)
+    if od is None:
+        od = _trips_slow(text.splitlines(), line0, z, file, problems)
     if problems:
         raise ValidationError(problems[:50])
     total = meta.get("TOTAL OD FLOW")
@@ -257,6 +388,8 @@ def read_trips(path: str | Path, *, n_zones: int | None = None, strict: bool = F
 
 def _read_table(path: Path, names: tuple[str, ...]) -> pd.DataFrame:
     """Read a whitespace table with a one-line header (node and flow files)."""
+    import pandas as pd
+
     file = str(path)
     lines = _lines(path)
     problems: list[Problem] = []
@@ -311,8 +444,10 @@ def _find(folder: Path, suffix: str) -> Path | None:
     return hits[0] if hits else None
 
 
-def load_tntp(path: str | Path, *, trips: str | Path | None = None, strict: bool = False) -> TntpData:
-    """Load a TNTP network from a folder (or its ``*_net.tntp`` file) with the sibling trips/node/flow files."""
+def load_tntp(path: str | Path, *, trips: str | Path | None = None, strict: bool = False,
+              with_trips: bool = True) -> TntpData:
+    """Load a TNTP network from a folder (or its ``*_net.tntp`` file) with the sibling trips/node/flow files
+    (``with_trips=False``: not the trips)."""
     path = Path(path)
     if not path.exists():
         raise NotFoundError(f"{path}: no such file or folder (a TNTP folder or *_net.tntp file was expected)")
@@ -330,15 +465,15 @@ def load_tntp(path: str | Path, *, trips: str | Path | None = None, strict: bool
         exact = [p for p in folder.iterdir() if p.name.lower() == f"{prefix}_{kind}.tntp"]
         return exact[0] if exact else _find(folder, f"_{kind}.tntp")
 
-    trips_file = Path(trips) if trips is not None else sibling("trips")
+    trips_file = Path(trips) if trips is not None else sibling("trips") if with_trips else None
     node_file, flow_file = sibling("node"), sibling("flow")
     name = folder.name if path.is_dir() else (net_file.name[: -len("_net.tntp")] or folder.name)
     return TntpData(
         name=name,
         net=net,
         trips=read_trips(trips_file, n_zones=net.n_zones, strict=strict) if trips_file else None,
-        nodes=read_nodes(node_file) if node_file else None,
-        flows=read_flows(flow_file) if flow_file else None,
+        node_file=node_file,
+        flow_file=flow_file,
     )
 
 
@@ -348,6 +483,8 @@ def tntp_to_network(data: TntpData):
     Node ids are the TNTP numbers as strings; coordinates come from the node file when present (their units vary
     by network). Lengths are copied unconverted into ``length_km`` (TNTP units differ: miles, feet, ...).
     """
+    import pandas as pd
+
     from corridor.network.model import Network
 
     n = data.net.n_nodes

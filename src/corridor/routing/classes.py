@@ -6,20 +6,12 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import ValidationError as PydanticError
 
-from corridor._errors import NotFoundError, ValidationError
-from corridor._yaml import pydantic_problems, read_yaml
+from corridor._errors import NotFoundError, Problem, ValidationError
 from corridor.network.schema import MODES
-
-
-class Sourced(BaseModel):
-    """A value with the source it comes from (or ``assumption: <why>``)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    value: float | dict[str, float]
-    source: str = Field(min_length=3)
+from corridor.sourced import Sourced, line_of, load_yaml, problems_from_pydantic
 
 
 class CargoClass(BaseModel):
@@ -30,9 +22,9 @@ class CargoClass(BaseModel):
     unit: str
     description: str = ""
     modes: tuple[str, ...]
-    value_of_time_usd_per_unit_h: Sourced
-    rate_usd_per_unit_km: Sourced
-    handling_usd_per_transfer: Sourced
+    value_of_time_usd_per_unit_h: Sourced[float]
+    rate_usd_per_unit_km: Sourced[float | dict[str, float]]
+    handling_usd_per_transfer: Sourced[float]
 
     @field_validator("modes")
     @classmethod
@@ -44,11 +36,11 @@ class CargoClass(BaseModel):
 
     @property
     def vot(self) -> float:
-        return float(self.value_of_time_usd_per_unit_h.value)  # type: ignore[arg-type]
+        return float(self.value_of_time_usd_per_unit_h.value)
 
     @property
     def handling(self) -> float:
-        return float(self.handling_usd_per_transfer.value)  # type: ignore[arg-type]
+        return float(self.handling_usd_per_transfer.value)
 
     def rate(self, mode: str) -> float:
         rates = self.rate_usd_per_unit_km.value
@@ -58,13 +50,19 @@ class CargoClass(BaseModel):
 def read_classes(path: str | Path) -> dict[str, CargoClass]:
     """Read cargo classes from YAML; errors name the file and field."""
     path = Path(path)
-    raw = read_yaml(path)
+    raw, node = load_yaml(path)
+    if not isinstance(raw, dict):
+        raise ValidationError([Problem("expected a mapping of cargo classes", file=str(path), row=1)])
     out, problems = {}, []
     for name, body in raw.items():
+        if not isinstance(body, dict):
+            problems.append(Problem("expected a mapping of the class's fields", file=str(path),
+                                    row=line_of(node, (name,)), field=str(name)))
+            continue
         try:
-            out[name] = CargoClass.model_validate({"name": name, **(body or {})})
+            out[name] = CargoClass.model_validate({"name": name, **body})
         except PydanticError as e:
-            problems += pydantic_problems(e, file=str(path), prefix=str(name))
+            problems += problems_from_pydantic(e, file=str(path), node=node, loc_prefix=(name,))
     if problems:
         raise ValidationError(problems)
     return out

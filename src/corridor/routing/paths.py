@@ -15,8 +15,9 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from corridor._errors import NoRouteError, NotFoundError
+from corridor._errors import NoRouteError, NotFoundError, ValidationError
 from corridor.network.model import Network
+from corridor.network.schema import MODES
 from corridor.routing.classes import CargoClass, get_class
 from corridor.routing.places import resolve_place
 
@@ -36,8 +37,13 @@ class RouteOptions:
     @classmethod
     def make(cls, *, cargo="container", avoid_countries: Iterable[str] = (), avoid_modes: Iterable[str] = (),
              built_statuses: Sequence[str] = ("existing",)) -> RouteOptions:
-        return cls(cargo, frozenset(c.upper() for c in avoid_countries), frozenset(avoid_modes),
-                   tuple(built_statuses))
+        """Countries as ISO codes or names ('Iran' → 'IR'), modes in any case; unknown ones are refused."""
+        from corridor.network.countries import resolve_country
+
+        modes = frozenset(m.casefold() for m in avoid_modes)
+        if modes - set(MODES):
+            raise ValidationError(f"unknown mode(s) {sorted(modes - set(MODES))}; expected some of {', '.join(MODES)}")
+        return cls(cargo, frozenset(resolve_country(c) for c in avoid_countries), modes, tuple(built_statuses))
 
 
 @dataclass(frozen=True)

@@ -2,35 +2,30 @@
 
 from __future__ import annotations
 
-import unicodedata
+from weakref import WeakKeyDictionary
 
 from rapidfuzz import process
 
 from corridor._errors import NotFoundError
+from corridor._names import normalise
 from corridor.network.model import Network
 
-# Letters NFKD does not decompose to ASCII (Azerbaijani, Turkish, Armenian transliteration).
-_FOLD = str.maketrans({"ı": "i", "ə": "e", "Ə": "e", "ʼ": "", "’": "", "'": "", "‘": "", "-": " ", "_": " ",
-                       "ß": "ss", "ø": "o", "ł": "l"})
-
-
-def normalise(name: str) -> str:
-    """Case-folded ASCII form used for matching: 'Naxçıvan' → 'naxcivan', 'Iğdır' → 'igdir'."""
-    s = unicodedata.normalize("NFKD", name.strip().translate(_FOLD))
-    s = "".join(c for c in s if not unicodedata.combining(c)).casefold().translate(_FOLD)
-    return " ".join(s.split())
+#: normalised name → place id, per network (networks are immutable, so the index never goes stale)
+_INDEXES: WeakKeyDictionary[Network, dict[str, str]] = WeakKeyDictionary()
 
 
 def _index(net: Network) -> dict[str, str]:
-    cache = net.meta.setdefault("_place_index", {})
-    if cache:
-        return cache
+    index = _INDEXES.get(net)
+    if index is not None:
+        return index
+    index = {}
     for row in net.places.itertuples(index=False):
         keys = [row.place, row.name, *row.alt_names.split(";"), *row.node_ids]
         for k in keys:
             if k:
-                cache.setdefault(normalise(k), row.place)
-    return cache
+                index.setdefault(normalise(k), row.place)
+    _INDEXES[net] = index
+    return index
 
 
 def resolve_place(net: Network, query: str) -> str:

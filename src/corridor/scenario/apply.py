@@ -58,6 +58,4 @@ def apply_scenario(net: Network, scenario: Scenario) -> Network:
     if problems:
         raise ValidationError(problems)
     links["open"] = open_
-    out = net.replace_links(links)
-    out.meta["scenario"] = scenario.name
-    return out
+    return net.replace_links(links, meta={"scenario": scenario.name})

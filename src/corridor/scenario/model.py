@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic import ValidationError as PydanticError
 
-from corridor._errors import NotFoundError, ValidationError
-from corridor._yaml import pydantic_problems, read_yaml
+from corridor._errors import NotFoundError, Problem, ValidationError
+from corridor.sourced import load_yaml, validate
 
 Status = Literal["existing", "under_construction", "planned"]
 
@@ -68,12 +67,11 @@ def bundled_scenarios() -> dict[str, Path]:
 def read_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario YAML file."""
     path = Path(path)
-    raw = read_yaml(path)
+    raw, node = load_yaml(path)
+    if not isinstance(raw, dict):
+        raise ValidationError([Problem("expected a mapping of keys at the top level", file=str(path), row=1)])
     raw.setdefault("name", path.stem)
-    try:
-        return Scenario.model_validate(raw)
-    except PydanticError as e:
-        raise ValidationError(pydantic_problems(e, file=str(path))) from None
+    return validate(Scenario, raw, file=str(path), node=node)
 
 
 #: former names of bundled scenarios

@@ -17,10 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic import ValidationError as PydanticError
 
 from corridor._errors import NotFoundError, Problem, ValidationError
-from corridor._yaml import read_yaml
 from corridor.scenario.compare import Constraint
 from corridor.scenario.families import RouteFamilies
 from corridor.scenario.model import LinkRef, Scenario
+from corridor.sourced import read_yaml
 
 DO_NOTHING = "do-nothing"
 DO_MINIMUM = "do-minimum"

@@ -21,12 +21,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from corridor.transit.auth import Principal
-from corridor.transit.errors import TransitError, Unauthenticated, Unprocessable
+from corridor.transit.errors import TooManyRequests, TransitError, Unauthenticated, Unprocessable
+from corridor.transit.limits import BodyLimits, uvicorn_options
+from corridor.transit.login_pool import LoginPool
 from corridor.transit.schemas import (
     AuditReport,
     AuditRowPublic,
     BoardPublic,
     CheckpointEvent,
+    DecisionCreate,
     DeclarationCreate,
     DeclarationPublic,
     InspectionCreate,
@@ -47,6 +50,7 @@ from corridor.transit.states import State
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "https://corridor.example/problems/"
 PREFIX = "/api/v1"
+DOCS_STATIC = "/docs-static"
 
 # ----- problem details -------------------------------------------------------------------------------------
 
@@ -63,7 +67,9 @@ def problem(
         "field": field,
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else {}
+    if "retry_after" in extra:
+        headers["Retry-After"] = str(extra["retry_after"])
     return JSONResponse(body, status_code=status_code, media_type="application/problem+json", headers=headers)
 
 
@@ -75,25 +81,33 @@ def _pointer(loc) -> str:
     return "/" + "/".join(parts)
 
 
+def _message(err: dict) -> str:
+    """Pydantic's message without its 'Value error, ' prefix: our validators already say what is wrong."""
+    return str(err.get("msg", "")).removeprefix("Value error, ")
+
+
 def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(TransitError)
     async def _transit(_req: Request, e: TransitError):
-        return problem(e.status, e.title, e.code, e.detail, e.field)
+        extra = {"retry_after": e.retry_after} if isinstance(e, TooManyRequests) else {}
+        return problem(e.status, e.title, e.code, e.detail, e.field, **extra)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_req: Request, e: RequestValidationError):
-        errors = [
-            {"field": _pointer(err.get("loc", ())), "message": str(err.get("msg", ""))} for err in e.errors()
-        ]
+        errors = [{"field": _pointer(err.get("loc", ())), "message": _message(err)} for err in e.errors()]
         first = errors[0] if errors else {"field": None, "message": "invalid request"}
         detail = "; ".join(f"{x['field']}: {x['message']}" for x in errors[:10])
         return problem(422, "Unprocessable content", "VALIDATION", detail, first["field"], errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, e: StarletteHTTPException):
-        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 401: "BAD_TOKEN"}.get(
-            e.status_code, "HTTP_ERROR"
-        )
+        code = {
+            404: "NOT_FOUND",
+            405: "METHOD_NOT_ALLOWED",
+            401: "BAD_TOKEN",
+            400: "BAD_REQUEST",
+            413: "TOO_LARGE",
+        }.get(e.status_code, "HTTP_ERROR")
         return problem(e.status_code, str(e.detail), code, str(e.detail))
 
     @app.exception_handler(Exception)
@@ -190,10 +204,33 @@ public = APIRouter(prefix=PREFIX, tags=["auth"], responses={422: ERRORS[422], 40
 router = APIRouter(prefix=PREFIX, responses=ERRORS)
 
 
-@public.post("/auth/token", response_model=TokenPublic)
-def login(body: TokenRequest, service: ServiceDep) -> TokenPublic:
-    """Exchange a username and password for a bearer token (not idempotent: each call gives a new token)."""
-    return service.login(body.username, body.password)
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def login_off_loop(request: Request, username: str, password: str) -> TokenPublic:
+    """`TransitService.login` in the app's bounded, low-priority login pool (never on the event loop, never
+    in the request threads): a login flood waits there or gets 503, and everyone else keeps their threads."""
+    service: TransitService = request.app.state.service
+    pool: LoginPool = request.app.state.login_pool
+    client = client_address(request)
+    service.refuse_locked(username, client)  # a locked-out flood is answered at once, not after the queue
+    return await pool.run(lambda: service.login(username, password, client=client))
+
+
+@public.post(
+    "/auth/token",
+    response_model=TokenPublic,
+    responses={
+        429: {"description": "too many failed logins: locked for Retry-After seconds"},
+        503: {"description": "login pool saturated: retry after Retry-After seconds"},
+    },
+)
+async def login(body: TokenRequest, request: Request) -> Response:
+    """Exchange a username and password for a bearer token (not idempotent: each call gives a new token).
+
+    Throttled per account and per client address: after too many failures, 429 with ``Retry-After``."""
+    return _json(await login_off_loop(request, body.username, body.password))
 
 
 @public.post(
@@ -202,11 +239,11 @@ def login(body: TokenRequest, service: ServiceDep) -> TokenPublic:
     responses={401: ERRORS[401]},
     response_class=Response,
 )
-def logout(service: ServiceDep, creds: Credentials) -> Response:
+def logout(request: Request, service: ServiceDep, creds: Credentials) -> Response:
     """Revoke the bearer token sent with this request: it can never be used again."""
     token = _token(creds)
-    service.authenticate(token)  # 401 for an unknown or expired token
-    service.logout(token)
+    who = service.authenticate(token)  # 401 for an unknown or expired token
+    service.logout(token, who=who, client=client_address(request))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -252,6 +289,10 @@ def list_declarations(
     carrier: Code = None,
     mrn: Annotated[str | None, Query(pattern=r"^[0-9A-Z]{18}$")] = None,
     overdue: bool | None = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=35, pattern=r"^[A-Za-z0-9/._-]+$", description="part of the MRN or the reference"),
+    ] = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> Page[DeclarationPublic]:
@@ -262,6 +303,7 @@ def list_declarations(
         carrier=carrier,
         mrn=mrn,
         overdue=overdue,
+        search=q,
         offset=offset,
         limit=limit,
     )
@@ -332,6 +374,15 @@ def exit_(
     return _json(service.exit(who, declaration_id, body, idem=idem))
 
 
+@router.post("/declarations/{declaration_id}/decision", response_model=DeclarationPublic, tags=["acts"])
+def decision(
+    declaration_id: DeclId, body: DecisionCreate, who: Who, service: ServiceDep, idem: IdemDep
+) -> Response:
+    """Officer: decide on a discrepancy recorded at a checkpoint, with a reason (audited). At entry: proceed or
+    refuse; at exit: discharge (guarantee released) or recover (guarantee called). Nothing else moves it."""
+    return _json(service.decide(who, declaration_id, body, idem=idem))
+
+
 @router.post("/declarations/{declaration_id}/slot", response_model=DeclarationPublic, tags=["capacity"])
 def book_slot(
     declaration_id: DeclId, body: SlotBook, who: Who, service: ServiceDep, idem: IdemDep
@@ -393,7 +444,8 @@ def create_app(
     if service is None:
         settings = settings or Settings()
         service = TransitService.from_settings(settings, migrate_schema=migrate_schema)
-    threads = settings.threads if settings is not None else Settings.model_fields["threads"].default
+    settings = settings or Settings.model_construct(environment=service.environment)
+    threads = settings.threads
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -405,14 +457,28 @@ def create_app(
         title="corridor transit control",
         version="1",
         description="Sovereign transit control of a corridor: declarations, risk, checkpoints, capacity, audit.",
+        docs_url=None,  # self-hosted below: FastAPI's own pages load Swagger UI and ReDoc from a CDN
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+    )
+    app.add_middleware(
+        BodyLimits,
+        default=settings.max_body_bytes,
+        declarations=settings.max_declaration_bytes,
+        timeout_s=settings.body_timeout_s,
     )
     app.state.service = service
+    app.state.settings = settings
+    app.state.login_pool = LoginPool(settings.login_threads, settings.login_queue)
     _install_handlers(app)
     app.include_router(public)
     app.include_router(router)
     from corridor.transit.web import mount_web  # the pages (login, queue, checkpoint, board) under /web
 
     mount_web(app)
+
+    if settings.docs_enabled:
+        mount_api_docs(app)
 
     @app.get("/healthz", tags=["corridor"])
     def healthz() -> dict:
@@ -421,7 +487,29 @@ def create_app(
     return app
 
 
+def mount_api_docs(app: FastAPI) -> None:
+    """Swagger UI at ``/docs`` from the files of the ``swagger-ui-bundle`` package, served by this app (no
+    third-party origin: a CDN could serve any script on the app's origin)."""
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount(DOCS_STATIC, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title} - API",
+            swagger_js_url=f"{DOCS_STATIC}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_STATIC}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_STATIC}/favicon-32x32.png",
+        )
+
+
 def app_from_environment() -> FastAPI:
     """App factory for each worker process of ``corridor serve --workers N``: settings from the
     ``CORRIDOR_TRANSIT_*`` environment, schema already migrated by the parent (workers must not race on it)."""
-    return create_app(Settings(), migrate_schema=False)
+    settings = Settings()
+    uvicorn_options(settings)  # this process's request-head limits
+    return create_app(settings, migrate_schema=False)

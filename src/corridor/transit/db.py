@@ -7,11 +7,14 @@ connections before server or firewall idle timeouts."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 from importlib import resources
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 #: Seconds a SQLite writer waits for the lock before giving up.
@@ -20,9 +23,18 @@ SQLITE_BUSY_TIMEOUT_S = 30
 POOL_RECYCLE_S = 1800
 
 
+def _private_file(path: str) -> None:
+    """Create the SQLite file readable by its owner only (0600) before SQLite creates it with the umask (0644);
+    SQLite gives its -wal and -shm files the database file's permissions."""
+    if path and path != ":memory:" and not path.startswith("file:") and not os.path.exists(path):
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """An engine for ``url`` configured for this service (WAL and immediate transactions on SQLite)."""
     if url.startswith("sqlite"):
+        _private_file(make_url(url).database or "")
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
@@ -59,12 +71,21 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("corridor.transit") / "migrations"))
-    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
-    cfg.attributes["engine"] = engine
+    if engine is not None:
+        url = engine.url.render_as_string(hide_password=False).replace("%", "%%")
+        cfg.set_main_option("sqlalchemy.url", url)
+        cfg.attributes["engine"] = engine
     return cfg
+
+
+def head_revision() -> str:
+    """The newest migration shipped with the package (what `migrate` upgrades to)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
 
 
 def migrate(engine: Engine) -> str:

@@ -1,8 +1,9 @@
 """A realistic day of traffic on the corridor, seeded, played through the real service (every act audited).
 
 The day is the 24 hours ending now: carriers lodge declarations through the day, officers accept, assess and
-release or hold them, checkpoints record entry and exit, some movements are rejected or cancelled, and a few run
-past their deadline and are flagged overdue. Volumes are an assumption (a start-up corridor: tens of trucks and a
+release or hold them, checkpoints record entry and exit (a few with a broken seal or a count mismatch, which an
+officer then decides on), some movements are rejected or cancelled, and a few run past their deadline and are
+flagged overdue. Volumes are an assumption (a start-up corridor: tens of trucks and a
 handful of block trains a day, far below the ~1,100 vehicles/day of the Araz corridor's Aras road bridge, facts[56]).
 """
 
@@ -13,12 +14,17 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import MetaData, func, select
 from stdnum import iso6346, luhn
 
+from corridor._errors import CorridorError, ValidationError
 from corridor.transit.auth import Principal, Role
+from corridor.transit.db import migrate
 from corridor.transit.errors import Conflict
+from corridor.transit.models import AuditRow, Declaration, User
 from corridor.transit.schemas import (
     CheckpointEvent,
+    DecisionCreate,
     DeclarationCreate,
     InspectionCreate,
     RejectReason,
@@ -26,6 +32,25 @@ from corridor.transit.schemas import (
     SlotSet,
 )
 from corridor.transit.service import TransitService
+from corridor.transit.traffic import (
+    BREAKDOWN_MIN,
+    BREAKDOWN_SHARE,
+    CANCEL_SHARE,
+    CARGO,
+    DISCHARGE_MIN,
+    DOCUMENT_CHECK_MIN,
+    INSPECTION_MIN,
+    INSPECTION_PASS_SHARE,
+    OVERLOAD_MASS_KG,
+    OVERLOAD_SHARE,
+    REJECT_SHARE,
+    REVIEW_MIN,
+    RUNNING_FACTOR,
+    TO_BORDER_MIN,
+    TRAIN_CARGO,
+    TRAIN_WAGONS,
+    YELLOW_INSPECTED_SHARE,
+)
 
 DEMO_PASSWORD = "demo-password"
 
@@ -36,18 +61,43 @@ CARRIERS = (
     ("anatolia-lojistik", "TR", "Anatolia Lojistik", "ANATLJ"),
     ("silkway-trans", "KZ", "Silkway Trans", "SLKWAY"),
 )
-#: Typical cargo on the Middle Corridor (HS chapter, description, kg range, USD/kg range); assumption.
-CARGO = (
-    ("100199", "wheat in bulk", (20_000, 26_000), (0.2, 0.35)),
-    ("271019", "diesel fuel", (18_000, 24_000), (0.7, 1.0)),
-    ("720839", "hot-rolled steel coils", (20_000, 25_000), (0.6, 0.9)),
-    ("310230", "ammonium nitrate fertiliser", (22_000, 26_000), (0.3, 0.45)),
-    ("847130", "laptops", (4_000, 9_000), (40.0, 90.0)),
-    ("081010", "fresh strawberries", (8_000, 16_000), (2.0, 4.0)),
-    ("240220", "cigarettes", (6_000, 12_000), (15.0, 30.0)),
-    ("390110", "polyethylene granules", (18_000, 24_000), (1.0, 1.4)),
-)
 AM_PLATE_LETTERS = "ABCDEHKMOPSTXY"
+#: assumption: share of movements with a discrepancy (a few per cent; none is sourced for the corridor).
+ENTRY_DISCREPANCY_SHARE = 0.03
+EXIT_DISCREPANCY_SHARE = 0.06
+
+
+class DatabaseNotEmpty(CorridorError):
+    """The demo only fills an empty database (it would mix invented traffic with real records)."""
+
+
+def held_data(service: TransitService) -> dict[str, int]:
+    """How many users, declarations and audit rows the service's database already holds."""
+    with service.reads() as s:
+        return {
+            "users": s.execute(select(func.count()).select_from(User)).scalar_one(),
+            "declarations": s.execute(select(func.count()).select_from(Declaration)).scalar_one(),
+            "audit rows": s.execute(select(func.count()).select_from(AuditRow)).scalar_one(),
+        }
+
+
+def prepare_database(service: TransitService, *, reset: bool) -> None:
+    """Refuse a database that holds data, unless ``reset``: then drop every table and migrate afresh."""
+    held = held_data(service)
+    if not any(held.values()):
+        return
+    engine = service.sessions.kw["bind"]
+    if not reset:
+        url = engine.url.render_as_string(hide_password=True)
+        counts = ", ".join(f"{n} {what}" for what, n in held.items() if n)
+        raise DatabaseNotEmpty(
+            f"database {url} already holds data ({counts}); the demo fills only an empty database: "
+            "give --reset to delete everything in it first (cannot be undone), or another --database-url"
+        )
+    tables = MetaData()
+    tables.reflect(engine)  # every table there, whatever revision made it (alembic_version included)
+    tables.drop_all(engine)
+    migrate(engine)
 
 
 @dataclass
@@ -87,11 +137,11 @@ def _plate(rng: random.Random, country: str) -> str:
 
 def _body(rng: random.Random, n: int, train: bool, country: str) -> dict:
     if train:
-        wagons = [_wagon(rng) for _ in range(rng.randint(20, 40))]
+        wagons = [_wagon(rng) for _ in range(rng.randint(*TRAIN_WAGONS))]
         containers = [_container(rng) for _ in range(len(wagons))]
         consignments = []
         for c in containers:
-            hs, desc, kg, usd = rng.choice(CARGO[:4] + CARGO[7:])
+            hs, desc, kg, usd = rng.choice(TRAIN_CARGO)
             mass = rng.uniform(*kg)
             consignments.append(
                 {
@@ -107,8 +157,8 @@ def _body(rng: random.Random, n: int, train: bool, country: str) -> dict:
         containers = [_container(rng)]
         hs, desc, kg, usd = rng.choice(CARGO)
         mass = rng.uniform(*kg)
-        if rng.random() < 0.03:
-            mass = 31_000.0  # an overloaded truck: the OVERLOAD rule sends it red
+        if rng.random() < OVERLOAD_SHARE:
+            mass = OVERLOAD_MASS_KG  # an overloaded truck: the OVERLOAD rule sends it red
         consignments = [
             {
                 "hs_code": hs,
@@ -170,7 +220,12 @@ def seed_demo(
 
     ``queue`` more trucks arrive in the day's last 40 minutes, so an officer who logs in finds declarations waiting
     in the channel lanes (submitted, or assessed and waiting for release or hold).
+    Refused in a production environment: it adds officers with a published password.
     """
+    if service.environment == "production":
+        raise ValidationError(
+            "transit demo: refused in environment 'production' (it adds users with a known password)"
+        )
     rng = random.Random(seed)
     end = now or datetime.now(UTC)
     start = end - timedelta(hours=24)
@@ -224,31 +279,31 @@ def _play(
 ) -> None:
     """Move one declaration as far through its life cycle as the day allows."""
 
-    def wait(minutes_low: float, minutes_high: float) -> bool:
-        clock.now += timedelta(minutes=rng.uniform(minutes_low, minutes_high))
+    def wait(minutes: tuple[float, float]) -> bool:
+        clock.now += timedelta(minutes=rng.uniform(*minutes))
         return clock.now < end
 
     fate = rng.random()
-    if fate < 0.03:
+    if fate < CANCEL_SHARE:
         service.cancel(carrier, declaration_id)
         return
     service.book_slot(carrier, declaration_id, _slot_day(clock.now))
-    if not wait(5, 45):
+    if not wait(REVIEW_MIN):
         return  # still waiting for an officer
-    if fate < 0.06:
+    if fate < REJECT_SHARE:
         service.reject(
             officer, declaration_id, RejectReason(code="R02", detail="invoice and manifest disagree")
         )
         return
     service.accept(officer, declaration_id)
     d = service.assess(officer, declaration_id)
-    if not wait(2, 20):
+    if not wait(DOCUMENT_CHECK_MIN):
         return
-    if d.channel == "red" or (d.channel == "yellow" and rng.random() < 0.3):
+    if d.channel == "red" or (d.channel == "yellow" and rng.random() < YELLOW_INSPECTED_SHARE):
         service.hold(officer, declaration_id)
-        if not wait(60, 240):
+        if not wait(INSPECTION_MIN):
             return  # held, awaiting inspection
-        ok = rng.random() < 0.85
+        ok = rng.random() < INSPECTION_PASS_SHARE
         d = service.inspect(
             officer,
             declaration_id,
@@ -264,16 +319,33 @@ def _play(
         d = service.release(officer, declaration_id)
     seg = service.corridor.segment(d.mode)
     entry, exit_ = seg.checkpoints(d.direction)
-    if not wait(30, 300):
+    if not wait(TO_BORDER_MIN):
         return  # released, not yet at the border
-    service.enter(who[_cp_user(entry.code)], declaration_id, CheckpointEvent(checkpoint=entry.code))
+    if rng.random() < ENTRY_DISCREPANCY_SHARE:
+        found = CheckpointEvent(
+            checkpoint=entry.code, discrepancies=["count_mismatch"], note="one package more than declared"
+        )
+        service.enter(who[_cp_user(entry.code)], declaration_id, found)
+        if not wait((20.0, 90.0)):
+            return  # stopped at entry, waiting for an officer's decision
+        reason = "extra package is the driver's spare tyre, checked; goods as declared"
+        service.decide(officer, declaration_id, DecisionCreate(outcome="proceed", reason=reason))
+    else:
+        service.enter(who[_cp_user(entry.code)], declaration_id, CheckpointEvent(checkpoint=entry.code))
     running_min = 60 * seg.length_km / seg.speed_kmh
-    if rng.random() < 0.06:
-        running_min += 60 * 9  # a breakdown: this one runs past its deadline
-    if not wait(0.9 * running_min, 1.6 * running_min):
+    if rng.random() < BREAKDOWN_SHARE:
+        running_min += BREAKDOWN_MIN  # a breakdown: this one runs past its deadline
+    if not wait((RUNNING_FACTOR[0] * running_min, RUNNING_FACTOR[1] * running_min)):
+        return
+    if rng.random() < EXIT_DISCREPANCY_SHARE:
+        found = CheckpointEvent(checkpoint=exit_.code, seals_intact=False, note="seal cut")
+        service.exit(who[_cp_user(exit_.code)], declaration_id, found)
+        if wait((120.0, 720.0)):  # the officer asks the carrier and the police first
+            reason = "seal cut for a police check on the way (report attached); goods counted, as declared"
+            service.decide(officer, declaration_id, DecisionCreate(outcome="discharge", reason=reason))
         return
     service.exit(who[_cp_user(exit_.code)], declaration_id, CheckpointEvent(checkpoint=exit_.code))
-    if wait(60, 360):
+    if wait(DISCHARGE_MIN):
         service.discharge(officer, declaration_id)
 
 

@@ -47,3 +47,26 @@ class Conflict(TransitError):
 class Unprocessable(TransitError, ValueError):
     status = 422
     title = "Unprocessable content"
+
+
+class TooManyRequests(TransitError):
+    """Throttled: ``retry_after`` seconds until the next attempt may succeed (sent as ``Retry-After``)."""
+
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, code: str, detail: str, *, retry_after: float, field: str | None = None):
+        super().__init__(code, detail, field=field)
+        self.retry_after = max(1, int(retry_after + 0.999))
+
+
+class Busy(TooManyRequests):
+    """The server is saturated for this kind of request (503 with ``Retry-After``)."""
+
+    status = 503
+    title = "Service unavailable"
+
+
+class TooLarge(TransitError):
+    status = 413
+    title = "Content too large"

@@ -69,7 +69,7 @@ class Declaration(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     carrier: Mapped[str] = mapped_column(String(64), index=True)
     reference: Mapped[str] = mapped_column(String(35))
-    state: Mapped[str] = mapped_column(String(16), index=True)
+    state: Mapped[str] = mapped_column(String(24), index=True)
     direction: Mapped[str] = mapped_column(String(16))
     mode: Mapped[str] = mapped_column(String(8))
     entry_checkpoint: Mapped[str] = mapped_column(String(64))
@@ -95,6 +95,8 @@ class Declaration(Base):
     slot_day: Mapped[date | None] = mapped_column(Date)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: when the declaration reached its current state (flags and slot bookings do not move it)
+    state_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     body: Mapped[dict] = mapped_column(JSON)
 
 
@@ -117,9 +119,24 @@ class Event(Base):
     kind: Mapped[str] = mapped_column(String(8))  # entry | exit
     checkpoint: Mapped[str] = mapped_column(String(64))
     seals_intact: Mapped[bool] = mapped_column(Boolean)
+    #: discrepancy codes found, space-separated ("" when none): seal_broken seal_missing mass_mismatch ...
+    discrepancies: Mapped[str] = mapped_column(String(128), default="")
     note: Mapped[str] = mapped_column(Text)
     by: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class Decision(Base):
+    """An officer's decision on a recorded discrepancy: the outcome and the reason (also in the audit chain)."""
+
+    __tablename__ = "transit_decision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("transit_declaration.id"), index=True)
+    at_checkpoint: Mapped[str] = mapped_column(String(8))  # entry | exit: where the discrepancy was found
+    outcome: Mapped[str] = mapped_column(String(16))  # proceed | refuse | discharge | recover
+    reason: Mapped[str] = mapped_column(Text)
+    officer: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Slot(Base):
@@ -152,8 +169,8 @@ class AuditRow(Base):
     act: Mapped[str] = mapped_column(String(32))
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[str] = mapped_column(String(64))
-    before: Mapped[str | None] = mapped_column(String(16))
-    after: Mapped[str | None] = mapped_column(String(16))
+    before: Mapped[str | None] = mapped_column(String(24))
+    after: Mapped[str | None] = mapped_column(String(24))
     detail: Mapped[str] = mapped_column(Text)  # canonical JSON
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
@@ -166,6 +183,8 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    #: HMAC of (seq, hash) under the audit key: the head cannot be moved without the key
+    mac: Mapped[str | None] = mapped_column(String(64))
 
 
 class IdempotencyRecord(Base):

@@ -40,6 +40,11 @@ class Checkpoint:
     side: str  # east | west
     country: str
 
+    @property
+    def label(self) -> str:
+        """What people call it: '<node name> road checkpoint'."""
+        return f"{self.name} {self.mode} checkpoint"
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -78,6 +83,11 @@ class Corridor:
                 if cp.code == code:
                     return cp
         return None
+
+    def place(self, code: str | None) -> str:
+        """The checkpoint's name for people ('<node name> rail checkpoint'); an unknown code is shown as given."""
+        cp = self.checkpoint(code or "")
+        return cp.label if cp else (code or "")
 
     @property
     def all_checkpoints(self) -> list[Checkpoint]:

@@ -6,12 +6,13 @@ containers referenced by consignments declared on the movement.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from corridor.transit import codes
+from corridor.transit import codes, labels
 from corridor.transit.route import Direction
 
 T = TypeVar("T")
@@ -25,30 +26,87 @@ TRUCK_PAYLOAD_KG = 27_000.0
 IMPLAUSIBLE_FACTOR = 1.5
 #: assumption: above this a single consignment's value is a typing error, not a real cargo (USD).
 MAX_CONSIGNMENT_VALUE_USD = 1e9
+#: assumption: a consignment under 1 kg is no freight for a transit corridor (and 5e-324 kg is a typing or
+#: fuzzing artefact); parcels are consolidated into one consignment.
+MIN_CONSIGNMENT_MASS_KG = 1.0
+#: assumption: one cent, the smallest amount a customs value or guarantee is stated in.
+MIN_AMOUNT_USD = 0.01
 
 
-def _checked(problem, normalise=lambda v: v):
+def _canonical(problem, normalise):
+    """Normalise first (so length limits apply to what is stored), then check the canonical form.
+
+    ``normalise`` is idempotent (`codes.canonical`), so a stored value passes this check again on any read."""
+
+    def before(v):
+        return normalise(v) if isinstance(v, str) else v
+
     def check(v: str) -> str:
         why = problem(v)
         if why:
             raise ValueError(why)
-        return normalise(v)
+        return v
 
-    return AfterValidator(check)
+    return BeforeValidator(before), AfterValidator(check)
 
 
 ContainerNo = Annotated[
-    str, Field(max_length=20), _checked(codes.container_problem, codes.normalise_container)
+    str, Field(max_length=20), *_canonical(codes.container_problem, codes.normalise_container)
 ]
-WagonNo = Annotated[str, Field(max_length=20), _checked(codes.wagon_problem, codes.normalise_wagon)]
-Plate = Annotated[str, Field(max_length=20), _checked(codes.plate_problem, codes.normalise_plate)]
-HsCode = Annotated[
-    str, Field(max_length=13), _checked(codes.hs_problem, lambda v: v.replace(".", "").strip())
-]
-Mrn = Annotated[str, Field(max_length=18), _checked(codes.mrn_problem, lambda v: v.strip().upper())]
+WagonNo = Annotated[str, Field(max_length=20), *_canonical(codes.wagon_problem, codes.normalise_wagon)]
+Plate = Annotated[str, Field(max_length=20), *_canonical(codes.plate_problem, codes.normalise_plate)]
+HsCode = Annotated[str, Field(max_length=13), *_canonical(codes.hs_problem, codes.normalise_hs)]
+Mrn = Annotated[str, Field(max_length=18), *_canonical(codes.mrn_problem, codes.normalise_mrn)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
-Reference = Annotated[str, Field(min_length=1, max_length=35, pattern=r"^[A-Za-z0-9][A-Za-z0-9/._-]*$")]
-SealId = Annotated[str, Field(min_length=1, max_length=35, pattern=r"^[A-Za-z0-9][A-Za-z0-9/._-]*$")]
+
+_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/._-]*$")
+_GUARANTEE_REFERENCE = re.compile(r"^[A-Z0-9]+$")
+
+
+def _odd_characters(value: str, allowed: str) -> str:
+    odd = sorted({c for c in value if not (c.isascii() and c.isalnum()) and c not in allowed})
+    return " ".join(repr(c) for c in odd)
+
+
+def reference_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a carrier's reference or a seal number (words, not the regular expression)."""
+    if _REFERENCE.match(value):
+        return None
+    odd = _odd_characters(value, "/._-")
+    if odd:
+        return f"use Latin letters, digits and / . _ - only; {value!r} has {odd}"
+    return f"must start with a letter or a digit, not {value[:1]!r}"
+
+
+def guarantee_reference_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a guarantee reference (as printed on the certificate: capitals and digits)."""
+    if _GUARANTEE_REFERENCE.match(value):
+        return None
+    odd = _odd_characters(value.upper(), "")
+    hint = "".join(c for c in value.upper() if c.isascii() and c.isalnum())
+    if odd:
+        return (
+            f"use capital letters A-Z and digits only, as on the guarantee certificate (e.g. GRN0001); "
+            f"{value!r} has {odd}" + (f" (did you mean {hint}?)" if hint else "")
+        )
+    return f"use capital letters (e.g. GRN0001): {value!r} has lower-case letters (did you mean {hint}?)"
+
+
+def _shown_pattern(regex: re.Pattern) -> dict:
+    return {"pattern": regex.pattern}  # kept in the OpenAPI schema; the check itself is `_canonical`
+
+
+Reference = Annotated[
+    str,
+    Field(min_length=1, max_length=35, json_schema_extra=_shown_pattern(_REFERENCE)),
+    *_canonical(reference_problem, lambda v: v),
+]
+SealId = Reference
+GuaranteeReference = Annotated[
+    str,
+    Field(min_length=1, max_length=24, json_schema_extra=_shown_pattern(_GUARANTEE_REFERENCE)),
+    *_canonical(guarantee_reference_problem, lambda v: v),
+]
 
 
 def text_problem(value: str) -> str | None:
@@ -115,14 +173,14 @@ class Truck(Strict):
 class Consignment(Strict):
     hs_code: HsCode
     description: Text
-    gross_mass_kg: float = Field(gt=0, le=10_000_000)
-    value_usd: float = Field(gt=0, le=MAX_CONSIGNMENT_VALUE_USD)
+    gross_mass_kg: float = Field(ge=MIN_CONSIGNMENT_MASS_KG, le=10_000_000)
+    value_usd: float = Field(ge=MIN_AMOUNT_USD, le=MAX_CONSIGNMENT_VALUE_USD)
     container: ContainerNo | None = None
 
 
 class Guarantee(Strict):
-    reference: Annotated[str, Field(min_length=1, max_length=24, pattern=r"^[A-Z0-9]+$")]
-    amount_usd: float = Field(gt=0, le=1e10)
+    reference: GuaranteeReference
+    amount_usd: float = Field(ge=MIN_AMOUNT_USD, le=1e10)
 
 
 class DeclarationCreate(Strict):
@@ -185,10 +243,40 @@ class InspectionCreate(Strict):
     reject_code: Literal["R02", "R03", "R04", "R99"] = "R04"
 
 
+Discrepancy = Literal["seal_broken", "seal_missing", "mass_mismatch", "count_mismatch"]
+
+
 class CheckpointEvent(Strict):
+    """What a checkpoint saw. Any discrepancy (``seals_intact`` false counts as ``seal_broken``) stops the
+    ordinary path until an officer decides."""
+
     checkpoint: Annotated[str, Field(min_length=1, max_length=64)]
     seals_intact: bool = True
+    discrepancies: list[Discrepancy] = Field(
+        default_factory=list,
+        max_length=len(labels.DISCREPANCIES),
+        description="seal_broken, seal_missing, mass_mismatch, count_mismatch",
+    )
     note: Annotated[str, Field(max_length=500)] = ""
+
+    @model_validator(mode="after")
+    def _seals(self) -> CheckpointEvent:
+        found = list(dict.fromkeys(self.discrepancies))  # unique, in the order given
+        seal_codes = {"seal_broken", "seal_missing"}
+        if not self.seals_intact and not seal_codes & set(found):
+            found.insert(0, "seal_broken")
+        if seal_codes & set(found):
+            self.seals_intact = False
+        self.discrepancies = found
+        return self
+
+
+class DecisionCreate(Strict):
+    """An officer's decision on a discrepancy: at entry ``proceed`` or ``refuse``; at exit ``discharge`` or
+    ``recover`` (call the guarantee). The reason is required and goes to the audit chain."""
+
+    outcome: Literal["proceed", "refuse", "discharge", "recover"]
+    reason: Annotated[str, Field(min_length=3, max_length=500)]
 
 
 class SlotSet(Strict):
@@ -227,8 +315,63 @@ class EventPublic(BaseModel):
     kind: str
     checkpoint: str
     seals_intact: bool
+    discrepancies: list[str] = []
     note: str
     by: str
+    at: datetime
+
+
+class _Vehicle:
+    @property
+    def payload_kg(self) -> float:
+        return WAGON_PAYLOAD_KG * len(self.wagons) if self.kind == "train" else TRUCK_PAYLOAD_KG
+
+
+class TrainStored(_Vehicle, BaseModel):
+    kind: Literal["train"]
+    wagons: list[str]
+
+
+class TruckStored(_Vehicle, BaseModel):
+    kind: Literal["truck"]
+    plates: list[str]
+
+
+class ConsignmentStored(BaseModel):
+    hs_code: str
+    description: str
+    gross_mass_kg: float
+    value_usd: float
+    container: str | None = None
+
+
+class GuaranteeStored(BaseModel):
+    reference: str
+    amount_usd: float
+
+
+class DeclarationBody(BaseModel):
+    """A declaration body as stored: what `DeclarationCreate` accepted and canonicalised at submission.
+
+    Reads use this plain shape and never re-run the submission checks: a stored declaration is a record, and a
+    rule tightened later (or a value stored by an older version) must not turn every page that lists it into
+    an error."""
+
+    reference: str
+    direction: str
+    transport: Annotated[TrainStored | TruckStored, Field(discriminator="kind")]
+    containers: list[str] = []
+    consignments: list[ConsignmentStored]
+    seal_count: int
+    seals: list[str] = []
+    guarantee: GuaranteeStored
+
+
+class DecisionPublic(BaseModel):
+    at_checkpoint: str
+    outcome: str
+    reason: str
+    officer: str
     at: datetime
 
 
@@ -259,9 +402,11 @@ class DeclarationPublic(BaseModel):
     slot_day: date | None
     submitted_at: datetime
     updated_at: datetime
-    body: DeclarationCreate
+    state_since: datetime | None = None
+    body: DeclarationBody
     inspections: list[InspectionPublic] = []
     events: list[EventPublic] = []
+    decisions: list[DecisionPublic] = []
 
 
 class Page(BaseModel, Generic[T]):

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import json
 import random
+import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -29,7 +30,7 @@ from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from corridor.transit import audit, codes
+from corridor.transit import audit, codes, labels
 from corridor.transit.auth import (
     Principal,
     Role,
@@ -38,12 +39,14 @@ from corridor.transit.auth import (
     token_digest,
     validate_user,
     verify_password,
+    verify_unknown,
 )
 from corridor.transit.db import is_sqlite, make_engine, migrate, session_factory
 from corridor.transit.errors import (
     Conflict,
     Forbidden,
     Missing,
+    TooManyRequests,
     TransitError,
     Unauthenticated,
     Unprocessable,
@@ -51,6 +54,7 @@ from corridor.transit.errors import (
 from corridor.transit.models import (
     AuditRow,
     Booking,
+    Decision,
     Declaration,
     Event,
     IdempotencyRecord,
@@ -67,6 +71,9 @@ from corridor.transit.schemas import (
     AuditRowPublic,
     BoardPublic,
     CheckpointEvent,
+    DecisionCreate,
+    DecisionPublic,
+    DeclarationBody,
     DeclarationCreate,
     DeclarationPublic,
     EventPublic,
@@ -81,7 +88,17 @@ from corridor.transit.schemas import (
     UserPublic,
 )
 from corridor.transit.settings import Settings
-from corridor.transit.states import FINAL, IN_TRANSIT, Act, State, next_state
+from corridor.transit.states import (
+    DECISIONS,
+    DISCREPANCY,
+    FINAL,
+    IN_TRANSIT,
+    Act,
+    State,
+    decisions_from,
+    next_state,
+)
+from corridor.transit.throttle import LoginThrottle
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -91,6 +108,26 @@ GUARANTEE_SHARE = 0.20
 #: Reject codes that count against a carrier's record (prohibited goods, failed inspection).
 INCIDENT_CODES = ("R03", "R04")
 MAX_PAGE = 200
+#: Largest offset a list accepts (beyond it: 422, not an integer overflow in the database driver).
+MAX_OFFSET = 10**9
+#: assumption: capacity may be set or booked from yesterday (late corrections) to a year ahead; a day outside
+#: (0001-01-01, 9999-12-31) is a typing error, not a plan.
+SLOT_DAYS_BACK, SLOT_DAYS_AHEAD = 1, 366
+#: Seconds between purges of expired tokens (run by a login, at most this often per process).
+TOKEN_PURGE_EVERY_S = 600
+
+
+def guarantee_shortfall(amount_usd: float, value_usd: float) -> str | None:
+    """Why a guarantee of ``amount_usd`` does not cover goods worth ``value_usd``, or None when it does."""
+    required = GUARANTEE_SHARE * value_usd
+    if amount_usd >= required:
+        return None
+    return (
+        f"guarantee {amount_usd:,.2f} USD is below the required {required:,.2f} USD "
+        f"({GUARANTEE_SHARE:.0%} of the declared value {value_usd:,.2f} USD): "
+        f"raise it by {required - amount_usd:,.2f} USD"
+    )
+
 
 OFFICIALS = (Role.OFFICER, Role.CHECKPOINT, Role.AUDITOR)  # may read declaration content besides carriers
 #: Tokens kept in the principal cache of one process (cleared when full: a miss costs one SELECT).
@@ -102,6 +139,18 @@ _FIND_IDEM = select(_IDEM.c.request_hash, _IDEM.c.response).where(
 )
 _INSERT_IDEM = insert(_IDEM)
 _INSERT_DECLARATION = insert(Declaration.__table__)
+
+
+def _page_limit(offset: int, limit: int) -> int:
+    """The page size to use; 422 for an offset no list can reach (the database driver would overflow)."""
+    if not 0 <= offset <= MAX_OFFSET:
+        raise Unprocessable("BAD_OFFSET", f"offset must be 0-{MAX_OFFSET}, got {offset}", field="offset")
+    return max(1, min(limit, MAX_PAGE))
+
+
+def _printable(text: str, limit: int = 64) -> str:
+    """``text`` fit for an audit field: printable characters only, at most ``limit``."""
+    return "".join(c if c.isprintable() else "?" for c in text[:limit])
 
 
 @dataclass(frozen=True)
@@ -135,6 +184,9 @@ class TransitService:
         clock: Callable[[], datetime] = utcnow,
         token_ttl_h: float = 12.0,
         principal_cache_s: float = 5.0,
+        csrf_key: bytes | None = None,
+        environment: str = "development",
+        throttle: LoginThrottle | None = None,
     ):
         self.sessions = sessions
         engine = sessions.kw["bind"]
@@ -151,6 +203,20 @@ class TransitService:
         self._rng_lock = threading.Lock()
         self.clock = clock
         self.token_ttl_h = token_ttl_h
+        #: signs the web forms' CSRF tokens; never the audit key (a random one when none is configured)
+        self.csrf_key = csrf_key or secrets.token_bytes(32)
+        self.environment = environment
+        self.throttle = throttle or self.default_throttle(Settings.model_construct())
+        self._next_purge = 0.0
+
+    def default_throttle(self, settings: Settings) -> LoginThrottle:
+        return LoginThrottle(
+            per_account=settings.login_failures_per_account,
+            per_address=settings.login_failures_per_address,
+            window_s=settings.login_window_s,
+            lockout_s=settings.login_lockout_s,
+            clock=lambda: self.clock().timestamp(),
+        )
 
     @classmethod
     def from_settings(
@@ -162,13 +228,20 @@ class TransitService:
         if migrate_schema:
             migrate(engine)
         kw.setdefault("rng", random.Random(settings.risk_seed))
-        return cls(
+        service = cls(
             session_factory(engine),
             audit_key=settings.audit_key.encode(),
             token_ttl_h=settings.token_ttl_h,
             principal_cache_s=settings.principal_cache_s,
+            csrf_key=settings.csrf_key.encode() if settings.csrf_key else None,
+            environment=settings.environment,
             **kw,
         )
+        service.throttle = service.default_throttle(settings)
+        if migrate_schema:
+            with service._writer_lock, service.sessions.begin() as s:
+                audit.seal_head(s, service.audit_key)
+        return service
 
     # ----- plumbing ---------------------------------------------------------------------------------------
 
@@ -272,10 +345,13 @@ class TransitService:
             select(Inspection).where(Inspection.declaration_id == d.id).order_by(Inspection.id)
         ).scalars()
         evs = s.execute(select(Event).where(Event.declaration_id == d.id).order_by(Event.id)).scalars()
-        return self._public_of(d, DeclarationCreate.model_validate(d.body), ins, evs)
+        decs = s.execute(
+            select(Decision).where(Decision.declaration_id == d.id).order_by(Decision.id)
+        ).scalars()
+        return self._public_of(d, DeclarationBody.model_validate(d.body), ins, evs, decs)
 
     @staticmethod
-    def _public_of(d, body: DeclarationCreate, ins=(), evs=()) -> DeclarationPublic:
+    def _public_of(d, body: DeclarationBody, ins=(), evs=(), decs=()) -> DeclarationPublic:
         """The public view of ``d`` (an ORM row or any object with its attributes), from memory."""
         return DeclarationPublic(
             id=d.id,
@@ -304,6 +380,7 @@ class TransitService:
             slot_day=d.slot_day,
             submitted_at=d.submitted_at,
             updated_at=d.updated_at,
+            state_since=d.state_at or d.updated_at,
             body=body,
             inspections=[
                 InspectionPublic(
@@ -320,18 +397,22 @@ class TransitService:
                     kind=e.kind,
                     checkpoint=e.checkpoint,
                     seals_intact=e.seals_intact,
+                    discrepancies=(e.discrepancies or "").split(),
                     note=e.note,
                     by=e.by,
                     at=e.at,
                 )
                 for e in evs
             ],
+            decisions=[DecisionPublic.model_validate(x, from_attributes=True) for x in decs],
         )
 
     def _transition(self, s: Session, who: Principal, d: Declaration, act: Act, **detail) -> State:
         before = State(d.state)
         after = next_state(before, act)
         d.state, d.updated_at = after.value, self.clock()
+        if after is not before:
+            d.state_at = d.updated_at
         self._audit(s, who, act.value, "declaration", d.id, before.value, after.value, **detail)
         return after
 
@@ -396,15 +477,51 @@ class TransitService:
             raise Conflict("DUPLICATE_USER", f"user {username!r} already exists", field="username") from None
         return UserPublic(username=username, role=role.value, country=country, agency=agency, scope=scope)
 
-    def login(self, username: str, password: str) -> TokenPublic:
-        with self._tx() as s:
+    def login(self, username: str, password: str, *, client: str = "local") -> TokenPublic:
+        """A new token for a right password. Throttled per account and per ``client`` address (429 with
+        Retry-After while locked, before any hashing); the password is checked outside any transaction, at
+        the same cost for unknown users; success, failure and lockout are audited."""
+        account = self.refuse_locked(username, client)
+        with self.reads() as s:
             u = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
-            if u is None or not u.active or not verify_password(u.password_hash, password):
-                raise Unauthenticated("BAD_CREDENTIALS", "unknown user or wrong password")
-            token, now = new_token(), self.clock()
-            expires = now + timedelta(hours=self.token_ttl_h)
+        # no transaction is open here: hashing holds no lock and no connection
+        ok = verify_password(u.password_hash, password) if u is not None else verify_unknown(password)
+        if not ok or not u.active:
+            lockouts = self.throttle.failure(account, client)
+            with self._tx() as s:
+                self._audit(s, account, "login_failed", "user", account, client=client)
+                for lo in lockouts:
+                    until = datetime.fromtimestamp(lo.until, UTC).isoformat(timespec="seconds")
+                    self._audit(s, "system", "login_lockout", lo.kind, lo.key, client=client, until=until)
+            raise Unauthenticated("BAD_CREDENTIALS", "unknown user or wrong password")
+        self.throttle.success(account)
+        token, now = new_token(), self.clock()
+        expires = now + timedelta(hours=self.token_ttl_h)
+        with self._tx() as s:
             s.add(Token(token_hash=token_digest(token), user_id=u.id, created_at=now, expires_at=expires))
+            self._audit(s, u.username, "login", "user", u.username, client=client)
+            if monotonic() >= self._next_purge:
+                s.execute(delete(Token).where(Token.expires_at <= now))
+                self._next_purge = monotonic() + TOKEN_PURGE_EVERY_S
         return TokenPublic(access_token=token, expires_at=expires)
+
+    def refuse_locked(self, username: str, client: str) -> str:
+        """429 `TooManyRequests` while the account or the address is locked out (no database, no hashing:
+        callers check this before queueing for the login pool); else the account key."""
+        account = _printable(username)
+        wait = self.throttle.retry_after(account, client)
+        if wait is not None:
+            raise TooManyRequests(
+                "LOGIN_LOCKED",
+                "too many failed logins for this account or from this address; try again later",
+                retry_after=wait,
+            )
+        return account
+
+    def purge_tokens(self) -> int:
+        """Delete every expired token; how many."""
+        with self._tx() as s:
+            return s.execute(delete(Token).where(Token.expires_at <= self.clock())).rowcount
 
     def authenticate(self, token: str) -> Principal:
         """The principal of a bearer token. Cached per process for ``principal_cache_s`` seconds; `logout` and
@@ -455,12 +572,14 @@ class TransitService:
                 if v.principal.user_id == user_id:
                     self._principals.pop(k, None)
 
-    def logout(self, token: str) -> None:
-        """Revoke ``token`` (its row is deleted, so it can never authenticate again)."""
+    def logout(self, token: str, *, who: Principal | None = None, client: str = "local") -> None:
+        """Revoke ``token`` (its row is deleted, so it can never authenticate again). Audited."""
         digest = token_digest(token)
+        who = who or self.authenticate(token)
         self._forget_principals(digest=digest)
         with self._tx() as s:
             s.execute(delete(Token).where(Token.token_hash == digest))
+            self._audit(s, who, "logout", "user", who.username, client=client)
         self._forget_principals(digest=digest)
 
     def set_active(self, username: str, active: bool, *, actor: str = "cli") -> UserPublic:
@@ -488,6 +607,9 @@ class TransitService:
         who.require(Role.CARRIER, action="submit declarations")
         if not who.scope:
             raise Forbidden("SCOPE_MISSING", "carrier user has no carrier code")
+        short = guarantee_shortfall(data.guarantee.amount_usd, data.total_value_usd)
+        if short:
+            raise Unprocessable("GUARANTEE_INSUFFICIENT", short, field="/guarantee/amount_usd")
         mode = data.transport.mode
         seg = self.corridor.segment(mode)
         entry, exit_ = seg.checkpoints(data.direction)
@@ -510,6 +632,7 @@ class TransitService:
                 guarantee_released=False,
                 submitted_at=now,
                 updated_at=now,
+                state_at=now,
                 body=data.model_dump(mode="json"),
             )
             try:  # the unique (carrier, reference) constraint answers duplicates: no SELECT first
@@ -533,7 +656,7 @@ class TransitService:
             )
             # the response from memory: a new declaration has no events, inspections, MRN or channel yet
             fresh = Declaration(id=new_id, **{**row, "body": None})
-            return self._public_of(fresh, data)
+            return self._public_of(fresh, DeclarationBody.model_validate(row["body"]))
 
         return self._write(who, idem, DeclarationPublic, run)
 
@@ -550,9 +673,13 @@ class TransitService:
         carrier: str | None = None,
         mrn: str | None = None,
         overdue: bool | None = None,
+        search: str | None = None,
+        states: tuple[str, ...] | None = None,
         offset: int = 0,
         limit: int = 50,
     ) -> Page[DeclarationPublic]:
+        """Declarations ``who`` may see, newest first. ``search`` matches part of the MRN or of the carrier's
+        reference (case-insensitive); ``states`` keeps any of several states."""
         if who.role is Role.OPERATOR:
             raise Forbidden(
                 "ROLE_FORBIDDEN", "the corridor operator (front office) sees aggregates, not declarations"
@@ -576,7 +703,15 @@ class TransitService:
                 q = q.where(col == val)
         if overdue is not None:
             q = q.where(Declaration.overdue_at.is_not(None) if overdue else Declaration.overdue_at.is_(None))
-        limit = max(1, min(limit, MAX_PAGE))
+        if states is not None:
+            q = q.where(Declaration.state.in_(states))
+        if search:
+            term = search.strip().upper()
+            q = q.where(
+                func.upper(Declaration.mrn).contains(term, autoescape=True)
+                | func.upper(Declaration.reference).contains(term, autoescape=True)
+            )
+        limit = _page_limit(offset, limit)
         with self.reads() as s:
             total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
             rows = s.execute(q.order_by(Declaration.id.desc()).offset(offset).limit(limit)).scalars().all()
@@ -593,14 +728,9 @@ class TransitService:
 
         def fn(s: Session, d: Declaration) -> None:
             next_state(d.state, Act.ACCEPT)
-            required = GUARANTEE_SHARE * d.total_value_usd
-            if d.guarantee_usd < required:
-                raise Conflict(
-                    "GUARANTEE_INSUFFICIENT",
-                    f"guarantee {d.guarantee_usd:,.2f} USD is below the required {required:,.2f} USD "
-                    f"({GUARANTEE_SHARE:.0%} of the declared value)",
-                    field="guarantee/amount_usd",
-                )
+            short = guarantee_shortfall(d.guarantee_usd, d.total_value_usd)
+            if short:  # submitted before the check at submission, or under another share
+                raise Conflict("GUARANTEE_INSUFFICIENT", short, field="guarantee/amount_usd")
             d.mrn = codes.movement_reference(self.clock().year, "AM", d.id)
             self._transition(s, who, d, Act.ACCEPT, mrn=d.mrn)
 
@@ -623,7 +753,7 @@ class TransitService:
 
         def fn(s: Session, d: Declaration) -> None:
             next_state(d.state, Act.ASSESS)
-            body = DeclarationCreate.model_validate(d.body)
+            body = DeclarationBody.model_validate(d.body)
             incidents = s.execute(
                 select(func.count())
                 .select_from(Declaration)
@@ -723,22 +853,36 @@ class TransitService:
     ) -> DeclarationPublic:
         who.require(Role.CHECKPOINT, action=f"record {act.value} events")
         who.require_sovereign(f"record {act.value} events")
+        place = self.corridor.place
         if ev.checkpoint != who.scope:
             raise Forbidden(
                 "WRONG_CHECKPOINT",
-                f"you record events at {who.scope}, not {ev.checkpoint}",
+                f"you record events at {place(who.scope)}, not at {place(ev.checkpoint)}",
                 field="checkpoint",
             )
+        # a discrepancy stops the ordinary path: the movement waits for an officer's decision
+        found = {Act.ENTER: Act.ENTER_DISCREPANCY, Act.EXIT: Act.EXIT_DISCREPANCY}[act]
+        step = found if ev.discrepancies else act
 
         def fn(s: Session, d: Declaration) -> None:
             expected = d.entry_checkpoint if act is Act.ENTER else d.exit_checkpoint
             if ev.checkpoint != expected:
                 raise Forbidden(
                     "WRONG_CHECKPOINT",
-                    f"declaration {d.id} {act.value}s at {expected}, not {ev.checkpoint}",
+                    f"declaration {d.id} {'enters' if act is Act.ENTER else 'leaves'} at {place(expected)}, "
+                    f"not at {place(ev.checkpoint)}",
                     field="checkpoint",
                 )
-            self._transition(s, who, d, act, checkpoint=ev.checkpoint, seals_intact=ev.seals_intact)
+            self._transition(
+                s,
+                who,
+                d,
+                step,
+                checkpoint=ev.checkpoint,
+                seals_intact=ev.seals_intact,
+                discrepancies=ev.discrepancies,
+                note=ev.note,
+            )
             now = self.clock()
             if act is Act.EXIT:
                 d.exited_at = now
@@ -748,6 +892,7 @@ class TransitService:
                     kind="entry" if act is Act.ENTER else "exit",
                     checkpoint=ev.checkpoint,
                     seals_intact=ev.seals_intact,
+                    discrepancies=" ".join(ev.discrepancies),
                     note=ev.note,
                     by=who.username,
                     at=now,
@@ -772,8 +917,77 @@ class TransitService:
         self._officer(who, "discharge movements")
 
         def fn(s: Session, d: Declaration) -> None:
+            if State(d.state) in DISCREPANCY:
+                raise Conflict(
+                    "DISCREPANCY_UNDECIDED",
+                    f"declaration {d.id} has a discrepancy ({self._found(s, d)}): record an officer's decision "
+                    f"with its reason first (POST /declarations/{d.id}/decision)",
+                    field="state",
+                )
             self._transition(s, who, d, Act.DISCHARGE, guarantee=d.guarantee_reference)
             d.guarantee_released = True
+
+        return self._act(who, declaration_id, idem, fn)
+
+    def _found(self, s: Session, d: Declaration) -> str:
+        """'seal broken at <place> road checkpoint' for the events with discrepancies of ``d``."""
+        evs = s.execute(select(Event).where(Event.declaration_id == d.id).order_by(Event.id)).scalars()
+        parts = [
+            f"{labels.discrepancies(e.discrepancies.split())} at {self.corridor.place(e.checkpoint)}"
+            for e in evs
+            if e.discrepancies
+        ]
+        return "; ".join(parts) or "recorded at a checkpoint"
+
+    def decide(
+        self, who: Principal, declaration_id: int, decision: DecisionCreate, *, idem: Idem | None = None
+    ) -> DeclarationPublic:
+        """Record an officer's decision on a discrepancy (with its reason, audited) and move the movement on:
+        at entry ``proceed`` (it continues) or ``refuse`` (rejected, R04); at exit ``discharge`` (guarantee
+        released) or ``recover`` (the guarantee is kept to recover duties)."""
+        self._officer(who, "decide on discrepancies")
+        act = DECISIONS[decision.outcome]
+
+        def fn(s: Session, d: Declaration) -> None:
+            state = State(d.state)
+            if state not in DISCREPANCY:
+                raise Conflict(
+                    "NO_DISCREPANCY",
+                    f"declaration {d.id} is {labels.state(state.value)}: there is no discrepancy to decide",
+                    field="state",
+                )
+            allowed = decisions_from(state)
+            if decision.outcome not in allowed:
+                raise Conflict(
+                    "DECISION_NOT_ALLOWED",
+                    f"a discrepancy at {'entry' if state is State.ENTRY_DISCREPANCY else 'exit'} is decided "
+                    f"with {' or '.join(allowed)}, not {decision.outcome}",
+                    field="outcome",
+                )
+            where = "entry" if state is State.ENTRY_DISCREPANCY else "exit"
+            s.add(
+                Decision(
+                    declaration_id=d.id,
+                    at_checkpoint=where,
+                    outcome=decision.outcome,
+                    reason=decision.reason,
+                    officer=who.username,
+                    at=self.clock(),
+                )
+            )
+            if act is Act.DECIDE_REFUSE:
+                d.reject_code, d.reject_detail = "R04", f"refused at entry: {decision.reason}"
+            elif act is Act.DECIDE_DISCHARGE:
+                d.guarantee_released = True
+            self._transition(
+                s,
+                who,
+                d,
+                act,
+                outcome=decision.outcome,
+                reason=decision.reason,
+                guarantee=d.guarantee_reference,
+            )
 
         return self._act(who, declaration_id, idem, fn)
 
@@ -781,6 +995,15 @@ class TransitService:
         who.require(Role.CARRIER, action="cancel declarations")
 
         def fn(s: Session, d: Declaration) -> None:
+            if d.state == State.HELD.value or (d.state == State.ASSESSED.value and d.channel == "red"):
+                # once the goods are selected for examination the declarant may not withdraw them from it
+                # (compare EU Union Customs Code, Regulation 952/2013, art. 174(2))
+                raise Conflict(
+                    "UNDER_CONTROL",
+                    f"declaration {d.id} is selected for control ({d.state}, {d.channel} channel); it cannot "
+                    "be cancelled before the examination is done",
+                    field="state",
+                )
             self._transition(s, who, d, Act.CANCEL)
             self._free_slot(s, d)
 
@@ -844,8 +1067,15 @@ class TransitService:
             fee_usd=x.fee_usd,
         )
 
+    def _slot_day_ok(self, day: date) -> None:
+        today = self.clock().date()
+        first, last = today - timedelta(days=SLOT_DAYS_BACK), today + timedelta(days=SLOT_DAYS_AHEAD)
+        if not first <= day <= last:
+            raise Unprocessable("BAD_DAY", f"day must be between {first} and {last}, got {day}", field="day")
+
     def set_slot(self, who: Principal, data: SlotSet, *, idem: Idem | None = None) -> SlotPublic:
         who.require(Role.OPERATOR, action="set capacity and fees")
+        self._slot_day_ok(data.day)
 
         def run(s: Session) -> SlotPublic:
             q = (
@@ -909,7 +1139,7 @@ class TransitService:
             q = q.where(Slot.direction == direction)
         if mode is not None:
             q = q.where(Slot.mode == mode)
-        limit = max(1, min(limit, MAX_PAGE))
+        limit = _page_limit(offset, limit)
         with self.reads() as s:
             total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
             rows = s.execute(
@@ -927,6 +1157,7 @@ class TransitService:
         The conditional UPDATE (``booked < capacity``) is atomic on both databases, so concurrent bookings can
         never overbook (OWASP ASVS 2.3.4)."""
         who.require(Role.CARRIER, action="book slots")
+        self._slot_day_ok(data.day)
 
         def fn(s: Session, d: Declaration) -> None:
             if State(d.state) in FINAL or State(d.state) not in (
@@ -1031,7 +1262,7 @@ class TransitService:
         q = select(AuditRow)
         if entity_id is not None:
             q = q.where(AuditRow.entity_id == entity_id)
-        limit = max(1, min(limit, MAX_PAGE))
+        limit = _page_limit(offset, limit)
         with self.reads() as s:
             total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
             rows = s.execute(q.order_by(AuditRow.seq).offset(offset).limit(limit)).scalars()
@@ -1052,10 +1283,20 @@ class TransitService:
             ]
         return Page[AuditRowPublic](items=items, total=total, offset=offset, limit=limit)
 
-    def verify_audit(self, who: Principal | None = None) -> AuditReport:
-        """Check the whole chain. ``who`` None means the local administrator (CLI)."""
+    def verify_audit(
+        self, who: Principal | None = None, *, anchors: Sequence[audit.Anchor] = ()
+    ) -> AuditReport:
+        """Check the whole chain, its keyed head, the ``anchors`` given, and that the business tables agree
+        with the log. ``who`` None means the local administrator (CLI)."""
         if who is not None:
             who.require(Role.AUDITOR, action="verify the audit log")
         with self.reads() as s:
-            v = audit.verify(s, self.audit_key)
-        return AuditReport(ok=v.ok, rows=v.rows, problems=v.problems)
+            v = audit.verify(s, self.audit_key, anchors)
+            business = audit.business_problems(s)
+        problems = v.problems + business
+        return AuditReport(ok=not problems, rows=v.rows, problems=problems)
+
+    def anchor(self) -> audit.Anchor:
+        """A signed checkpoint of the audit chain now (`corridor audit anchor`)."""
+        with self.reads() as s:
+            return audit.checkpoint(s, self.audit_key, self.clock())

@@ -9,6 +9,15 @@
     reject: submitted | accepted | assessed | held -> rejected                                          discharged
     cancel: submitted | accepted | assessed | held -> cancelled  (only before release, as NCTS IE014)
 
+A discrepancy recorded by a checkpoint (broken or missing seal, mass or count mismatch) stops the ordinary path:
+only an officer's decision, with its reason, moves the movement on (NCTS: unloading remarks with discrepancies
+are resolved by the office of departure before the movement is discharged, or recovery starts)::
+
+    released --enter (discrepancy)--> entry_discrepancy --decide proceed--> entered
+                                                        --decide refuse---> rejected (R04)
+    entered  --exit (discrepancy)---> exit_discrepancy  --decide discharge--> discharged (guarantee released)
+                                                        --decide recover----> recovery (guarantee kept)
+
 Overdue is a flag, not a state: a released or entered movement whose deadline has passed is flagged, and an
 officer may then open an enquiry (NCTS IE140/141). Any other act answers 409 ``OUT_OF_SEQUENCE``.
 """
@@ -31,6 +40,9 @@ class State(StrEnum):
     DISCHARGED = "discharged"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
+    ENTRY_DISCREPANCY = "entry_discrepancy"
+    EXIT_DISCREPANCY = "exit_discrepancy"
+    RECOVERY = "recovery"
 
 
 class Act(StrEnum):
@@ -44,6 +56,12 @@ class Act(StrEnum):
     INSPECT_FAIL = "inspect_fail"
     ENTER = "enter"
     EXIT = "exit"
+    ENTER_DISCREPANCY = "enter_discrepancy"
+    EXIT_DISCREPANCY = "exit_discrepancy"
+    DECIDE_PROCEED = "decide_proceed"
+    DECIDE_REFUSE = "decide_refuse"
+    DECIDE_DISCHARGE = "decide_discharge"
+    DECIDE_RECOVER = "decide_recover"
     DISCHARGE = "discharge"
     CANCEL = "cancel"
     FLAG_OVERDUE = "flag_overdue"
@@ -64,6 +82,12 @@ TRANSITIONS: dict[Act, dict[State, State]] = {
     Act.INSPECT_FAIL: {S.HELD: S.REJECTED},
     Act.ENTER: {S.RELEASED: S.ENTERED},
     Act.EXIT: {S.ENTERED: S.EXITED},
+    Act.ENTER_DISCREPANCY: {S.RELEASED: S.ENTRY_DISCREPANCY},
+    Act.EXIT_DISCREPANCY: {S.ENTERED: S.EXIT_DISCREPANCY},
+    Act.DECIDE_PROCEED: {S.ENTRY_DISCREPANCY: S.ENTERED},
+    Act.DECIDE_REFUSE: {S.ENTRY_DISCREPANCY: S.REJECTED},
+    Act.DECIDE_DISCHARGE: {S.EXIT_DISCREPANCY: S.DISCHARGED},
+    Act.DECIDE_RECOVER: {S.EXIT_DISCREPANCY: S.RECOVERY},
     Act.DISCHARGE: {S.EXITED: S.DISCHARGED},
     Act.CANCEL: {s: S.CANCELLED for s in _BEFORE_RELEASE},
     # flags: the state does not change
@@ -73,7 +97,21 @@ TRANSITIONS: dict[Act, dict[State, State]] = {
 
 #: States in which the goods are under transit control on the corridor (for the board).
 IN_TRANSIT = (S.RELEASED, S.ENTERED)
-FINAL = (S.DISCHARGED, S.REJECTED, S.CANCELLED)
+FINAL = (S.DISCHARGED, S.REJECTED, S.CANCELLED, S.RECOVERY)
+#: States that wait for an officer's decision on a recorded discrepancy.
+DISCREPANCY = (S.ENTRY_DISCREPANCY, S.EXIT_DISCREPANCY)
+#: decision outcome -> the act it is (the state it may be taken from follows from `TRANSITIONS`)
+DECISIONS: dict[str, Act] = {
+    "proceed": Act.DECIDE_PROCEED,
+    "refuse": Act.DECIDE_REFUSE,
+    "discharge": Act.DECIDE_DISCHARGE,
+    "recover": Act.DECIDE_RECOVER,
+}
+
+
+def decisions_from(current: State | str) -> list[str]:
+    """The decision outcomes an officer may record on a movement in ``current`` (empty if none)."""
+    return [name for name, act in DECISIONS.items() if State(current) in TRANSITIONS[act]]
 
 
 def next_state(current: State | str, act: Act) -> State:

@@ -104,3 +104,12 @@ def error_messages(e: ValidationError) -> list[str]:
         msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         out.append(f"{_where(tuple(err.get('loc', ())))}: {msg}")
     return out
+
+
+def field_label(field: str | None) -> str:
+    """The form's name for a service error's field ('/guarantee/amount_usd' -> 'Guarantee › Guarantee amount
+    (USD)'); empty when the error names no field of the form."""
+    if not field or not field.startswith("/"):
+        return ""
+    parts = tuple(int(p) if p.isdigit() else p for p in field.strip("/").split("/"))
+    return _where(parts)

@@ -49,7 +49,7 @@ def service_of(request: Request) -> TransitService:
 
 
 def form_token(service: TransitService, purpose: str, secret: str) -> str:
-    return hmac.new(service.audit_key, f"web-form/{purpose}\0{secret}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(service.csrf_key, f"web-form/{purpose}\0{secret}".encode(), hashlib.sha256).hexdigest()
 
 
 def check_form_token(service: TransitService, purpose: str, secret: str, sent: str | None) -> None:

@@ -11,6 +11,7 @@ import json
 import logging
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated
 
 import jinja2
@@ -21,14 +22,23 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from corridor.transit import labels
 from corridor.transit.auth import Principal, Role
-from corridor.transit.errors import Forbidden, Missing, TransitError
-from corridor.transit.schemas import CheckpointEvent, InspectionCreate, RejectReason, SlotBook
+from corridor.transit.errors import Forbidden, Missing, TooManyRequests, TransitError
+from corridor.transit.schemas import (
+    CheckpointEvent,
+    DecisionCreate,
+    DeclarationPublic,
+    InspectionCreate,
+    RejectReason,
+    SlotBook,
+)
 from corridor.transit.service import Idem, TransitService
-from corridor.transit.states import IN_TRANSIT, State
+from corridor.transit.states import DISCREPANCY, IN_TRANSIT, State, decisions_from
 from corridor.transit.web import _session as sess
-from corridor.transit.web._forms import CONSIGNMENT_ROWS, error_messages, parse_declaration
+from corridor.transit.web._forms import CONSIGNMENT_ROWS, error_messages, field_label, parse_declaration
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +70,27 @@ templates = Jinja2Templates(
 )
 
 
+def duration(td: timedelta) -> str:
+    """'3 d 4 h', '2 h 05 min', '7 min' (never negative)."""
+    minutes = max(0, int(td.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
+
+
+templates.env.globals.update(
+    state_label=labels.state,
+    discrepancy_label=labels.discrepancies,
+    reject_label=labels.reject,
+    reject_codes=labels.REJECT_CODES,
+    decision_labels=labels.DECISIONS,
+    discrepancy_kinds=labels.DISCREPANCIES,
+)
+templates.env.filters["duration"] = duration
+
+
 def _maybe_user(request: Request) -> sess.WebUser | None:
     try:
         return sess.current_user(request)
@@ -70,6 +101,9 @@ def _maybe_user(request: Request) -> sess.WebUser | None:
 def render(request: Request, name: str, user: sess.WebUser | None, status: int = 200, **ctx) -> Response:
     flash = sess.read_flash(request)
     ctx.setdefault("messages", [])
+    service = _service(request)
+    ctx.setdefault("place", service.corridor.place)  # checkpoint code -> the name people use
+    ctx.setdefault("now", service.clock())
     resp = templates.TemplateResponse(
         request,
         name,
@@ -122,6 +156,8 @@ class WebRoute(APIRoute):
                 return render(
                     request, "error.html", user, e.status, title=e.title, code=e.code, detail=e.detail
                 )
+            except StarletteHTTPException:
+                raise  # 4xx of the HTTP layer (form and body limits): the app's problem handler answers
             except RequestValidationError as e:
                 user = await run_in_threadpool(_maybe_user, request)
                 bad_path = any(err.get("loc", ("",))[0] == "path" for err in e.errors())
@@ -160,7 +196,8 @@ def _service(request: Request) -> TransitService:
 
 
 async def form_fields(request: Request) -> dict[str, str]:
-    form = await request.form()
+    # limits answered as 400 (Starlette raises HTTPException); the body size is bounded before (limits.py)
+    form = await request.form(max_fields=request.app.state.settings.max_form_fields, max_files=0)
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
@@ -215,15 +252,17 @@ def login_form(request: Request, next: str = "") -> Response:
 
 
 @router.post("/login")
-def login(request: Request, form: Form, service: Service) -> Response:
+async def login(request: Request, form: Form, service: Service) -> Response:
     nonce = request.cookies.get(sess.LOGIN_COOKIE, "")
     if not nonce:
         raise sess.BadFormToken(
             "COOKIES_NEEDED", "the login form needs cookies; enable them and reload the page"
         )
     sess.check_form_token(service, "login", nonce, form.get(sess.CSRF_FIELD))
+    from corridor.transit.api import login_off_loop  # the API's bounded login pool
+
     try:
-        tok = service.login(form.get("username", ""), form.get("password", ""))
+        tok = await login_off_loop(request, form.get("username", ""), form.get("password", ""))
     except TransitError as e:
         fresh = sess.new_login_nonce()
         page = render(
@@ -237,8 +276,10 @@ def login(request: Request, form: Form, service: Service) -> Response:
             messages=[e.detail],
         )
         sess.set_login_nonce(request, page, fresh)
+        if isinstance(e, TooManyRequests):
+            page.headers["Retry-After"] = str(e.retry_after)
         return page
-    who = service.authenticate(tok.access_token)
+    who = await run_in_threadpool(service.authenticate, tok.access_token)
     resp = redirect(safe_next(form.get("next"), HOME.get(who.role, "/web/board")))
     sess.set_session(request, resp, tok.access_token, tok.expires_at)
     resp.delete_cookie(sess.LOGIN_COOKIE, path=sess.COOKIE_PATH, httponly=True, samesite="strict")
@@ -246,8 +287,9 @@ def login(request: Request, form: Form, service: Service) -> Response:
 
 
 @router.post("/logout")
-def logout(user: Poster, service: Service) -> Response:
-    service.logout(user.token)  # revoke the token itself, not just the cookie
+def logout(request: Request, user: Poster, service: Service) -> Response:
+    client = request.client.host if request.client else "unknown"
+    service.logout(user.token, who=user.principal, client=client)  # revoke the token, not just the cookie
     resp = redirect("/web/login", flash=("ok", f"{user.principal.username} logged out."))
     sess.clear_session(resp)
     return resp
@@ -264,17 +306,20 @@ def declarations(
     state: str = "",
     channel: str = "",
     carrier: str = "",
+    q: str = "",
     offset: int = 0,
 ) -> Response:
     who = user.principal
     state = state if state in {s.value for s in State} else ""
     channel = channel if channel in CHANNELS else ""
     carrier = carrier.strip()[:64]
+    q = q.strip()[:35]
     page = service.list(
         who,
         state=state or None,
         channel=channel or None,
         carrier=(carrier or None) if who.role is not Role.CARRIER else None,
+        search=q or None,
         offset=max(0, offset),
         limit=PAGE_SIZE,
     )
@@ -285,7 +330,7 @@ def declarations(
         page=page,
         states=[s.value for s in State],
         channels=CHANNELS,
-        filters={"state": state, "channel": channel, "carrier": carrier},
+        filters={"state": state, "channel": channel, "carrier": carrier, "q": q},
         page_size=PAGE_SIZE,
     )
 
@@ -318,7 +363,8 @@ def submit_declaration(request: Request, user: Poster, form: Form, service: Serv
     except ValidationError as e:
         return _new_form(request, user, 422, form, error_messages(e))
     except TransitError as e:
-        return _new_form(request, user, e.status, form, [e.detail])
+        where = field_label(e.field)
+        return _new_form(request, user, e.status, form, [f"{where}: {e.detail}" if where else e.detail])
     return redirect(
         f"/web/declarations/{d.id}", flash=("ok", f"Declaration {d.reference} submitted (id {d.id}).")
     )
@@ -335,12 +381,25 @@ def declaration(request: Request, declaration_id: int, user: User, service: Serv
         user,
         d=d,
         in_transit=State(d.state) in IN_TRANSIT,
+        decisions=decisions_from(d.state),
         form_id=secrets.token_urlsafe(16),
     )
 
 
-def _bool(form: dict[str, str], name: str) -> bool:
-    return form.get(name, "yes") in ("yes", "on", "true", "1")
+def _bool(form: dict[str, str], name: str, default: str = "yes") -> bool:
+    return form.get(name, default) in ("yes", "on", "true", "1")
+
+
+def _event(who: Principal, form: dict[str, str]) -> CheckpointEvent:
+    """The checkpoint form: seals intact or not, a ``finding`` choice and/or one checkbox per discrepancy."""
+    found = [form["finding"]] if form.get("finding") else []
+    found += [k for k in labels.DISCREPANCIES if _bool(form, f"d_{k}", "no")]
+    return CheckpointEvent(
+        checkpoint=who.scope or "",
+        seals_intact=_bool(form, "seals_intact"),
+        discrepancies=found,
+        note=form.get("note", ""),
+    )
 
 
 #: act in the URL -> how to call the service with the form
@@ -366,21 +425,10 @@ ACTS: dict[str, Callable[[TransitService, Principal, int, dict[str, str], Idem |
         ),
         idem=k,
     ),
-    "entry": lambda s, w, i, f, k: s.enter(
-        w,
-        i,
-        CheckpointEvent(
-            checkpoint=w.scope or "", seals_intact=_bool(f, "seals_intact"), note=f.get("note", "")
-        ),
-        idem=k,
-    ),
-    "exit": lambda s, w, i, f, k: s.exit(
-        w,
-        i,
-        CheckpointEvent(
-            checkpoint=w.scope or "", seals_intact=_bool(f, "seals_intact"), note=f.get("note", "")
-        ),
-        idem=k,
+    "entry": lambda s, w, i, f, k: s.enter(w, i, _event(w, f), idem=k),
+    "exit": lambda s, w, i, f, k: s.exit(w, i, _event(w, f), idem=k),
+    "decision": lambda s, w, i, f, k: s.decide(
+        w, i, DecisionCreate(outcome=f.get("outcome", ""), reason=f.get("reason", "")), idem=k
     ),
     "slot": lambda s, w, i, f, k: s.book_slot(w, i, SlotBook(day=f.get("day", "")), idem=k),
 }
@@ -397,15 +445,78 @@ DONE = {
     "entry": "recorded as entered",
     "exit": "recorded as exited",
     "slot": "booked on a slot",
+    "decision": "decided",
 }
 
 
+def needs_confirmation(act: str, form: dict[str, str]) -> bool:
+    """Acts that end a movement or release or call money are confirmed on a page of their own first."""
+    if act == "inspection":
+        return form.get("outcome") == "fail"
+    return act in ("discharge", "cancel", "reject", "decision")
+
+
+def _consequence(act: str, d: DeclarationPublic, form: dict[str, str]) -> tuple[str, str]:
+    """(the question, what follows) for the confirmation page."""
+    money = f"guarantee {d.guarantee_reference} ({d.guarantee_usd:,.2f} USD)"
+    if act == "discharge":
+        return "Discharge this movement?", f"The transit ends and the {money} is released to the carrier."
+    if act == "cancel":
+        return "Cancel this declaration?", "It cannot be reopened; a new declaration would be needed."
+    if act == "reject":
+        why = labels.reject(form.get("code"), form.get("detail"))
+        return "Reject this declaration?", f"The carrier is told the reason: {why}. It cannot be reopened."
+    if act == "inspection":
+        why = labels.reject(form.get("reject_code") or "R04", form.get("findings"))
+        return "Record a failed inspection?", f"The declaration is rejected ({why}); the goods do not cross."
+    label, effect = labels.DECISIONS.get(form.get("outcome", ""), ("Decide", "the decision is recorded"))
+    return f"{label}?", f"{effect[:1].upper()}{effect[1:]}. Reason recorded: {form.get('reason', '')!r}."
+
+
+def _confirm_page(
+    request: Request, user: sess.WebUser, service: TransitService, declaration_id: int, act: str, form
+) -> Response:
+    d = service.get(user.principal, declaration_id)  # 404 for a declaration the user may not see
+    question, effect = _consequence(act, d, form)
+    keep = {k: v for k, v in form.items() if k not in (sess.CSRF_FIELD, "confirm")}
+    keep.setdefault("form_id", secrets.token_urlsafe(16))
+    return render(
+        request,
+        "confirm.html",
+        user,
+        d=d,
+        act=act,
+        question=question,
+        effect=effect,
+        fields=keep,
+        back=safe_next(form.get("next"), f"/web/declarations/{declaration_id}"),
+    )
+
+
+def _done(act: str, d: DeclarationPublic, place: Callable[[str], str]) -> str:
+    head = f"Declaration {d.reference} (id {d.id})"
+    if act in ("entry", "exit") and State(d.state) in DISCREPANCY:
+        ev = d.events[-1]
+        return (
+            f"{head}: {act} at {place(ev.checkpoint)} recorded with a discrepancy "
+            f"({labels.discrepancies(ev.discrepancies)}); it now waits for an officer's decision."
+        )
+    if act == "decision":
+        return f"{head}: decision recorded; now {labels.state(d.state)}."
+    extra = f", channel {d.channel} ({d.risk_rule})" if act == "assess" else ""
+    return f"{head} {DONE[act]}{extra}."
+
+
 @router.post("/declarations/{declaration_id}/{act}")
-def act(declaration_id: int, act: str, user: Poster, form: Form, service: Service) -> Response:
+def act(
+    request: Request, declaration_id: int, act: str, user: Poster, form: Form, service: Service
+) -> Response:
     back = safe_next(form.get("next"), f"/web/declarations/{declaration_id}")
     fn = ACTS.get(act)
     if fn is None:
         raise Missing("UNKNOWN_ACT", f"there is no act {act!r}", field="act")
+    if needs_confirmation(act, form) and form.get("confirm") != "yes":
+        return _confirm_page(request, user, service, declaration_id, act, form)
     try:
         d = fn(service, user.principal, declaration_id, form, form_idem(form, f"{act}/{declaration_id}"))
     except ValidationError as e:
@@ -414,8 +525,7 @@ def act(declaration_id: int, act: str, user: Poster, form: Form, service: Servic
         raise  # shown as a page: the user may not act here at all
     except TransitError as e:
         return redirect(back, flash=("error", f"{e.detail} ({e.code})"))
-    extra = f", channel {d.channel} ({d.risk_rule})" if act == "assess" else ""
-    return redirect(back, flash=("ok", f"Declaration {d.reference} (id {d.id}) {DONE[act]}{extra}."))
+    return redirect(back, flash=("ok", _done(act, d, service.corridor.place)))
 
 
 # ----- officer queue, checkpoint, board ---------------------------------------------------------------------
@@ -436,6 +546,7 @@ def queue(request: Request, user: User, service: Service) -> Response:
         request,
         "queue.html",
         user,
+        discrepancies=items(states=tuple(s.value for s in DISCREPANCY)),
         submitted=items(state=State.SUBMITTED.value),
         accepted=items(state=State.ACCEPTED.value),
         by_channel=by_channel,
@@ -454,22 +565,26 @@ def scan_overdue(user: Poster, form: Form, service: Service) -> Response:
 
 @router.get("/checkpoint")
 def checkpoint(request: Request, user: User, service: Service, mrn: str = "") -> Response:
+    """Movements arriving at and leaving by this checkpoint; an MRN (or part of one, or the carrier's
+    reference) narrows both lists to the matches, and lists any other match in another state."""
     who = user.principal
     _require(who, Role.CHECKPOINT, what="record checkpoint events")
+    mrn = mrn.strip().upper()[:35]
+    search = mrn or None
     arriving = [
         d
-        for d in service.list(who, state=State.RELEASED.value, limit=200).items
+        for d in service.list(who, state=State.RELEASED.value, search=search, limit=200).items
         if d.entry_checkpoint == who.scope
     ]
     leaving = [
         d
-        for d in service.list(who, state=State.ENTERED.value, limit=200).items
+        for d in service.list(who, state=State.ENTERED.value, search=search, limit=200).items
         if d.exit_checkpoint == who.scope
     ]
     found = None
-    mrn = mrn.strip().upper()
     if mrn:
-        found = service.list(who, mrn=mrn, limit=5).items if len(mrn) == 18 and mrn.isalnum() else []
+        shown = {d.id for d in arriving + leaving}
+        found = [d for d in service.list(who, search=mrn, limit=20).items if d.id not in shown]
     return render(
         request,
         "checkpoint.html",

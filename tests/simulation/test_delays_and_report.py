@@ -1,0 +1,77 @@
+"""Simulated delays as link times, the assignment–simulation loop, and the report section."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from corridor.network import load_network
+from corridor.simulation.delays import feedback, simulated_delays, with_delays
+from corridor.simulation.experiment import simulate
+from corridor.simulation.traffic import corridor_traffic
+
+
+@pytest.fixture(scope="module")
+def short_run():
+    return simulate(corridor_traffic("tripp", year=2030), days=15, replications=2, seed=3)
+
+
+def test_delays_per_link_from_facilities(short_run):
+    d = simulated_delays(short_run).set_index("link_id")
+    fac = short_run.facilities.set_index("facility")
+    # the Agarak road link: entry of eastbound trucks and exit of westbound ones, weighted by movements
+    e, x = fac.loc["agarak_road:entry"], fac.loc["agarak_road:exit"]
+    used = [r for r in (e, x) if r["served"] > 0]  # a direction with no movement has no sojourn time
+    expect = sum(r["mean_sojourn_h"] * r["served"] for r in used) / sum(r["served"] for r in used)
+    assert d.at["tripp_agarak_ordubad_road", "delay_h"] == pytest.approx(expect)
+    assert d.at["sadarak_1435_1520", "delay_h"] == pytest.approx(fac.loc["gauge:sadarak", "mean_sojourn_h"])
+    assert d.at["alat_turkmenbashi_ferry", "delay_h"] == pytest.approx(fac.loc["ferry:alat_turkmenbashi", "mean_wait_h"])
+    # the single track's waits are spread over its four links in proportion to running time
+    track_links = ["tripp_aghband_nrnadzor_rail", "tripp_nrnadzor_meghri_rail", "tripp_meghri_agarak_rail",
+                   "tripp_agarak_sallammelik_rail"]
+    inner = d.loc[["tripp_nrnadzor_meghri_rail", "tripp_meghri_agarak_rail"], "delay_h"].sum()
+    assert 0 < inner < fac.loc["single_track", "mean_wait_h"]
+    assert set(track_links) <= set(d.index) and "single track" in d.at["tripp_nrnadzor_meghri_rail", "facility"]
+
+
+def test_with_delays_replaces_fixed_times_only_there():
+    net = load_network()
+    import pandas as pd
+
+    out = with_delays(net, pd.DataFrame({"link_id": ["sadarak_1435_1520"], "delay_h": [4.5]}))
+    a = net.links.set_index("link_id")["fixed_time_h"]
+    b = out.links.set_index("link_id")["fixed_time_h"]
+    assert b["sadarak_1435_1520"] == 4.5 and a["sadarak_1435_1520"] == 8
+    others = a.index != "sadarak_1435_1520"
+    assert np.array_equal(a[others].fillna(-1).to_numpy(), b[others].fillna(-1).to_numpy())
+
+
+def test_feedback_rounds_and_result():
+    fb = feedback("tripp", year=2030, days=10, replications=1, max_rounds=2, tol_h=0.25)
+    assert 1 <= fb.n_rounds <= 2 and len(fb.history) == fb.n_rounds
+    first = fb.rounds[fb.rounds["round"] == 1].set_index("link_id")
+    # round 1 starts from the network's assumptions: 1 h at the TRIPP border links, 8 h at Sadarak
+    assert first.at["tripp_aghband_nrnadzor_road", "assumed_h"] == 1.0
+    assert first.at["sadarak_1435_1520", "assumed_h"] == 8.0
+    if fb.n_rounds == 2:  # round 2 assigned with round 1's simulated delays (first MSA step is the whole way)
+        second = fb.rounds[fb.rounds["round"] == 2].set_index("link_id")
+        assert second.at["sadarak_1435_1520", "assumed_h"] == pytest.approx(first.at["sadarak_1435_1520", "simulated_h"])
+    d = fb.to_dict()
+    assert d["rounds"] == fb.n_rounds and d["tolerance_h"] == 0.25 and len(d["delays"]) >= 10
+    with pytest.raises(ValueError):
+        feedback("tripp", tol_h=0)
+
+
+def test_corridor_run_report_has_the_simulation(tmp_path):
+    import json
+
+    from corridor.run import write_outputs
+    from corridor.study import load_spec, run_study
+
+    write_outputs(run_study(load_spec("tripp")), tmp_path)
+    sim = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["simulation"]
+    assert sim["year"] == 2030 and sim["replications"] >= 2 and sim["track"]["capacity"]["trains_per_day"] > 0
+    assert any(f["facility"] == "agarak_road:entry" for f in sim["facilities"])
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Operations simulation" in html and "Waiting-time distribution" in html
+    assert "Simulated delays against the assignment" in html
