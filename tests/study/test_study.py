@@ -181,3 +181,19 @@ def test_toy_spec_file_runs_with_no_finance_or_lines(tmp_path):
     assert r.lines is None and r.economics.finance is None
     assert r.against.name == DO_MINIMUM and r.project.name == "withtripp"
     assert isinstance(r.attribution.table, pd.DataFrame) and len(r.attribution.table) == 2
+
+
+def test_assignment_uses_the_rail_capacity_that_lines_rail_computes(tripp_study):
+    """The project's rail links carry lines.rail's single-track capacity in assignment, not the 15 Mt/yr typed
+    into the link table, and the headline says so."""
+    from corridor.study.tables import lines_headline
+
+    r = tripp_study
+    spec = load_spec("tripp")
+    single_t = r.lines.rail["single_mt_yr"] * 1e6
+    assert single_t != pytest.approx(15e6)  # the typed figure would not pass this test
+    run = r.assignment.get(r.project.name, max(r.assignment.years))
+    links = run.links[run.links["link_id"].isin(spec.lines.rail)]
+    assert len(links) >= len(spec.lines.rail)
+    assert links["capacity_t"].to_numpy() == pytest.approx(single_t)
+    assert "the capacity assignment uses" in lines_headline(r)

@@ -16,7 +16,7 @@ from corridor.scenario import Scenario, apply_scenario, compare_scenarios, load_
 from corridor.study.attribution import attribution
 from corridor.study.economics import economics
 from corridor.study.lines import lines_cases
-from corridor.study.result import AssignmentStudy, StudyResult
+from corridor.study.result import AssignmentStudy, LinesResult, StudyResult
 from corridor.study.spec import DO_MINIMUM, CorridorSpec, load_spec
 from corridor.study.third_parties import third_parties
 
@@ -51,6 +51,30 @@ def resolve_scenario(spec: CorridorSpec, name_or_path: str | Path | Scenario) ->
         return load_scenario(name_or_path)
     except NotFoundError as e:
         raise NotFoundError(f"{e}; corridor {spec.name!r} has: {', '.join(spec.scenario_names)}") from None
+
+
+def modelled_rail_capacity(spec: CorridorSpec, lines: LinesResult | None) -> dict[str, tuple[float, str]]:
+    """Capacity (Mt/yr per direction, source) that assignment gives the project's rail links: the single-track
+    capacity :mod:`corridor.lines.rail` computes for them, not a figure typed into the link table."""
+    if lines is None or not lines.rail:
+        return {}
+    mt = float(lines.rail["single_mt_yr"])
+    src = (f"model: corridor.lines.rail single track {lines.rail['single']['trains_per_day_per_direction']:.1f} "
+           f"trains/day per direction = {mt:.2f} Mt/yr")
+    return {lid: (mt, src) for lid in spec.lines.rail}
+
+
+def with_capacity(net: Network, capacity: dict[str, tuple[float, str]]) -> Network:
+    """``net`` with the given links' capacity (Mt/yr) and capacity source replaced."""
+    if not capacity:
+        return net
+    links = net.links
+    rows = links["link_id"].isin(list(capacity))
+    ids = links.loc[rows, "link_id"]
+    links.loc[rows, "capacity"] = [capacity[i][0] for i in ids]
+    links.loc[rows, "capacity_unit"] = "Mt/yr"
+    links.loc[rows, "capacity_source"] = [capacity[i][1] for i in ids]
+    return net.replace_links(links)
 
 
 def demand_table(spec: CorridorSpec, year: int) -> pd.DataFrame:
@@ -92,16 +116,21 @@ def run_study(
     comp = compare_scenarios(net, base, proj, od_pairs=spec.od_pairs, cargo=cargo,
                              constraints=spec.route_constraints, families=families)
 
+    say("lines")
+    applied: dict[str, Network] = {proj.name: apply_scenario(net, proj)}
+    lines = lines_cases(spec, net, applied[proj.name])
+    rail_capacity = modelled_rail_capacity(spec, lines)
+
     cache: dict[tuple[str, int], CorridorAssignment] = {}
-    applied: dict[str, Network] = {}
 
     def assign(sc: Scenario, year: int) -> CorridorAssignment:
         key = (sc.name, year)
         if key not in cache:
             if sc.name not in applied:
                 applied[sc.name] = apply_scenario(net, sc)
-            cache[key] = assign_corridor(applied[sc.name], None, demand_table(spec, year), gap=gap,
-                                         assumptions=freight, families=families)
+            cache[key] = assign_corridor(with_capacity(applied[sc.name], rail_capacity), None,
+                                         demand_table(spec, year), gap=gap, assumptions=freight,
+                                         families=families)
         return cache[key]
 
     say("assigning freight")
@@ -117,9 +146,6 @@ def run_study(
 
     say("attribution")
     attr = attribution(spec, net, spec.attribution_steps(proj), fin_year, cargo, assign)
-
-    say("lines")
-    lines = lines_cases(spec, net, applied[proj.name])
 
     say("economics")
     econ = economics(spec, comp, net, study.volumes(fin_year), freight)

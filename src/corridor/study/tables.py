@@ -142,7 +142,8 @@ def lines_headline(res: StudyResult) -> str | None:
     return (f"{label} gas line {g['capacity_mcm_d']:.2f} mcm/d ({g['capacity_bcm_yr']:.2f} bcm/yr, assumed "
             f"{g['diameter_m'] * 1000:.0f} mm inner); fibre RTT gain {gain.max():.2f} ms on {best_pair}{ea_text}; "
             f"rail single track {r['single']['trains_per_day_per_direction']:.1f} pairs/day = "
-            f"{r['single_mt_yr']:.1f} Mt/yr one way vs {r['claimed_mt_yr']:g} Mt/yr claimed")
+            f"{r['single_mt_yr']:.1f} Mt/yr one way (the capacity assignment uses for these links) vs "
+            f"{r['claimed_mt_yr']:g} Mt/yr claimed")
 
 
 def economics_headline(res: StudyResult) -> str:
