@@ -24,13 +24,19 @@ def test_delays_per_link_from_facilities(short_run):
     used = [r for r in (e, x) if r["served"] > 0]  # a direction with no movement has no sojourn time
     expect = sum(r["mean_sojourn_h"] * r["served"] for r in used) / sum(r["served"] for r in used)
     assert d.at["tripp_agarak_ordubad_road", "delay_h"] == pytest.approx(expect)
-    assert d.at["sadarak_1435_1520", "delay_h"] == pytest.approx(fac.loc["gauge:sadarak", "mean_sojourn_h"])
+    if fac.at["gauge:sadarak", "served"] > 0:
+        assert d.at["sadarak_1435_1520", "delay_h"] == pytest.approx(fac.loc["gauge:sadarak", "mean_sojourn_h"])
+    else:  # no wagon changed gauge (rail routes unattractive at the measured border times): no simulated delay
+        assert "sadarak_1435_1520" not in d.index
     assert d.at["alat_turkmenbashi_ferry", "delay_h"] == pytest.approx(fac.loc["ferry:alat_turkmenbashi", "mean_wait_h"])
     # the single track's waits are spread over its four links in proportion to running time
     track_links = ["tripp_aghband_nrnadzor_rail", "tripp_nrnadzor_meghri_rail", "tripp_meghri_agarak_rail",
                    "tripp_agarak_sallammelik_rail"]
-    inner = d.loc[["tripp_nrnadzor_meghri_rail", "tripp_meghri_agarak_rail"], "delay_h"].sum()
-    assert 0 < inner < fac.loc["single_track", "mean_wait_h"]
+    inner = d.loc[["tripp_nrnadzor_meghri_rail", "tripp_meghri_agarak_rail"], "delay_h"]
+    if fac.at["single_track", "served"] > 0:
+        assert 0 < inner.sum() < fac.loc["single_track", "mean_wait_h"]
+    else:  # no train ran: the track has no wait to spread
+        assert inner.isna().all()
     assert set(track_links) <= set(d.index) and "single track" in d.at["tripp_nrnadzor_meghri_rail", "facility"]
 
 
@@ -50,14 +56,19 @@ def test_feedback_rounds_and_result():
     fb = feedback("tripp", year=2030, days=10, replications=1, max_rounds=2, tol_h=0.25)
     assert 1 <= fb.n_rounds <= 2 and len(fb.history) == fb.n_rounds
     first = fb.rounds[fb.rounds["round"] == 1].set_index("link_id")
-    # round 1 starts from the network's assumptions: 1 h at the TRIPP border links, 8 h at Sadarak
-    assert first.at["tripp_aghband_nrnadzor_road", "assumed_h"] == 1.0
-    assert first.at["sadarak_1435_1520", "assumed_h"] == 8.0
+    # round 1 starts from the network's own fixed times (the sourced border times in the data)
+    fixed = load_network().links.set_index("link_id")["fixed_time_h"]
+    for link in ("tripp_aghband_nrnadzor_road", "alat_aktau_ferry"):
+        assert first.at[link, "assumed_h"] == pytest.approx(fixed[link])
     if fb.n_rounds == 2:  # round 2 assigned with round 1's simulated delays (first MSA step is the whole way)
         second = fb.rounds[fb.rounds["round"] == 2].set_index("link_id")
-        assert second.at["sadarak_1435_1520", "assumed_h"] == pytest.approx(first.at["sadarak_1435_1520", "simulated_h"])
+        link = "tripp_aghband_nrnadzor_road"
+        assert first.at[link, "observed"]
+        assert second.at[link, "assumed_h"] == pytest.approx(first.at[link, "simulated_h"])
     d = fb.to_dict()
-    assert d["rounds"] == fb.n_rounds and d["tolerance_h"] == 0.25 and len(d["delays"]) >= 10
+    assert d["rounds"] == fb.n_rounds and d["tolerance_h"] == 0.25
+    last = fb.rounds[fb.rounds["round"] == fb.n_rounds]
+    assert {x["link_id"] for x in d["delays"]} == set(last["link_id"]) and len(d["delays"]) >= 5
     with pytest.raises(ValueError):
         feedback("tripp", tol_h=0)
 
