@@ -136,9 +136,10 @@ def scenario(value: str | None) -> str | None:
     if value is None:
         return None
     from corridor.scenario import bundled_scenarios
+    from corridor.scenario.model import ALIASES
 
     bundled = bundled_scenarios()
-    if value in bundled or Path(value).is_file():
+    if value in bundled or value in ALIASES or Path(value).is_file():
         return value
     raise _bad(f"expected a bundled scenario ({', '.join(bundled)}) or a scenario YAML file", value)
 

@@ -15,6 +15,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from corridor.cli import _options as check
 from corridor.cli._common import CargoOpt, JsonOpt, NetworkOpt
 from corridor.cli._output import cli_errors, console, print_json
 
@@ -136,7 +137,8 @@ def run(
     = "do-minimum",
     corridor: Annotated[str, typer.Option("--corridor", help="Corridor spec: bundled name or YAML file.")]
     = "tripp",
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for summary.json, CSV tables and report.html.")]
+    out: Annotated[Path, typer.Option("--out", "-o", callback=check.out_folder,
+                                      help="Folder for summary.json, CSV tables and report.html.")]
     = Path("corridor-out"),
     cargo: CargoOpt = "container",
     network: NetworkOpt = None,
