@@ -55,7 +55,7 @@ def test_serve_on_a_busy_port_says_so_before_touching_the_database(tmp_path, mon
 def test_run_out_an_existing_file(tmp_path):
     (tmp_path / "afile").write_text("x")
     r = runner.invoke(app, ["run", "--out", str(tmp_path / "afile")])
-    assert r.exit_code == 2 and "is a file" in one_line(r)
+    assert r.exit_code == 2 and "existing file" in one_line(r)
 
 
 @pytest.mark.parametrize("name", ["out.xyz", "out.shp"])
