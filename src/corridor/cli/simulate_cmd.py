@@ -276,7 +276,7 @@ def feedback_cmd(
         for h in fb.history:
             console.print(f"round {h['round']}: largest change {h['max_change_h']:.2f} h, flow gap "
                           f"{100 * h['flow_gap']:.1f} %, TRIPP "
-                          f"{h['tripp_t'] / 1e6:.2f} Mt/yr" + (f", saturated: {', '.join(h['saturated'])}"
+                          f"{h['project_t'] / 1e6:.2f} Mt/yr" + (f", saturated: {', '.join(h['saturated'])}"
                                                                if h["saturated"] else ""), highlight=False)
 
     emit(data, as_json, render)

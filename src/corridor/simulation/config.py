@@ -1,5 +1,5 @@
 """The operations a simulation runs: facilities, their resources and the arrival profiles (YAML, every figure
-sourced). The bundled TRIPP case is ``data/tripp_operations.yaml``; :func:`load_operations` reads another."""
+sourced). The bundled corridor case is ``data/operations.yaml``; :func:`load_operations` reads another."""
 
 from __future__ import annotations
 
@@ -165,11 +165,11 @@ class Operations(_Model):
 
 
 def _bundled_path() -> Path:
-    return Path(str(resources.files("corridor.simulation") / "data" / "tripp_operations.yaml"))
+    return Path(str(resources.files("corridor.simulation") / "data" / "operations.yaml"))
 
 
 def load_operations(path: str | Path | None = None) -> Operations:
-    """Read operations from YAML (default: the bundled TRIPP case); errors name the file and field."""
+    """Read operations from YAML (default: the bundled corridor case); errors name the file and field."""
     if path is None:
         return bundled_operations()
     return _read(Path(path))

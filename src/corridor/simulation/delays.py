@@ -98,7 +98,7 @@ class FeedbackResult:
     tolerance_share: float
     simulation: SimulationResult  # the last round's
     assignment: object  # the last CorridorAssignment
-    history: list[dict] = field(default_factory=list)  # per round: max change, TRIPP tonnes
+    history: list[dict] = field(default_factory=list)  # per round: max change, project tonnes
 
     @property
     def n_rounds(self) -> int:
@@ -188,7 +188,7 @@ def settle_delays(applied, demand: pd.DataFrame, *, year: int, ops: Operations |
         settled = d["change_h"] <= np.maximum(tol_h, tol_share * d["assumed_h"].abs())
         frames.append(d)
         row = {"round": k, "max_change_h": float(d["change_h"].max()), "unsettled": sorted(d.loc[~settled, "link_id"]),
-               "flow_gap": gap, "tripp_t": float(sum(ca.project_t.values())),
+               "flow_gap": gap, "project_t": float(sum(ca.project_t.values())),
                "saturated": sorted(d.loc[d["saturated"], "link_id"])}
         history.append(row)
         if progress:

@@ -97,7 +97,7 @@ def section(ctx: JobContext) -> tuple[Section, dict] | None:
            f"{escape(str(cap.get('critical_section', '')))}).</p>" if tr else "")
         + (f"<p class=\"worse\">Saturated (arrivals exceed what the facility serves; its waits grow with the run "
            f"length): {escape(', '.join(sat))}.</p>" if sat else "")
-        + f"<figure>{queue_over_time_svg(res, posts, title='Queues at the TRIPP posts and single track')}</figure>"
+        + f"<figure>{queue_over_time_svg(res, posts, title='Queues at the project border posts and single track')}</figure>"
         + f"<figure>{wait_distribution_svg(res, posts)}</figure>"
         + (f"<figure>{queue_over_time_svg(res, ferries, title='Wagons waiting for a Caspian ferry')}</figure>"
            if ferries else "")
