@@ -121,7 +121,7 @@ def _facility_links(ops: Operations) -> set[str]:
     return links
 
 
-def feedback(scenario: str = "tripp", *, year: int = 2030, ops: Operations | None = None, days: int = 365,
+def feedback(scenario: str | None = None, *, year: int = 2030, ops: Operations | None = None, days: int = 365,
              replications: int = 5, seed: int = 1, tol_h: float = DEFAULT_TOLERANCE_H,
              tol_share: float = DEFAULT_TOLERANCE_SHARE, max_rounds: int = 6, workers: int | None = 1, network=None,
              progress: Callable[[int, dict], None] | None = None) -> FeedbackResult:
@@ -134,6 +134,9 @@ def feedback(scenario: str = "tripp", *, year: int = 2030, ops: Operations | Non
 
     if tol_h <= 0 or max_rounds < 1:
         raise ValueError(f"need tol_h > 0 and max_rounds >= 1 (got {tol_h}, {max_rounds})")
+    from corridor.simulation.traffic import default_scenario
+
+    scenario = scenario or default_scenario()
     applied = apply_scenario(network if network is not None else load_network(), load_scenario(scenario))
     return settle_delays(applied, read_demand(bundled_demand_path(year)), year=year, ops=ops, days=days,
                          replications=replications, seed=seed, tol_h=tol_h, tol_share=tol_share,

@@ -106,8 +106,17 @@ def traffic_from_assignment(assignment, ops: Operations, *, year: int) -> Traffi
                                    source=f"assignment: {assignment.scenario}, {year} demand")
 
 
-def assign_for_simulation(scenario: str = "tripp", *, year: int = 2030, network=None, gap: float = 1e-4):
-    """Assign the bundled freight demand of ``year`` on the bundled region (or ``network``) with ``scenario``."""
+def default_scenario() -> str:
+    """The bundled corridor spec's first project case (the scenario name lives in the spec, not here)."""
+    from corridor.study import default_spec
+
+    return default_spec().default_case
+
+
+def assign_for_simulation(scenario: str | None = None, *, year: int = 2030, network=None, gap: float = 1e-4):
+    """Assign the bundled freight demand of ``year`` on the bundled region (or ``network``) with ``scenario``
+    (default: the bundled spec's project case)."""
+    scenario = scenario or default_scenario()
     from corridor.assignment.corridor import assign_corridor
     from corridor.assignment.freight import bundled_demand_path, read_demand
     from corridor.network import load_network
@@ -119,9 +128,10 @@ def assign_for_simulation(scenario: str = "tripp", *, year: int = 2030, network=
                            families=default_spec().route_families)
 
 
-def corridor_traffic(scenario: str = "tripp", *, year: int = 2030, ops: Operations | None = None,
+def corridor_traffic(scenario: str | None = None, *, year: int = 2030, ops: Operations | None = None,
                      network=None) -> Traffic:
     """The corridor's traffic at ``year`` volumes: bundled demand assigned on the scenario (see above)."""
+    scenario = scenario or default_scenario()
     from corridor.simulation.config import bundled_operations
 
     ops = ops or bundled_operations()
