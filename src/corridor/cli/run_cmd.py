@@ -60,6 +60,10 @@ def _summary(res, files: list[Path], full: bool) -> None:
                   f"({res.cargo}; freight {res.finance_year})")
     head = tables.headline(res)
     console.print(frame_table(f"Headline: {a} minus {b}", head, text=("metric",), signed=("change",)))
+    fc = tables.forecast_table(res)
+    if fc is not None:
+        console.print(frame_table(f"{res.spec.project.label} flows by year in {a}, Mt/yr (ramp-up applied, opening "
+                                  f"{res.forecast.opening_year})", fc, text=("year",)))
     att = tables.attribution(res)
     if not full:
         att["step"] = tables.attribution_steps(res)

@@ -193,6 +193,8 @@ class CorridorSpec(_Model):
     constraints: tuple[dict[str, tuple[str, ...]], ...] = ({},)
     families: tuple[FamilyRule, ...] = ()
     demand: dict[int, DemandYear] = Field(min_length=1)
+    #: forecast inputs (YAML relative to the spec file, :mod:`corridor.study.forecast`); None: only the demand years
+    forecast: str | None = None
     finance: Finance | None = None
     lines: Lines | None = None
     transit: Transit | None = None
