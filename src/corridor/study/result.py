@@ -249,6 +249,7 @@ class StudyResult:
             "economics": {"headline": tables.economics_headline(self), **self.economics.to_dict()},
             "third_parties": self.third_parties.to_dict(),
             "attribution": self.attribution.to_dict(),
-            "forecast": self.forecast.to_dict() if self.forecast else None,
+            "forecast": ({"headline": tables.forecast_headline(self), **self.forecast.to_dict()} if self.forecast
+                         else None),
             "seconds": round(self.seconds, 3),
         }

@@ -188,5 +188,8 @@ def forecast_headline(r: StudyResult) -> str | None:
     if fc is None:
         return None
     t = fc.table[fc.table["modelled"] & (fc.table["year"] >= fc.opening_year)]
-    flows = ", ".join(f"{y} {v / MT:,.2f}" for y, v in zip(t["year"], t["project_t"], strict=True))
-    return f"{r.spec.project.label} Mt/yr by year (ramp-up applied, opening {fc.opening_year}): {flows}"
+    parts = [f"{v / MT:,.2f} in {y}" for y, v in zip(t["year"], t["project_t"], strict=True)]
+    if parts:
+        parts[0] = parts[0].replace(" in ", " Mt/yr in ", 1)
+    return (f"{r.spec.project.label} {', '.join(parts) or 'not open in any modelled year'} (ramp-up applied, "
+            f"opening {fc.opening_year})")
