@@ -157,3 +157,11 @@ def test_forecast_file_errors_name_the_file_and_field(tmp_path):
     (tmp_path / "forecast.yaml").write_text("years: [2030]\nopening_year: 2030\n", encoding="utf-8")
     with pytest.raises(ValidationError, match=r"forecast\.yaml.*line 2.*opening_year"):
         run_study(spec)
+
+
+def test_report_has_a_flows_by_year_section_with_plot_and_table(tripp_study):
+    from corridor.run import study_sections
+
+    sec = next(s for s in study_sections(tripp_study) if s.id == "flows-by-year")
+    assert "<svg" in sec.html and "<table" in sec.html
+    assert "ramp-up" in sec.html and tripp_study.forecast.method["elasticity"].split(" (")[0] in sec.html

@@ -62,7 +62,7 @@ def test_full_prints_every_table(tmp_path):
     assert r.exit_code == 0, r.output
     assert max(len(x) for x in r.output.splitlines()) <= 80
     for needle in ("OD pairs", "Flows by route family 2024", "Flows by route family 2030", "Concession bids",
-                   "Route shares", "lines"):
+                   "Route shares", "lines", "TRIPP flows by year in tripp"):
         assert needle in r.output, needle
     assert len(r.output.splitlines()) > 62
 
