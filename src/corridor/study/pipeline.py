@@ -102,22 +102,19 @@ def study_forecast(spec: CorridorSpec) -> Forecast | None:
     return fc
 
 
-def year_demand(spec: CorridorSpec, fc: Forecast | None, year: int,
-                tables: dict[int, pd.DataFrame]) -> tuple[pd.DataFrame, str]:
-    """The reference demand of ``year`` and where it comes from: the spec's table, grown by class when a
-    forecast is given (``tables`` caches the spec's tables)."""
+def year_demands(spec: CorridorSpec, fc: Forecast | None, tables: dict[int, pd.DataFrame],
+                 years: tuple[int, ...]) -> dict[int, tuple[pd.DataFrame, str]]:
+    """The reference demand of each modelled year and where it comes from: the spec's table of that year, or
+    with a forecast the latest table at or before it grown by class (``tables``: the spec's tables by year)."""
     if fc is None:
-        if year not in tables:
-            tables[year] = demand_table(spec, year)
-        return tables[year], spec.demand[year].source
-    for y in spec.demand:
-        if y not in tables:
-            tables[y] = demand_table(spec, y)
-    base = max(y for y in spec.demand if y <= year)
-    src = spec.demand[base].source
-    if base != year:
-        src += f"; grown {base}→{year} by class (forecast: {spec.forecast})"
-    return grown_demand(tables, fc, year, file=str(spec.path(spec.forecast))), src
+        return {y: (tables[y], spec.demand[y].source) for y in years}
+    out = {}
+    for y in years:
+        base = max(t for t in tables if t <= y)
+        src = spec.demand[base].source + (f"; grown {base}→{y} by class (forecast: {spec.forecast})"
+                                          if base != y else "")
+        out[y] = (grown_demand(tables, fc, y, file=str(spec.path(spec.forecast))), src)
+    return out
 
 
 def run_study(
@@ -150,8 +147,8 @@ def run_study(
     fc = study_forecast(spec)
     years = fc.years if fc is not None else tuple(sorted(spec.demand))
     freight = bundled_assumptions()
-    tables: dict[int, pd.DataFrame] = {}
-    demand = {y: year_demand(spec, fc, y, tables) for y in years}
+    tables = {y: demand_table(spec, y) for y in sorted(spec.demand)}
+    demand = year_demands(spec, fc, tables, years)
 
     say("routing OD pairs")
     comp = compare_scenarios(net, base, proj, od_pairs=spec.od_pairs, cargo=cargo,
