@@ -52,7 +52,7 @@ def test_plain_arguments_are_read_as_the_typer_command_reads_them(net):
 @pytest.mark.parametrize("args", [
     ["--help"], ["--gap", "abc"], ["--gap", "-1"], ["--gap", "nan"], ["--max-iter", "1e3"], ["--toll-factor", "-1"],
     ["--gap", "1e-4", "--gap", "1e-5"], ["--csv=yes"], ["--scenario", "x"], ["--year", "2030"], ["--debug"],
-    ["--gap"], ["extra"], ["--out", ""], ["--"],
+    ["--gap"], ["extra"], ["--out", ""], ["--"], ["-a=gp"], ["-agp"],
 ])
 def test_anything_not_plain_goes_to_the_typer_app(net, args):
     assert _fast.parse([str(net), *args]) is None

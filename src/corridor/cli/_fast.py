@@ -55,7 +55,7 @@ def parse(args: list[str]) -> dict | None:
                 return None
             network = Path(arg)
             continue
-        name, eq, text = arg.partition("=")
+        name, eq, text = arg.partition("=") if arg.startswith("--") else (arg, "", "")  # click: -a=x is "=x"
         if name not in OPTIONS:
             return None
         param, kind = OPTIONS[name]
