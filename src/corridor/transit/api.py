@@ -276,8 +276,9 @@ def checkpoints(who: Who, service: ServiceDep) -> list[dict]:
     status_code=status.HTTP_201_CREATED,
     tags=["declarations"],
 )
-def submit(body: DeclarationCreate, who: Who, service: ServiceDep, idem: IdemDep) -> Response:
-    return _json(service.submit(who, body, idem=idem), status.HTTP_201_CREATED)
+async def submit(body: DeclarationCreate, who: Who, service: ServiceDep, idem: IdemDep) -> Response:
+    # async: the act waits for its group commit on the event loop, not in one of the few request threads
+    return _json(await service.submit_async(who, body, idem=idem), status.HTTP_201_CREATED)
 
 
 @router.get("/declarations", response_model=Page[DeclarationPublic], tags=["declarations"])
@@ -436,6 +437,12 @@ def audit_verify(who: Who, service: ServiceDep) -> AuditReport:
     return service.verify_audit(who)
 
 
+def telemetry_config(settings: Settings) -> dict:
+    """FastAPI's ``telemetry`` argument for ``settings`` (everything off unless ``settings.telemetry``)."""
+    on = bool(settings.telemetry)
+    return {"tracing": on, "metrics": on, "logs": on, "operation_spans": on}
+
+
 def create_app(
     settings: Settings | None = None, *, service: TransitService | None = None, migrate_schema: bool = True
 ) -> FastAPI:
@@ -453,6 +460,7 @@ def create_app(
         yield
 
     app = FastAPI(
+        telemetry=telemetry_config(settings),
         lifespan=lifespan,
         title="corridor transit control",
         version="1",

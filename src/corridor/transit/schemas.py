@@ -113,6 +113,8 @@ def text_problem(value: str) -> str | None:
     """NUL characters and lone surrogates cannot be stored (PostgreSQL refuses them): reject them as input."""
     if "\x00" in value:
         return "text must not contain NUL characters"
+    if value.isascii():
+        return None
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -120,12 +122,29 @@ def text_problem(value: str) -> str | None:
     return None
 
 
-def _scan(obj, path: str = "") -> None:
+def _storable(obj) -> bool:
+    """True when no string in ``obj`` (keys included) has a `text_problem` (the fast walk, no paths)."""
     if isinstance(obj, str):
-        why = text_problem(obj)
-        if why:
-            raise ValueError(f"{path or 'value'}: {why}")
-    elif isinstance(obj, dict):
+        return text_problem(obj) is None
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if not (_storable(k) and _storable(v)):
+                return False
+    elif isinstance(obj, list | tuple):
+        for v in obj:
+            if not _storable(v):
+                return False
+    return True
+
+
+def _scan(obj, path: str = "") -> None:
+    """Raise for the first string in ``obj`` that cannot be stored, naming where it is (the path is only built
+    for an input that has one: this runs on every submission)."""
+    if _storable(obj):
+        return
+    if isinstance(obj, str):
+        raise ValueError(f"{path or 'value'}: {text_problem(obj)}")
+    if isinstance(obj, dict):
         for k, v in obj.items():
             _scan(k, path)
             _scan(v, f"{path}/{k}")

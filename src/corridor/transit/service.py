@@ -14,15 +14,19 @@ queue on an in-process lock instead of SQLite's sleeping busy handler.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import random
 import secrets
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from time import monotonic
+from types import SimpleNamespace
 from typing import TypeVar
 
 from pydantic import BaseModel
@@ -43,6 +47,7 @@ from corridor.transit.auth import (
 )
 from corridor.transit.db import is_sqlite, make_engine, migrate, session_factory
 from corridor.transit.errors import (
+    Busy,
     Conflict,
     Forbidden,
     Missing,
@@ -99,8 +104,10 @@ from corridor.transit.states import (
     next_state,
 )
 from corridor.transit.throttle import LoginThrottle
+from corridor.transit.writer import GroupCommit, Job
 
 M = TypeVar("M", bound=BaseModel)
+log = logging.getLogger(__name__)
 
 #: assumption: the guarantee must cover 20% of the declared value (duties and VAT on transit goods; NCTS lets
 #: each administration fix the reference amount; anchors §2).
@@ -139,6 +146,25 @@ _FIND_IDEM = select(_IDEM.c.request_hash, _IDEM.c.response).where(
 )
 _INSERT_IDEM = insert(_IDEM)
 _INSERT_DECLARATION = insert(Declaration.__table__)
+#: the columns a new declaration has empty (its response is built from memory, not from an ORM row)
+_NEW_DECLARATION = dict.fromkeys(
+    [
+        "mrn",
+        "channel",
+        "risk_rule",
+        "risk_version",
+        "reject_code",
+        "reject_detail",
+        "deadline_at",
+        "overdue_at",
+        "enquiry_at",
+        "slot_day",
+    ]
+)
+#: many declarations in one statement, their ids back in the order of the rows
+_INSERT_DECLARATIONS = insert(Declaration.__table__).returning(
+    Declaration.__table__.c.id, sort_by_parameter_order=True
+)
 
 
 def _page_limit(offset: int, limit: int) -> int:
@@ -165,11 +191,55 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _settle(job: Job) -> None:
+    """Run ``job`` alone and give its caller the result or the error."""
+    try:
+        job.future.set_result(job.run(*job.args))
+    except BaseException as e:
+        job.future.set_exception(e)
+
+
 @dataclass(frozen=True)
 class _CachedPrincipal:
     principal: Principal
     token_expires_at: datetime
     until: float  # monotonic() after which the database is asked again
+
+
+@dataclass(frozen=True)
+class _Submission:
+    """A checked declaration ready to record: its columns but id and times, and its response with id 0."""
+
+    who: Principal
+    row: dict
+    template: DeclarationPublic
+
+    def stamped(self, now: datetime) -> dict:
+        return {**self.row, "submitted_at": now, "updated_at": now, "state_at": now}
+
+    def public(self, new_id: int, now: datetime) -> DeclarationPublic:
+        return self.template.model_copy(
+            update={"id": new_id, "submitted_at": now, "updated_at": now, "state_since": now}
+        )
+
+    def audit_entry(self, new_id: int, now: datetime) -> audit.Entry:
+        return audit.entry(
+            at=now,
+            actor=self.who.username,
+            act=Act.SUBMIT.value,
+            entity="declaration",
+            entity_id=new_id,
+            before=None,
+            after=State.SUBMITTED.value,
+            detail={"reference": self.row["reference"], "carrier": self.row["carrier"]},
+        )
+
+    def duplicate(self) -> Conflict:
+        return Conflict(
+            "DUPLICATE_REFERENCE",
+            f"reference {self.row['reference']!r} is already used by a declaration of {self.row['carrier']}",
+            field="reference",
+        )
 
 
 class TransitService:
@@ -187,6 +257,7 @@ class TransitService:
         csrf_key: bytes | None = None,
         environment: str = "development",
         throttle: LoginThrottle | None = None,
+        write_batch: int = 64,
     ):
         self.sessions = sessions
         engine = sessions.kw["bind"]
@@ -208,6 +279,8 @@ class TransitService:
         self.environment = environment
         self.throttle = throttle or self.default_throttle(Settings.model_construct())
         self._next_purge = 0.0
+        #: group commit: write acts run on one writer thread, up to ``write_batch`` per transaction
+        self._writer = GroupCommit(self._write_batch, max_batch=write_batch, name="transit-writer")
 
     def default_throttle(self, settings: Settings) -> LoginThrottle:
         return LoginThrottle(
@@ -235,6 +308,7 @@ class TransitService:
             principal_cache_s=settings.principal_cache_s,
             csrf_key=settings.csrf_key.encode() if settings.csrf_key else None,
             environment=settings.environment,
+            write_batch=settings.write_batch,
             **kw,
         )
         service.throttle = service.default_throttle(settings)
@@ -281,7 +355,37 @@ class TransitService:
             audit.append(s, self.audit_key, s.info.pop("audit", []))
 
     def _write(self, who: Principal, idem: Idem | None, out: type[M], fn: Callable[[Session], M]) -> M:
-        """Run ``fn`` in one transaction and store its result under the idempotency key; replay a stored one.
+        """Run ``fn`` in a write transaction and store its result under the idempotency key; replay a stored
+        one. The act is queued for the writer thread (group commit, `_write_batch`); this returns once the
+        transaction that holds it has committed, or raises the act's own error."""
+        return self._writer.submit(Job(self._write_one, (who, idem, out, fn))).result()
+
+    def _by_writer(self, fn: Callable[[Session], None]) -> None:
+        """Run ``fn`` in a transaction of the writer thread and wait for its commit. For callers on threads of
+        low CPU priority (the login pool): holding the SQLite writer lock there would stall every writer behind
+        a thread the OS barely schedules (priority inversion)."""
+        self._writer.submit(Job(self._write_one, (None, None, None, fn))).result()
+
+    def _run_act(self, s: Session, who: Principal, idem: Idem | None, out: type[M], fn) -> M:
+        """The act's statements, then its idempotency record (the audit rows come at the end of `_tx`)."""
+        result = fn(s)
+        if idem is not None:
+            s.flush()  # the act's own statements (and their conflicts) first
+            s.execute(_INSERT_IDEM, self._idem_row(who, idem, result))
+        return result
+
+    def _idem_row(self, who: Principal, idem: Idem, result: BaseModel) -> dict:
+        return {
+            "user_id": who.user_id,
+            "key": idem.key,
+            "request_hash": idem.request_hash,
+            "status_code": 200,
+            "response": result.model_dump_json(),
+            "created_at": self.clock(),
+        }
+
+    def _write_one(self, who: Principal, idem: Idem | None, out: type[M], fn: Callable[[Session], M]) -> M:
+        """One act in its own transaction.
 
         The key is written once, after the act and before the audit rows, with no SELECT first: a retry (or a
         concurrent twin, once the first commits) fails, either in the act (the reference is taken, the state
@@ -289,21 +393,7 @@ class TransitService:
         it finds the stored result and replays it (422 if the key came with another request)."""
         try:
             with self._tx() as s:
-                result = fn(s)
-                if idem is not None:
-                    s.flush()  # the act's own statements (and their conflicts) first
-                    s.execute(
-                        _INSERT_IDEM,
-                        {
-                            "user_id": who.user_id,
-                            "key": idem.key,
-                            "request_hash": idem.request_hash,
-                            "status_code": 200,
-                            "response": result.model_dump_json(),
-                            "created_at": self.clock(),
-                        },
-                    )
-                return result
+                return self._run_act(s, who, idem, out, fn)
         except (IntegrityError, TransitError):
             if idem is None:
                 raise
@@ -312,6 +402,67 @@ class TransitService:
             if rec is None:
                 raise
             return self._replay(rec, idem, out)
+
+    def _write_batch(self, jobs: list[Job]) -> None:
+        """The writer thread's batch: the acts in ONE transaction, in arrival order (each sees the ones before
+        it), then all their audit rows chained in that order, then one COMMIT; each act's caller gets its result
+        only after that COMMIT returned. A batch of submissions only takes the short way (`_write_bulk`).
+
+        An act that fails rolls the whole batch back; then the acts before it run again as a batch, it runs
+        alone (its own error, or the idempotent replay, exactly as without batching) and the acts after it run
+        as a batch: one act's error never becomes another's. If the COMMIT itself fails, no act of the batch
+        is acknowledged: each answers 503 (a retry with the same Idempotency-Key is safe)."""
+        if all(j.bulk is not None for j in jobs) and self._write_bulk(jobs):
+            return
+        if len(jobs) == 1:
+            _settle(jobs[0])
+            return
+        results: list = []
+        with self._writer_lock, self.sessions() as s:
+            try:
+                s.begin()
+                s.info["audit"] = []
+                for job in jobs:
+                    results.append(self._run_act(s, *job.args))
+                    s.flush()
+                    s.expire_all()  # the next act reads the database, not rows this act loaded
+                audit.append(s, self.audit_key, s.info.pop("audit"))
+            except Exception:
+                s.rollback()
+            else:
+                self._commit(s, jobs, results)
+                return
+        k = len(results)
+        if k == len(jobs):  # the audit rows failed: no act to blame, each runs alone
+            for job in jobs:
+                _settle(job)
+            return
+        if k:
+            self._write_batch(jobs[:k])
+        _settle(jobs[k])
+        if k + 1 < len(jobs):
+            self._write_batch(jobs[k + 1 :])
+
+    @staticmethod
+    def _commit(s: Session, jobs: list[Job], results: list) -> None:
+        """COMMIT a batch and answer its acts: each its result, or all 503 if the COMMIT failed."""
+        try:
+            s.commit()
+        except Exception:
+            log.exception("the group commit of %d act(s) failed", len(jobs))
+            s.rollback()
+            for job in jobs:
+                job.future.set_exception(
+                    Busy(
+                        "COMMIT_FAILED",
+                        "the database did not confirm the commit: this act is not acknowledged and may not "
+                        "be recorded; retry it (with the same Idempotency-Key a retry is safe)",
+                        retry_after=1,
+                    )
+                )
+            return
+        for job, result in zip(jobs, results, strict=True):
+            job.future.set_result(result)
 
     @staticmethod
     def _replay(rec, idem: Idem, out: type[M]) -> M:
@@ -488,21 +639,27 @@ class TransitService:
         ok = verify_password(u.password_hash, password) if u is not None else verify_unknown(password)
         if not ok or not u.active:
             lockouts = self.throttle.failure(account, client)
-            with self._tx() as s:
+
+            def failed(s: Session) -> None:
                 self._audit(s, account, "login_failed", "user", account, client=client)
                 for lo in lockouts:
                     until = datetime.fromtimestamp(lo.until, UTC).isoformat(timespec="seconds")
                     self._audit(s, "system", "login_lockout", lo.kind, lo.key, client=client, until=until)
+
+            self._by_writer(failed)
             raise Unauthenticated("BAD_CREDENTIALS", "unknown user or wrong password")
         self.throttle.success(account)
         token, now = new_token(), self.clock()
         expires = now + timedelta(hours=self.token_ttl_h)
-        with self._tx() as s:
+
+        def issued(s: Session) -> None:
             s.add(Token(token_hash=token_digest(token), user_id=u.id, created_at=now, expires_at=expires))
             self._audit(s, u.username, "login", "user", u.username, client=client)
             if monotonic() >= self._next_purge:
                 s.execute(delete(Token).where(Token.expires_at <= now))
                 self._next_purge = monotonic() + TOKEN_PURGE_EVERY_S
+
+        self._by_writer(issued)
         return TokenPublic(access_token=token, expires_at=expires)
 
     def refuse_locked(self, username: str, client: str) -> str:
@@ -604,6 +761,17 @@ class TransitService:
     def submit(
         self, who: Principal, data: DeclarationCreate, *, idem: Idem | None = None
     ) -> DeclarationPublic:
+        return self._writer.submit(self._submit_job(who, data, idem)).result()
+
+    async def submit_async(
+        self, who: Principal, data: DeclarationCreate, *, idem: Idem | None = None
+    ) -> DeclarationPublic:
+        """`submit` from the event loop: the checks here, the transaction on the writer thread, and no
+        request thread held meanwhile."""
+        return await asyncio.wrap_future(self._writer.submit(self._submit_job(who, data, idem)))
+
+    def _submission(self, who: Principal, data: DeclarationCreate) -> _Submission:
+        """Check a submission (role, scope, guarantee) and prepare its record, outside any transaction."""
         who.require(Role.CARRIER, action="submit declarations")
         if not who.scope:
             raise Forbidden("SCOPE_MISSING", "carrier user has no carrier code")
@@ -613,52 +781,70 @@ class TransitService:
         mode = data.transport.mode
         seg = self.corridor.segment(mode)
         entry, exit_ = seg.checkpoints(data.direction)
+        body = data.model_dump(mode="json")
+        row = dict(
+            carrier=who.scope,
+            reference=data.reference,
+            state=State.SUBMITTED.value,
+            direction=data.direction.value,
+            mode=mode,
+            entry_checkpoint=entry.code,
+            exit_checkpoint=exit_.code,
+            route_km=seg.length_km,
+            total_mass_kg=data.total_mass_kg,
+            total_value_usd=data.total_value_usd,
+            guarantee_reference=data.guarantee.reference,
+            guarantee_usd=data.guarantee.amount_usd,
+            guarantee_released=False,
+            body=body,
+        )
+        # the response from memory: a new declaration has no events, inspections, MRN or channel yet; its id
+        # and times are filled in when it is recorded
+        sub = _Submission(who, row, None)
+        fresh = SimpleNamespace(id=0, **_NEW_DECLARATION, **sub.stamped(self.clock()))
+        return replace(sub, template=self._public_of(fresh, DeclarationBody.model_validate(body)))
 
-        def run(s: Session) -> DeclarationPublic:
-            now = self.clock()
-            row = dict(
-                carrier=who.scope,
-                reference=data.reference,
-                state=State.SUBMITTED.value,
-                direction=data.direction.value,
-                mode=mode,
-                entry_checkpoint=entry.code,
-                exit_checkpoint=exit_.code,
-                route_km=seg.length_km,
-                total_mass_kg=data.total_mass_kg,
-                total_value_usd=data.total_value_usd,
-                guarantee_reference=data.guarantee.reference,
-                guarantee_usd=data.guarantee.amount_usd,
-                guarantee_released=False,
-                submitted_at=now,
-                updated_at=now,
-                state_at=now,
-                body=data.model_dump(mode="json"),
-            )
-            try:  # the unique (carrier, reference) constraint answers duplicates: no SELECT first
-                (new_id,) = s.execute(_INSERT_DECLARATION, row).inserted_primary_key
-            except IntegrityError:
-                raise Conflict(
-                    "DUPLICATE_REFERENCE",
-                    f"reference {data.reference!r} is already used by a declaration of {who.scope}",
-                    field="reference",
-                ) from None
-            self._audit(
-                s,
-                who,
-                Act.SUBMIT.value,
-                "declaration",
-                new_id,
-                None,
-                State.SUBMITTED.value,
-                reference=data.reference,
-                carrier=who.scope,
-            )
-            # the response from memory: a new declaration has no events, inspections, MRN or channel yet
-            fresh = Declaration(id=new_id, **{**row, "body": None})
-            return self._public_of(fresh, DeclarationBody.model_validate(row["body"]))
+    def _record(self, sub: _Submission, s: Session) -> DeclarationPublic:
+        """Record a prepared submission in ``s`` (the act of `submit`)."""
+        now = self.clock()
+        try:  # the unique (carrier, reference) constraint answers duplicates: no SELECT first
+            (new_id,) = s.execute(_INSERT_DECLARATION, sub.stamped(now)).inserted_primary_key
+        except IntegrityError:
+            raise sub.duplicate() from None
+        s.info["audit"].append(sub.audit_entry(new_id, now))
+        return sub.public(new_id, now)
 
-        return self._write(who, idem, DeclarationPublic, run)
+    def _submit_job(self, who: Principal, data: DeclarationCreate, idem: Idem | None) -> Job:
+        sub = self._submission(who, data)
+        fn = partial(self._record, sub)
+        return Job(self._write_one, (who, idem, DeclarationPublic, fn), bulk=(sub, idem))
+
+    def _write_bulk(self, jobs: list[Job]) -> bool:
+        """Submissions only: the whole batch in five statements (all declarations in one INSERT ... RETURNING,
+        their idempotency records in one, then the audit head, rows and head move), then one COMMIT. True when
+        every job is settled; False, with nothing written, when one of them failed (a duplicate reference, a
+        reused key...): `_write_batch` then runs them the ordinary way, which gives each its own answer."""
+        now = self.clock()
+        with self._writer_lock, self.sessions() as s:
+            try:
+                s.begin()
+                ids = s.execute(_INSERT_DECLARATIONS, [sub.stamped(now) for sub, _ in (j.bulk for j in jobs)])
+                ids = ids.scalars().all()
+                results = [j.bulk[0].public(i, now) for j, i in zip(jobs, ids, strict=True)]
+                keyed = [
+                    self._idem_row(sub.who, idem, r)
+                    for (sub, idem), r in zip((j.bulk for j in jobs), results, strict=True)
+                    if idem is not None
+                ]
+                if keyed:
+                    s.execute(_INSERT_IDEM, keyed)
+                entries = [j.bulk[0].audit_entry(i, now) for j, i in zip(jobs, ids, strict=True)]
+                audit.append(s, self.audit_key, entries)
+            except Exception:
+                s.rollback()
+                return False
+            self._commit(s, jobs, results)
+        return True
 
     def get(self, who: Principal, declaration_id: int) -> DeclarationPublic:
         with self.reads() as s:

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     #: on the event loop; more threads only add GIL hand-offs (writes serialise on SQLite's lock or the audit
     #: head row anyway).
     threads: int = Field(4, ge=1, le=200)
+    #: Group commit: the most write acts one transaction (one COMMIT, one fsync) of the writer thread takes from
+    #: its queue; 1 commits each act on its own. Batches form only while the previous one commits.
+    write_batch: int = Field(64, ge=1, le=1000)
     #: Connection pool size per process.
     pool_size: int = Field(10, ge=1, le=200)
     #: Threads hashing passwords (argon2) per process, at lower CPU priority, outside any transaction.
@@ -81,6 +84,10 @@ class Settings(BaseSettings):
     max_connections: int = Field(1000, ge=10, le=100_000)
     #: Fields a web form may have (the declaration form has ~40); more answers 400.
     max_form_fields: int = Field(200, ge=10, le=10_000)
+    #: FastAPI's native OpenTelemetry (spans, metrics, logs to the global providers). Off by default: even with
+    #: no provider configured it looked them up in the environment on every request (~10% of a submission's
+    #: CPU in the load benchmark's profile).
+    telemetry: bool = False
     #: Serve the interactive API docs (/docs, self-hosted Swagger UI; no CDN). Off by default in production.
     api_docs: bool | None = None
 
