@@ -3,18 +3,24 @@
 The server is a real ``corridor serve`` subprocess on a fresh database (SQLite file, or a new PostgreSQL
 database). In the same run, on the same database:
 
-- closed loop: 1, 16 and 64 client threads with one httpx connection each POST ``/api/v1/declarations`` (a 2-wagon
-  train, validated, audited, with an Idempotency-Key) as fast as answers come back;
-- the floor: the same clients against a minimal endpoint on the same stack (FastAPI and uvicorn with the same
-  protocol, SQLAlchemy engine and thread limit, SQLite writer lock, same database and durability settings): one
-  bearer check and one INSERT of the same JSON body per request, no validation, no audit, no idempotency. The
-  ratio is service/floor at each level;
+- closed loop: 1, 16 and 64 keep-alive connections POST ``/api/v1/declarations`` (a 2-wagon train, validated,
+  audited, with an Idempotency-Key) as fast as answers come back;
+- the floor: the same connections against a minimal endpoint on the same stack (FastAPI and uvicorn with the same
+  protocol and settings, SQLAlchemy engine, SQLite writer lock, same database and durability settings): one
+  bearer check and one INSERT of the same JSON body per request, no validation, no audit, no idempotency. Both
+  servers run side by side and each level alternates between them (``--rounds`` slices each), so a neighbour's
+  burst on a shared machine falls on both; the ratio is service/floor at each level;
 - open loop: requests at a fixed arrival rate (default 200/s for 60 s), latency measured from each request's
-  scheduled start, so a stall counts in full (no coordinated omission);
-- login flood: carrier submissions at a fixed rate without, then with, 8 threads posting wrong passwords; once
-  with the service's throttling, once with it off (every attempt then costs an argon2 hash).
+  scheduled time, so a stall counts in full (no coordinated omission);
+- login flood: carrier submissions at a fixed rate without, then with, 8 connections posting wrong passwords as
+  fast as answers come (from a separate process); once with the service's throttling, once with it off (every
+  attempt then costs an argon2 hash).
 
-    python benchmarks/transit_load.py                     # SQLite and, if CORRIDOR_TEST_POSTGRES_URL is set, PostgreSQL
+The load generator is one asyncio loop with requests built before the clock starts (`_http_load`): ~0.1 ms of
+CPU a request, so it leaves the server its CPU. Run it at a high priority on a shared machine (the server
+subprocesses inherit it), and read the load average it prints:
+
+    nice -n -10 python benchmarks/transit_load.py      # SQLite and, if CORRIDOR_TEST_POSTGRES_URL is set, PostgreSQL
     python benchmarks/transit_load.py --seconds 3 --levels 1,16 --open-seconds 10 --backends sqlite
 
 Targets (issue 13): submission throughput >= 50 % of the floor's; open loop 200 decl/s for 60 s with p99 < 100 ms
@@ -24,8 +30,8 @@ and 0 errors on both databases; during the login flood, submission p99 <= 2 x it
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
-import itertools
 import json
 import os
 import socket
@@ -38,6 +44,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import _http_load as hl
 import httpx
 import numpy as np
 from fastapi import Request  # at module level: the floor's route annotations are resolved from here
@@ -120,41 +127,6 @@ def add_carrier(url: str) -> None:
     svc.sessions.kw["bind"].dispose()
 
 
-WHAT_IF = ("writer-lock", "token-cache")
-
-
-def serve_what_if(url: str, port: int, patches: list[str]) -> None:
-    """What-if server (``--what-if``): the same app with changes the backend could make, patched in here only to
-    measure them. ``writer-lock``: write transactions queue on an in-process lock instead of SQLite's busy-wait
-    (or PostgreSQL's row lock); ``token-cache``: a bearer token's principal is cached for 30 s."""
-    import uvicorn
-
-    from corridor.transit.api import create_app
-    from corridor.transit.service import TransitService
-    from corridor.transit.settings import Settings
-
-    if "writer-lock" in patches:
-        lock, write = threading.Lock(), TransitService._write
-
-        def locked(self, *a, **kw):
-            with lock:
-                return write(self, *a, **kw)
-
-        TransitService._write = locked
-    if "token-cache" in patches:
-        cache: dict[str, tuple[object, float]] = {}
-        authenticate = TransitService.authenticate
-
-        def cached(self, token):
-            hit = cache.get(token)
-            if hit is None or hit[1] < time.monotonic():
-                hit = cache[token] = (authenticate(self, token), time.monotonic() + 30)
-            return hit[0]
-
-        TransitService.authenticate = cached
-    uvicorn.run(create_app(Settings(database_url=url)), host="127.0.0.1", port=port, log_level="warning")
-
-
 FLOOR_DDL = (
     "CREATE TABLE IF NOT EXISTS bench_floor (id {pk}, carrier VARCHAR(64) NOT NULL, "
     "reference VARCHAR(64) NOT NULL, body TEXT NOT NULL)"
@@ -173,6 +145,7 @@ def serve_floor(url: str, port: int, token: str) -> None:
     from fastapi.concurrency import run_in_threadpool
     from fastapi.responses import JSONResponse
 
+    from corridor.transit.api import telemetry_config
     from corridor.transit.db import is_sqlite, make_engine
     from corridor.transit.limits import uvicorn_options
     from corridor.transit.settings import Settings
@@ -195,7 +168,7 @@ def serve_floor(url: str, port: int, token: str) -> None:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         yield
 
-    app = FastAPI(lifespan=lifespan)
+    app = FastAPI(lifespan=lifespan, telemetry=telemetry_config(settings))
 
     @app.get("/healthz")
     async def healthz() -> dict:
@@ -214,14 +187,13 @@ def serve_floor(url: str, port: int, token: str) -> None:
 
 
 class Server:
-    """``corridor serve`` in a subprocess (or the what-if server, see `serve_what_if`, or the floor)."""
+    """``corridor serve`` in a subprocess (or the floor, see `serve_floor`)."""
 
     def __init__(
         self,
         url: str,
         log: Path,
         pool_size: int,
-        what_if: list[str] | None = None,
         workers: int = 1,
         floor_token: str | None = None,
         env: dict[str, str] | None = None,
@@ -240,16 +212,9 @@ class Server:
         self.log = open(log, "wb")  # noqa: SIM115 - closed in stop()
         if floor_token:
             cmd = [sys.executable, __file__, "--serve-floor", url, str(self.port), floor_token]
-        elif what_if:
-            cmd = [sys.executable, __file__, "--serve-what-if", url, str(self.port), ",".join(what_if)]
         else:
             cmd = [*CLI, "serve", "--database-url", url, "--port", str(self.port), "--workers", str(workers)]
-        self.proc = subprocess.Popen(
-            cmd,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
+        self.proc = subprocess.Popen(cmd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while True:
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -272,6 +237,32 @@ class Server:
 # ----- load ---------------------------------------------------------------------------------------------------
 
 
+def run(coro):
+    """Run ``coro`` on uvloop when it is installed (a cheaper loop for the generator), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvicorn[standard] brings it
+        return asyncio.run(coro)
+    return uvloop.run(coro)
+
+
+def submissions(token: str, path: str = SUBMIT) -> callable:
+    """``make(i)``: request i as bytes, a new declaration with its own reference and Idempotency-Key (unique per
+    call of this function, so levels and runs never replay each other)."""
+    run_id = uuid.uuid4().hex[:8]
+    template = json.dumps(declaration("@REF@")).encode()
+    auth = f"Bearer {token}"
+
+    def make(i: int) -> bytes:
+        ref = f"B{run_id}-{i}"
+        body = template.replace(b"@REF@", ref.encode())
+        return hl.request_bytes(
+            "POST", path, "127.0.0.1", body, {"authorization": auth, "idempotency-key": ref}
+        )
+
+    return make
+
+
 @dataclass
 class Level:
     backend: str
@@ -286,6 +277,7 @@ class Level:
     client_cpu_ms: float = float("nan")  # this load generator's CPU time per declaration (same machine)
     floor_per_s: float = float("nan")
     ratio: float = float("nan")
+    floor_cpu_ms: float = float("nan")  # the floor server's CPU time per request
 
 
 def cpu_seconds(pid: int) -> float:
@@ -300,61 +292,64 @@ def cpu_seconds(pid: int) -> float:
     return own + sum(cpu_seconds(int(k)) for k in kids)
 
 
-def _transport() -> httpx.HTTPTransport:
-    """TCP_NODELAY: httpx writes headers and body separately, and Nagle's algorithm on the client against the
-    server's delayed ACK would otherwise add ~40 ms to some requests (an artefact of the client, not the server)."""
-    return httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+def _pct(ms: np.ndarray, q: float) -> float:
+    return float(np.percentile(ms, q)) if ms.size else float("nan")
 
 
 def run_level(
-    base: str, token: str, clients: int, seconds: float, backend: str, pid: int = 0, path: str = SUBMIT
+    server: Server, token: str, clients: int, seconds: float, backend: str, path: str = SUBMIT
 ) -> Level:
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    errors = [0] * clients
-    start = threading.Barrier(clients + 1)
-    run_id = uuid.uuid4().hex[:8]
+    """``clients`` closed-loop connections for ``seconds``."""
+    return pooled_level(backend, clients, [closed_slice(server, token, clients, seconds, path)])
 
-    def client(i: int) -> None:
-        headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(base_url=base, timeout=60, headers=headers, transport=_transport()) as c:
-            c.get("/healthz")  # connect before the clock starts
-            start.wait()
-            end = time.perf_counter() + seconds
-            k = 0
-            while True:
-                t0 = time.perf_counter()
-                if t0 >= end:
-                    return
-                k += 1
-                ref = f"B{run_id}-{i}-{k}"
-                r = c.post(path, json=declaration(ref), headers={"Idempotency-Key": ref})
-                if r.status_code == 201:
-                    latencies[i].append(time.perf_counter() - t0)
-                else:
-                    errors[i] += 1
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    start.wait()
-    t0, cpu0, own0 = time.perf_counter(), cpu_seconds(pid), time.process_time()
-    for t in threads:
-        t.join()
-    elapsed, cpu = time.perf_counter() - t0, cpu_seconds(pid) - cpu0
-    own = time.process_time() - own0
-    lat = np.array([x for xs in latencies for x in xs]) * 1000
+def closed_slice(server: Server, token: str, clients: int, seconds: float, path: str = SUBMIT) -> tuple:
+    """(tally, server CPU s, generator CPU s) of one closed-loop slice."""
+    cpu0, own0 = cpu_seconds(server.proc.pid), time.process_time()
+    tally = run(
+        hl.closed_loop("127.0.0.1", server.port, submissions(token, path), clients=clients, seconds=seconds)
+    )
+    return tally, cpu_seconds(server.proc.pid) - cpu0, time.process_time() - own0
+
+
+def pooled_level(backend: str, clients: int, slices: list[tuple]) -> Level:
+    """One level from its slices: counts and CPU added up, percentiles over all latencies."""
+    lat = np.array([x for t, _, _ in slices for x in t.latencies]) * 1000
+    elapsed = sum(t.elapsed_s for t, _, _ in slices)
+    n = lat.size or 1
     return Level(
         backend,
         clients,
         round(elapsed, 2),
         int(lat.size),
-        sum(errors),
-        lat.size / elapsed,
-        float(np.percentile(lat, 50)) if lat.size else float("nan"),
-        float(np.percentile(lat, 99)) if lat.size else float("nan"),
-        cpu / lat.size * 1000 if lat.size else float("nan"),
-        own / lat.size * 1000 if lat.size else float("nan"),
+        sum(t.errors for t, _, _ in slices),
+        lat.size / elapsed if elapsed else float("nan"),
+        _pct(lat, 50),
+        _pct(lat, 99),
+        sum(c for _, c, _ in slices) / n * 1000,
+        sum(c for _, _, c in slices) / n * 1000,
     )
+
+
+def level_against_floor(
+    backend: str,
+    server: Server,
+    token: str,
+    floor: Server,
+    floor_token: str,
+    clients: int,
+    seconds: float,
+    rounds: int,
+) -> Level:
+    """The service and the floor at ``clients`` connections, alternating ``rounds`` slices of
+    ``seconds / rounds`` each, so both see the same disturbances of a shared machine."""
+    mine, theirs = [], []
+    for _ in range(rounds):
+        mine.append(closed_slice(server, token, clients, seconds / rounds))
+        theirs.append(closed_slice(floor, floor_token, clients, seconds / rounds, "/floor"))
+    lv, fl = pooled_level(backend, clients, mine), pooled_level(backend, clients, theirs)
+    lv.floor_per_s, lv.floor_cpu_ms, lv.ratio = fl.per_s, fl.server_cpu_ms, lv.per_s / fl.per_s
+    return lv
 
 
 @dataclass
@@ -372,106 +367,81 @@ class OpenLoop:
     max_ms: float
     late: int  # requests the load generator itself started > 10 ms after their slot (client saturation)
     flood: dict | None = None  # status code -> count of the flood's requests
+    load_1min: float = float("nan")  # the machine's 1-minute load average at the end
+    server_cpu_ms: float = float("nan")  # server CPU time per acknowledged declaration
 
 
 def run_open_loop(
-    base: str,
+    server: Server,
     token: str,
     rate: float,
     seconds: float,
     backend: str,
     label: str,
     *,
-    threads: int = 48,
-    flood_threads: int = 0,
+    flood_clients: int = 0,
 ) -> OpenLoop:
-    """Submit at a fixed arrival rate: request i is due at t0 + i/rate; its latency runs from then, so time
-    spent waiting for a free client thread counts too. ``flood_threads`` post wrong passwords meanwhile."""
-    n = int(rate * seconds)
-    lat: list[float] = []
-    errors, late = [0], [0]
-    lock = threading.Lock()
-    counter = itertools.count()
-    run_id = uuid.uuid4().hex[:8]
-    stop = threading.Event()
-    flood: dict[int, int] = {}
-    t0 = time.perf_counter() + 0.5
-
-    def client() -> None:
-        headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(base_url=base, timeout=30, headers=headers, transport=_transport()) as c:
-            c.get("/healthz")
-            while (i := next(counter)) < n:
-                due = t0 + i / rate
-                wait = due - time.perf_counter()
-                if wait > 0:
-                    time.sleep(wait)
-                elif wait < -0.010:
-                    with lock:
-                        late[0] += 1
-                ref = f"O{run_id}-{i}"
-                try:
-                    r = c.post(SUBMIT, json=declaration(ref), headers={"Idempotency-Key": ref})
-                    good = r.status_code == 201
-                except httpx.HTTPError:
-                    good = False
-                done = time.perf_counter()
-                with lock:
-                    if good:
-                        lat.append(done - due)
-                    else:
-                        errors[0] += 1
-
-    def flooder(k: int) -> None:
-        with httpx.Client(base_url=base, timeout=30, transport=_transport()) as c:
-            while not stop.is_set():
-                try:
-                    code = c.post(
-                        "/api/v1/auth/token", json={"username": "bench", "password": f"wrong-{k}"}
-                    ).status_code
-                except httpx.HTTPError:
-                    code = 0
-                with lock:
-                    flood[code] = flood.get(code, 0) + 1
-
-    floods = [threading.Thread(target=flooder, args=(k,)) for k in range(flood_threads)]
-    for t in floods:
-        t.start()
-    workers = [threading.Thread(target=client) for _ in range(threads)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join()
-    elapsed = time.perf_counter() - t0
-    stop.set()
-    for t in floods:
-        t.join()
-    ms = np.array(lat) * 1000
-    pct = (lambda q: float(np.percentile(ms, q))) if ms.size else (lambda q: float("nan"))
+    """Submit at a fixed arrival rate (see `_http_load.open_loop`); ``flood_clients`` connections of another
+    process post wrong passwords meanwhile."""
+    flood = None
+    if flood_clients:
+        flood = subprocess.Popen(
+            [sys.executable, __file__, "--flood", str(server.port), str(flood_clients), str(seconds + 1.0)],
+            stdout=subprocess.PIPE,
+        )
+        time.sleep(0.5)  # connected and flooding before the first submission is due
+    cpu0 = cpu_seconds(server.proc.pid)
+    tally = run(hl.open_loop("127.0.0.1", server.port, submissions(token), rate=rate, seconds=seconds))
+    cpu = cpu_seconds(server.proc.pid) - cpu0
+    answers = None
+    if flood is not None:
+        out, _ = flood.communicate(timeout=seconds + 60)
+        answers = json.loads(out or b"{}")
+    ms = np.array(tally.latencies) * 1000
     return OpenLoop(
         backend,
         label,
         rate,
         seconds,
-        n,
+        int(rate * seconds),
         int(ms.size),
-        errors[0],
-        ms.size / elapsed,
-        pct(50),
-        pct(99),
+        tally.errors,
+        ms.size / tally.elapsed_s,
+        _pct(ms, 50),
+        _pct(ms, 99),
         float(ms.max()) if ms.size else float("nan"),
-        late[0],
-        {str(k): v for k, v in sorted(flood.items())} if flood_threads else None,
+        tally.late,
+        answers,
+        os.getloadavg()[0],
+        cpu / ms.size * 1000 if ms.size else float("nan"),
     )
 
 
+def flood_main(port: int, clients: int, seconds: float) -> None:
+    """The flood process (``--flood``): wrong passwords for ``seconds``; prints the answers by status."""
+    data = hl.request_bytes(
+        "POST",
+        "/api/v1/auth/token",
+        "127.0.0.1",
+        json.dumps({"username": "bench", "password": "wrong"}).encode(),
+    )
+
+    async def go() -> dict:
+        stop = asyncio.Event()
+        asyncio.get_running_loop().call_later(seconds, stop.set)
+        tally = await hl.flood("127.0.0.1", port, data, clients=clients, stop=stop)
+        return {str(k): v for k, v in sorted(tally.statuses.items())}
+
+    print(json.dumps(run(go())))
+
+
 def flood_pair(
-    base: str, token: str, rate: float, seconds: float, backend: str, label: str
+    server: Server, token: str, rate: float, seconds: float, backend: str, label: str
 ) -> list[OpenLoop]:
-    """Submissions at ``rate`` without, then with, 8 threads posting wrong passwords."""
+    """Submissions at ``rate`` without, then with, 8 connections posting wrong passwords."""
     return [
-        run_open_loop(base, token, rate, seconds, backend, "no " + label),
-        run_open_loop(base, token, rate, seconds, backend, label, flood_threads=8),
+        run_open_loop(server, token, rate, seconds, backend, "no " + label),
+        run_open_loop(server, token, rate, seconds, backend, label, flood_clients=8),
     ]
 
 
@@ -481,18 +451,23 @@ def login(base: str) -> str:
     ]
 
 
-#: where a sampled stack's CPU goes: the first category (from the leaf up) whose pattern a frame matches
+#: where the server's Python CPU goes: the first category (from the leaf up) whose pattern a sampled frame
+#: matches (py-spy ``--gil``: only the thread holding the GIL is sampled, so waits for locks, the disk or the
+#: network are not counted; C code that released the GIL (SQLite's own work, fsync) is not seen either)
 PROFILE_CATEGORIES = (
     ("database driver (execute, commit: sqlite3/psycopg)", ("do_execute", "do_commit", "_exec_", "psycopg/")),
     ("audit chain (HMAC, canonical JSON)", ("transit/audit.py",)),
-    ("pydantic validation and serialisation", ("pydantic", "schemas.py")),
+    ("input checks (schemas, codes, stdnum)", ("transit/schemas.py", "transit/codes.py", "stdnum/")),
+    ("pydantic validation and serialisation", ("pydantic",)),
     ("JSON (stdlib)", ("json/",)),
     ("SQLAlchemy (statement, ORM, pool)", ("sqlalchemy/",)),
-    ("service logic", ("transit/service.py", "transit/codes.py", "stdnum/")),
+    ("service logic and group commit", ("transit/service.py", "transit/writer.py")),
+    ("FastAPI (dependencies, routing)", ("fastapi/",)),
     (
-        "HTTP: uvicorn, Starlette, FastAPI, asyncio",
-        ("uvicorn/", "starlette/", "fastapi/", "asyncio/", "anyio/"),
+        "HTTP: uvicorn, Starlette, asyncio, middleware",
+        ("uvicorn/", "starlette/", "asyncio/", "anyio/", "transit/limits.py", "transit/api.py"),
     ),
+    ("threads, locks, futures", ("threading.py", "queue.py", "concurrent/")),
 )
 
 
@@ -513,26 +488,10 @@ def profile_categories(raw: str) -> list[tuple[str, float]]:
 
 
 def profile_server(pid: int, seconds: float, out: Path) -> subprocess.Popen:
-    """Start py-spy sampling ``pid`` for ``seconds`` (raw collapsed stacks into ``out``)."""
-    return subprocess.Popen(
-        [
-            "py-spy",
-            "record",
-            "--pid",
-            str(pid),
-            "--duration",
-            str(int(seconds)),
-            "--rate",
-            "200",
-            "--format",
-            "raw",
-            "--output",
-            str(out),
-            "--nonblocking",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    """Start py-spy sampling ``pid``'s GIL holder for ``seconds`` (raw collapsed stacks into ``out``)."""
+    cmd = ["py-spy", "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "200"]
+    cmd += ["--format", "raw", "--output", str(out), "--nonblocking", "--gil"]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 @dataclass
@@ -547,13 +506,13 @@ def bench_backend(
     pg_url: str | None,
     levels: list[int],
     seconds: float,
-    what_if: list[str] | None = None,
     workers: int = 1,
     open_rate: float = 200.0,
     open_seconds: float = 60.0,
     flood_rate: float = 50.0,
     flood_seconds: float = 20.0,
     profile: bool = False,
+    rounds: int = 3,
 ) -> BackendRun:
     with tempfile.TemporaryDirectory(prefix="corridor-bench-") as d:
         tmp = Path(d)
@@ -561,28 +520,35 @@ def bench_backend(
         try:
             add_carrier(url)
             pool = max(10, max(levels) // workers)
-            server = Server(url, tmp / "serve.log", pool_size=pool, what_if=what_if, workers=workers)
+            floor_token = uuid.uuid4().hex
+            server = Server(url, tmp / "serve.log", pool_size=pool, workers=workers)
+            floor = Server(url, tmp / "floor.log", pool_size=pool, floor_token=floor_token)
             opens: list[OpenLoop] = []
             try:
                 token = login(server.base)
-                run_level(server.base, token, 4, min(2.0, seconds), backend)  # warm-up (not reported)
-                out = [run_level(server.base, token, n, seconds, backend, server.proc.pid) for n in levels]
+                run_level(server, token, 4, min(2.0, seconds), backend)  # warm-up (not reported)
+                run_level(floor, floor_token, 4, min(2.0, seconds), backend, path="/floor")
+                out = [
+                    level_against_floor(backend, server, token, floor, floor_token, n, seconds, rounds)
+                    for n in levels
+                ]
+                floor.stop()
                 shares = None
                 if profile:  # 16 closed-loop clients for `seconds`, sampled by py-spy
                     spy = profile_server(server.proc.pid, seconds, tmp / "profile.txt")
                     time.sleep(1.0)
-                    run_level(server.base, token, 16, seconds, backend)
+                    run_level(server, token, 16, seconds, backend)
                     spy.wait(seconds + 30)
                     if (tmp / "profile.txt").exists():
                         shares = profile_categories((tmp / "profile.txt").read_text())
                 if open_seconds > 0:
-                    opens.append(
-                        run_open_loop(server.base, token, open_rate, open_seconds, backend, "open loop")
-                    )
+                    opens.append(run_open_loop(server, token, open_rate, open_seconds, backend, "open loop"))
                 if flood_seconds > 0:
-                    opens += flood_pair(server.base, token, flood_rate, flood_seconds, backend, "flood")
+                    opens += flood_pair(server, token, flood_rate, flood_seconds, backend, "flood")
             finally:
                 server.stop()
+                if floor.proc.poll() is None:
+                    floor.stop()
             if flood_seconds > 0:  # the same flood with the throttling off: every attempt costs a hash
                 off = {
                     "CORRIDOR_TRANSIT_LOGIN_FAILURES_PER_ACCOUNT": "10000",
@@ -591,22 +557,10 @@ def bench_backend(
                 server = Server(url, tmp / "serve-off.log", pool_size=pool, workers=workers, env=off)
                 try:
                     token = login(server.base)
-                    run_level(server.base, token, 4, min(2.0, seconds), backend)
-                    opens += flood_pair(server.base, token, flood_rate, flood_seconds, backend, "flood*")
+                    run_level(server, token, 4, min(2.0, seconds), backend)
+                    opens += flood_pair(server, token, flood_rate, flood_seconds, backend, "flood*")
                 finally:
                     server.stop()
-            floor_token = uuid.uuid4().hex
-            floor = Server(url, tmp / "floor.log", pool_size=pool, floor_token=floor_token)
-            try:
-                run_level(floor.base, floor_token, 4, min(2.0, seconds), backend, path="/floor")
-                floors = [
-                    run_level(floor.base, floor_token, n, seconds, backend, floor.proc.pid, path="/floor")
-                    for n in levels
-                ]
-            finally:
-                floor.stop()
-            for lv, fl in zip(out, floors, strict=True):
-                lv.floor_per_s, lv.ratio = fl.per_s, lv.per_s / fl.per_s
             return BackendRun(out, opens, shares)
         finally:
             cleanup()
@@ -624,6 +578,7 @@ def median_level(runs: list[Level]) -> Level:
         "client_cpu_ms",
         "floor_per_s",
         "ratio",
+        "floor_cpu_ms",
     ):
         setattr(out, f, float(np.median([getattr(r, f) for r in runs])))
     out.ok, out.errors = sum(r.ok for r in runs), sum(r.errors for r in runs)
@@ -632,18 +587,18 @@ def median_level(runs: list[Level]) -> Level:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seconds", type=float, default=10.0, help="duration of each level (default 10)")
+    ap.add_argument(
+        "--seconds", type=float, default=12.0, help="duration of each level per server (default 12)"
+    )
+    ap.add_argument(
+        "--rounds", type=int, default=3, help="alternating slices of service and floor a level (3)"
+    )
     ap.add_argument("--levels", default="1,16,64", help="concurrent clients per level (default 1,16,64)")
     ap.add_argument("--backends", default="sqlite,postgres", help="sqlite and/or postgres")
     ap.add_argument(
         "--postgres-url",
         default=os.environ.get("CORRIDOR_TEST_POSTGRES_URL", ""),
         help="server URL (a fresh database is created on it); default $CORRIDOR_TEST_POSTGRES_URL",
-    )
-    ap.add_argument(
-        "--what-if",
-        default="",
-        help=f"measure changes the backend could make, patched into the server: {', '.join(WHAT_IF)}",
     )
     ap.add_argument("--workers", type=int, default=1, help="server processes (corridor serve --workers)")
     ap.add_argument("--repeat", type=int, default=1, help="runs per backend; the table shows medians")
@@ -656,17 +611,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--json", action="store_true", help="print JSON")
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["--serve-what-if"]:  # internal: the what-if server subprocess
-        serve_what_if(argv[1], int(argv[2]), argv[3].split(","))
-        return 0
     if argv[:1] == ["--serve-floor"]:  # internal: the floor server subprocess
         serve_floor(argv[1], int(argv[2]), argv[3])
         return 0
+    if argv[:1] == ["--flood"]:  # internal: the login flood's process
+        flood_main(int(argv[1]), int(argv[2]), float(argv[3]))
+        return 0
     a = ap.parse_args(argv)
-    what_if = [x for x in a.what_if.split(",") if x]
-    unknown = set(what_if) - set(WHAT_IF)
-    if unknown:
-        ap.error(f"--what-if: unknown {', '.join(sorted(unknown))}; choose from {', '.join(WHAT_IF)}")
+    if a.rounds < 1:
+        ap.error("--rounds must be at least 1")
     levels = [int(x) for x in a.levels.split(",")]
     results: list[Level] = []
     opens: list[OpenLoop] = []
@@ -682,13 +635,13 @@ def main(argv: list[str] | None = None) -> int:
                 a.postgres_url or None,
                 levels,
                 a.seconds,
-                what_if,
                 a.workers,
                 a.open_rate,
                 a.open_seconds,
                 a.flood_rate,
                 a.flood_seconds,
                 a.profile,
+                a.rounds,
             )
             for _ in range(a.repeat)
         ]
@@ -703,33 +656,38 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     load1 = os.getloadavg()
     print(
-        f"# workers {a.workers}, {a.repeat} run(s) per backend (medians), {a.seconds:g} s per level; "
-        f"load average (1/5/15 min) {load0[0]:.2f}/{load0[1]:.2f}/{load0[2]:.2f} at the start, "
+        f"# workers {a.workers}, {a.repeat} run(s) per backend (medians), {a.seconds:g} s per level and server "
+        f"in {a.rounds} alternating slices; niceness {os.nice(0)}; load average (1/5/15 min) "
+        f"{load0[0]:.2f}/{load0[1]:.2f}/{load0[2]:.2f} at the start, "
         f"{load1[0]:.2f}/{load1[1]:.2f}/{load1[2]:.2f} at the end, {os.cpu_count()} cores"
     )
     print("## closed loop: the service against the floor (same stack, one authenticated INSERT a request)")
     print(
-        f"{'backend':9} {'clients':>7} {'decl/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
-        f"{'srv CPU ms':>10} {'cli CPU ms':>10} {'floor/s':>8} {'ratio':>6}"
+        f"{'backend':9} {'clients':>7} {'decl/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
+        f"{'srv CPU':>7} {'cli CPU':>7} {'floor/s':>8} {'flr CPU':>7} {'ratio':>6}"
     )
     for r in results:
         print(
-            f"{r.backend:9} {r.clients:>7} {r.per_s:>8.1f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.errors:>6} "
-            f"{r.server_cpu_ms:>10.2f} {r.client_cpu_ms:>10.2f} {r.floor_per_s:>8.1f} {r.ratio:>6.2f}"
+            f"{r.backend:9} {r.clients:>7} {r.per_s:>8.1f} {r.p50_ms:>7.1f} {r.p99_ms:>7.1f} {r.errors:>6} "
+            f"{r.server_cpu_ms:>7.2f} {r.client_cpu_ms:>7.2f} {r.floor_per_s:>8.1f} {r.floor_cpu_ms:>7.2f} "
+            f"{r.ratio:>6.2f}"
         )
-    print("## open loop (latency from each request's scheduled start; * = login throttling off)")
     print(
-        f"{'backend':9} {'test':10} {'rate/s':>7} {'s':>4} {'sent':>6} {'errors':>6} {'got/s':>7} "
-        f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'late':>5}  flood answers"
+        "   (CPU: ms of CPU time a request, server process or this generator; PostgreSQL's own not counted)"
+    )
+    print("## open loop (latency from each request's scheduled time; * = login throttling off)")
+    print(
+        f"{'backend':9} {'test':10} {'rate/s':>6} {'s':>3} {'sent':>6} {'errors':>6} {'got/s':>6} "
+        f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'late':>4} {'load':>5}  flood answers"
     )
     for o in opens:
         print(
-            f"{o.backend:9} {o.label:10} {o.rate:>7.0f} {o.seconds:>4.0f} {o.sent:>6} {o.errors:>6} "
-            f"{o.achieved_per_s:>7.1f} {o.p50_ms:>7.1f} {o.p99_ms:>7.1f} {o.max_ms:>7.1f} {o.late:>5}  "
-            f"{o.flood or ''}"
+            f"{o.backend:9} {o.label:10} {o.rate:>6.0f} {o.seconds:>3.0f} {o.sent:>6} {o.errors:>6} "
+            f"{o.achieved_per_s:>6.1f} {o.p50_ms:>7.1f} {o.p99_ms:>7.1f} {o.max_ms:>7.1f} {o.late:>4} "
+            f"{o.load_1min:>5.2f}  {o.flood or ''}"
         )
     for backend, shares in profiles.items():
-        print(f"## {backend}: server CPU of submissions at 16 clients by category (py-spy samples)")
+        print(f"## {backend}: the server's Python CPU at 16 clients by category (py-spy --gil samples)")
         for name, share in shares:
             print(f"  {share:>6.1%}  {name}")
     for line in target_lines(results, opens, a.open_rate):

@@ -13,19 +13,21 @@ _PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "transit_load.py"
 
 @pytest.fixture(scope="module")
 def bench():
+    sys.path.insert(0, str(_PATH.parent))  # its sibling `_http_load`
     spec = importlib.util.spec_from_file_location("transit_load", _PATH)
     module = importlib.util.module_from_spec(spec)
     sys.modules["transit_load"] = module
     spec.loader.exec_module(module)
     yield module
     sys.modules.pop("transit_load", None)
+    sys.path.remove(str(_PATH.parent))
 
 
 def test_the_floor_answers_one_insert_per_authenticated_request(bench, tmp_path):
     url = f"sqlite:///{tmp_path / 'floor.db'}"
     server = bench.Server(url, tmp_path / "floor.log", pool_size=4, floor_token="secret-token")
     try:
-        level = bench.run_level(server.base, "secret-token", 2, 1.0, "sqlite", path="/floor")
+        level = bench.run_level(server, "secret-token", 2, 1.0, "sqlite", path="/floor")
         import httpx
 
         assert (
@@ -41,52 +43,92 @@ def test_the_floor_answers_one_insert_per_authenticated_request(bench, tmp_path)
         assert c.execute("SELECT count(*) FROM bench_floor").fetchone()[0] >= level.ok
 
 
-def test_open_loop_sends_at_the_rate_and_counts_lateness_from_the_schedule(bench, monkeypatch):
+def _slow_server(delay_s: float):
+    """A raw HTTP/1.1 keep-alive server on a thread answering every request 201 after ``delay_s``; (port, the
+    arrival time of each request, stop)."""
+    import asyncio
+    import threading
     import time
 
-    calls = []
+    arrivals: list[float] = []
+    ready = threading.Event()
+    box: dict = {}
 
-    class FakeClient:
-        def __init__(self, *a, **k):
-            pass
+    async def handle(reader, writer):
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(
+                (
+                    int(v)
+                    for k, _, v in (x.partition(b":") for x in head.split(b"\r\n"))
+                    if k == b"content-length"
+                ),
+                0,
+            )
+            await reader.readexactly(length)
+            arrivals.append(time.perf_counter())
+            await asyncio.sleep(delay_s)
+            writer.write(b"HTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\nok")
 
-        def __enter__(self):
-            return self
+    async def main():
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        box["port"], box["loop"], box["stop"] = (
+            server.sockets[0].getsockname()[1],
+            asyncio.get_running_loop(),
+            asyncio.Event(),
+        )
+        ready.set()
+        await box["stop"].wait()
+        server.close()
 
-        def __exit__(self, *a):
-            return False
+    t = threading.Thread(target=asyncio.run, args=(main(),), daemon=True)
+    t.start()
+    ready.wait(10)
+    return box["port"], arrivals, lambda: box["loop"].call_soon_threadsafe(box["stop"].set)
 
-        def get(self, path):
-            return None
 
-        def post(self, path, json=None, headers=None):
-            calls.append(time.perf_counter())
-            time.sleep(0.05)  # every answer takes 50 ms
+def test_open_loop_sends_at_the_rate_and_counts_queueing_from_the_schedule(bench):
+    import _http_load as hl
 
-            class R:
-                status_code = 201
+    port, arrivals, stop = _slow_server(0.05)  # every answer takes 50 ms
+    try:
+        make = lambda i: hl.request_bytes("POST", "/x", "h", b"{}")  # noqa: E731
+        t = bench.run(hl.open_loop("127.0.0.1", port, make, rate=40, seconds=1.0, warm=2))
+    finally:
+        stop()
+    assert len(t.latencies) == 40 and t.errors == 0
+    assert min(t.latencies) >= 0.05
+    assert 0.8 < arrivals[-1] - arrivals[0] < 1.3  # 40 requests spread over the second, not sent at once
+    assert t.connections > 2  # a request due while every connection is busy opens another: no waiting
 
-            return R()
 
-    monkeypatch.setattr(bench.httpx, "Client", FakeClient)
-    o = bench.run_open_loop("http://x", "t", 40, 1.0, "fake", "open loop", threads=4)
-    assert o.sent == 40 and o.ok == 40 and o.errors == 0
-    assert o.p50_ms >= 50 and o.achieved_per_s > 20
-    spread = calls[-1] - calls[0]
-    assert 0.8 < spread < 1.5  # 40 requests spread over the second, not sent at once
+def test_open_loop_latency_includes_the_time_a_saturated_server_keeps_it_waiting(bench):
+    """Coordinated omission: a server that answers one request at a time (one connection allowed) makes later
+    requests wait; their latency counts from their scheduled time, not from when they could be sent."""
+    import _http_load as hl
+
+    port, _arrivals, stop = _slow_server(0.05)
+    try:
+        make = lambda i: hl.request_bytes("POST", "/x", "h", b"{}")  # noqa: E731
+        t = bench.run(hl.open_loop("127.0.0.1", port, make, rate=40, seconds=0.5, warm=1, max_connections=1))
+    finally:
+        stop()
+    # 20 requests due every 25 ms on one connection answering in 50 ms: the last waits ~0.5 s behind the others
+    assert t.errors == 0 and len(t.latencies) == 20
+    assert max(t.latencies) > 0.4
 
 
 def test_profile_categories_take_the_leaf_most_match(bench):
     raw = "\n".join(
         [
-            "run (uvicorn/server.py:1);submit (transit/service.py:5);validate (pydantic/main.py:9) 30",
+            "run (uvicorn/server.py:1);submit (transit/service.py:5);check (transit/schemas.py:9) 30",
             "run (uvicorn/server.py:1);append (transit/audit.py:3) 10",
             "run (uvicorn/server.py:1);do_commit (sqlalchemy/engine/default.py:2) 60",
             "garbage line",
         ]
     )
     shares = dict(bench.profile_categories(raw))
-    assert shares["pydantic validation and serialisation"] == pytest.approx(0.3)
+    assert shares["input checks (schemas, codes, stdnum)"] == pytest.approx(0.3)
     assert shares["audit chain (HMAC, canonical JSON)"] == pytest.approx(0.1)
     assert shares["database driver (execute, commit: sqlite3/psycopg)"] == pytest.approx(0.6)
 
