@@ -369,6 +369,7 @@ class OpenLoop:
     flood: dict | None = None  # status code -> count of the flood's requests
     load_1min: float = float("nan")  # the machine's 1-minute load average at the end
     server_cpu_ms: float = float("nan")  # server CPU time per acknowledged declaration
+    failed: dict | None = None  # status code -> count of the submissions that failed (0: no answer in 30 s)
 
 
 def run_open_loop(
@@ -414,6 +415,7 @@ def run_open_loop(
         answers,
         os.getloadavg()[0],
         cpu / ms.size * 1000 if ms.size else float("nan"),
+        {str(k): v for k, v in sorted(tally.statuses.items()) if k != 201} or None,
     )
 
 
@@ -446,9 +448,11 @@ def flood_pair(
 
 
 def login(base: str) -> str:
-    return httpx.post(f"{base}/api/v1/auth/token", json={"username": "bench", "password": PASSWORD}).json()[
-        "access_token"
-    ]
+    # argon2 runs in the server's low-priority login thread: on a busy machine it can take seconds
+    answer = httpx.post(
+        f"{base}/api/v1/auth/token", json={"username": "bench", "password": PASSWORD}, timeout=120
+    )
+    return answer.json()["access_token"]
 
 
 #: where the server's Python CPU goes: the first category (from the leaf up) whose pattern a sampled frame
@@ -684,7 +688,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{o.backend:9} {o.label:10} {o.rate:>6.0f} {o.seconds:>3.0f} {o.sent:>6} {o.errors:>6} "
             f"{o.achieved_per_s:>6.1f} {o.p50_ms:>7.1f} {o.p99_ms:>7.1f} {o.max_ms:>7.1f} {o.late:>4} "
-            f"{o.load_1min:>5.2f}  {o.flood or ''}"
+            f"{o.load_1min:>5.2f}  {o.flood or ''}" + (f"  failed: {o.failed}" if o.failed else "")
         )
     for backend, shares in profiles.items():
         print(f"## {backend}: the server's Python CPU at 16 clients by category (py-spy --gil samples)")
