@@ -141,8 +141,11 @@ def _nothing():
 def _render(res, data: dict, files: list[Path]) -> None:
     rows = []
     for r in res.facilities.itertuples():
-        util = "–" if r.utilisation != r.utilisation else f"{100 * r.utilisation:.0f}%"
         flag = " [red]saturated[/]" if r.saturated else ""
+        if not r.served:  # nothing arrived: no wait to report, not a wait of nan
+            rows.append([f"{r.name}{flag}", "no traffic", "–", "–", "0"])
+            continue
+        util = "–" if r.utilisation != r.utilisation else f"{100 * r.utilisation:.0f}%"
         rows.append([f"{r.name}{flag}", _pm(r.mean_wait_h, r.ci95_mean_wait_h), duration(r.p95_wait_h), util,
                      f"{r.units_per_day:,.1f}"])
     plural = "s" if res.days != 1 else ""
@@ -152,8 +155,12 @@ def _render(res, data: dict, files: list[Path]) -> None:
     tr = res.track
     if tr:
         cap = tr["capacity"]
+        def achieved(d: str) -> str:
+            v = tr[f"trains_per_day_{d}"]
+            return "no traffic" if not v else f"{v:.2f}"
+
         console.print(table("Single track: trains per day (per direction)", ["", "westbound", "eastbound"], [
-            ["achieved", f"{tr['trains_per_day_westbound']:.2f}", f"{tr['trains_per_day_eastbound']:.2f}"],
+            ["achieved", achieved("westbound"), achieved("eastbound")],
             ["capacity (lines.rail)", f"{cap['trains_per_day']:.1f}", f"{cap['trains_per_day']:.1f}"]]))
     sat = [r.name for r in res.facilities.itertuples() if r.saturated]
     if sat:
@@ -239,6 +246,9 @@ def feedback_cmd(
     tol_h: Annotated[float, typer.Option("--tol-h", help="Converged when every delay moves less than this many "
                                                          "hours (or --tol-share of it).")] = 0.25,
     tol_share: Annotated[float, typer.Option("--tol-share", help="Relative tolerance.")] = 0.10,
+    tol_flow: Annotated[float, typer.Option("--tol-flow", help="Converged only when the round's flows on the "
+                                                               "facility links are within this share of the "
+                                                               "averaged flows.")] = 0.05,
     max_rounds: Annotated[int, typer.Option("--max-rounds", help="Stop after this many rounds.")] = 6,
     workers: Annotated[int | None, typer.Option("--workers", help="Processes per round (default: one per "
                                                                   "CPU).")] = None,
@@ -254,6 +264,7 @@ def feedback_cmd(
                 ("--days", days >= 1, "must be >= 1", days),
                 ("--replications", replications >= 1, "must be >= 1", replications),
                 ("--tol-h", tol_h > 0, "must be > 0", tol_h), ("--tol-share", tol_share >= 0, "must be >= 0", tol_share),
+                ("--tol-flow", 0 <= tol_flow < 1, "must be in [0, 1)", tol_flow),
                 ("--max-rounds", max_rounds >= 1, "must be >= 1", max_rounds),
                 ("--workers", workers is None or workers >= 1, "must be >= 1", workers)]:
             if not ok:
@@ -262,17 +273,17 @@ def feedback_cmd(
 
         with _progress("rounds of assignment and simulation", max_rounds, as_json) as progress:
             fb = feedback(scenario, year=year, days=days, replications=replications, seed=seed, tol_h=tol_h,
-                          tol_share=tol_share, max_rounds=max_rounds, workers=workers,
+                          tol_share=tol_share, tol_flow=tol_flow, max_rounds=max_rounds, workers=workers,
                           progress=lambda k, _row: progress(k, max_rounds))
     data = fb.to_dict() | {"scenario": scenario, "year": year}
 
     def render() -> None:
         d = fb.converged_delays()
-        rows = [[r.link_id, f"{r.assumed_h:.2f}", f"{r.simulated_h:.2f}" + ("" if r.observed else " (no flow)"),
+        rows = [[r.link_id, f"{r.assumed_h:.2f}", f"{r.simulated_h:.2f}" if r.observed else "no traffic",
                  "yes" if r.saturated else ""] for r in d.itertuples()]
         state = "converged" if fb.converged else "NOT converged"
         console.print(table(f"{scenario} {year}: {state} after {fb.n_rounds} round(s) (tolerance {tol_h:g} h or "
-                            f"{100 * tol_share:g} %)", ["link", "used h", "simulated h", "saturated"], rows))
+                            f"{100 * tol_share:g} %, flows {100 * tol_flow:g} %)", ["link", "used h", "simulated h", "saturated"], rows))
         for h in fb.history:
             console.print(f"round {h['round']}: largest change {h['max_change_h']:.2f} h, flow gap "
                           f"{100 * h['flow_gap']:.1f} %, TRIPP "

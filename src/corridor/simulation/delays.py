@@ -17,8 +17,9 @@ flow gap: how far the round's assigned flows on the facility links are from the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -33,48 +34,60 @@ from corridor.simulation.traffic import traffic_from_link_flows
 #: it replaces (whole hours in the network data), and 10 % is about the replication noise of a busy ferry's wait.
 DEFAULT_TOLERANCE_H = 0.25
 DEFAULT_TOLERANCE_SHARE = 0.10
+#: ... and when the round's assigned flows on the facility links are within this share of the averaged flows
+#: the delays were simulated at (with damping the two differ until the flows settle too).
+DEFAULT_TOLERANCE_FLOW = 0.05
 
 
-def simulated_delays(result: SimulationResult, ops: Operations | None = None, network=None) -> pd.DataFrame:
-    """One row per link with a simulated delay: ``link_id``, ``delay_h``, ``facility`` (what it comes from),
-    ``saturated`` (the facility could not serve its arrivals: the delay grows with the run length)."""
+def simulated_delays(result: SimulationResult, ops: Operations | None = None, network=None, *,
+                     track_links: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per link with a simulated delay: ``link_id``, ``delay_h``, ``ci95_h`` (half-width of its 95 %
+    confidence interval over the replications; NaN with one), ``facility`` (what it comes from), ``saturated``
+    (the facility could not serve its arrivals: the delay grows with the run length). NaN delay: no traffic."""
     ops = ops or bundled_operations()
     fac = result.facilities
     rows: dict[str, dict] = {}
 
-    def add(link: str, hours: float, weight: float, what: str, saturated: bool) -> None:
-        r = rows.setdefault(link, {"link_id": link, "sum": 0.0, "weight": 0.0, "facility": [], "saturated": False})
+    def add(link: str, hours: float, half: float, weight: float, what: str, saturated: bool) -> None:
+        r = rows.setdefault(link, {"link_id": link, "sum": 0.0, "var": 0.0, "weight": 0.0, "facility": [],
+                                   "saturated": False})
         r["sum"] += hours * weight
+        r["var"] += (half * weight) ** 2  # independent facilities: half-widths add in quadrature
         r["weight"] += weight
         r["facility"].append(what)
         r["saturated"] |= bool(saturated)
 
     for f in fac.itertuples():
         if f.kind in ("border entry", "border exit", "gauge change") and f.link and f.served:
-            add(f.link, f.mean_sojourn_h, float(f.served), f.name, f.saturated)
+            add(f.link, f.mean_sojourn_h, f.ci95_mean_sojourn_h, float(f.served), f.name, f.saturated)
         elif f.kind == "ferry" and f.link:
-            add(f.link, f.mean_wait_h if f.served else np.nan, 1.0, f.name, f.saturated)
+            add(f.link, f.mean_wait_h if f.served else np.nan, f.ci95_mean_wait_h, 1.0, f.name, f.saturated)
     out = [{"link_id": r["link_id"], "delay_h": r["sum"] / r["weight"] if r["weight"] else np.nan,
+            "ci95_h": np.sqrt(r["var"]) / r["weight"] if r["weight"] else np.nan,
             "facility": " + ".join(dict.fromkeys(r["facility"])), "saturated": r["saturated"]} for r in rows.values()]
     track = fac[fac["kind"] == "single track"]
     if len(track) and ops.single_track is not None:
         layout = build_layout(ops, network)
-        from corridor.study import default_spec
+        if track_links is None:
+            from corridor.study import default_spec
 
-        links = default_spec().lines.rail
+            track_links = default_spec().lines.rail
         run = np.array([s.run_h for s in layout.sections])
         wait = float(track["mean_wait_h"].iloc[0])
+        half = float(track["ci95_mean_wait_h"].iloc[0])
+        sat = bool(track["saturated"].iloc[0])
         by_link = {r["link_id"]: r for r in out}
-        for link, share in zip(links, run / run.sum(), strict=True):
-            extra = wait * share
+        for link, share in zip(track_links, run / run.sum(), strict=True):
             if link in by_link:
-                by_link[link]["delay_h"] += extra
-                by_link[link]["facility"] += " + single track"
-                by_link[link]["saturated"] |= bool(track["saturated"].iloc[0])
+                r = by_link[link]
+                r["delay_h"] += wait * share
+                r["ci95_h"] = float(np.hypot(r["ci95_h"], half * share))
+                r["facility"] += " + single track"
+                r["saturated"] |= sat
             else:
-                out.append({"link_id": link, "delay_h": extra, "facility": "single track",
-                            "saturated": bool(track["saturated"].iloc[0])})
-    return pd.DataFrame(out, columns=["link_id", "delay_h", "facility", "saturated"])
+                out.append({"link_id": link, "delay_h": wait * share, "ci95_h": half * share,
+                            "facility": "single track", "saturated": sat})
+    return pd.DataFrame(out, columns=["link_id", "delay_h", "ci95_h", "facility", "saturated"])
 
 
 def with_delays(net, delays: pd.DataFrame):
@@ -88,42 +101,132 @@ def with_delays(net, delays: pd.DataFrame):
     return net.replace_links(links)
 
 
+Damping = Literal["msa", "none"]
+DAMPINGS: tuple[str, ...] = ("msa", "none")
+
+
 @dataclass
 class FeedbackResult:
-    """Rounds of assignment and simulation until the delays settle."""
+    """Rounds of assignment and simulation until the delays settle (or ``max_rounds`` without: ``converged``
+    False, never hidden)."""
 
-    rounds: pd.DataFrame  # round, link_id, assumed_h (what the assignment used), simulated_h, next_h, change_h
+    rounds: pd.DataFrame  # round, link_id, facility, assumed_h (what the round's assignment used), simulated_h,
+    #                       ci95_h, observed, saturated, change_h (|simulated - assumed|), settled
     converged: bool
     tolerance_h: float
     tolerance_share: float
-    simulation: SimulationResult  # the last round's
-    assignment: object  # the last CorridorAssignment
-    history: list[dict] = field(default_factory=list)  # per round: max change, project tonnes
+    simulation: SimulationResult | None  # the last round's
+    assignment: object  # the last round's CorridorAssignment (the one assigned with the delays reported)
+    history: list[dict] = field(default_factory=list)  # per round: largest change, unsettled, flow gap, ...
+    damping: str = "msa"
+    max_rounds: int = 0
+    days: int = 0
+    replications: int = 0
+    tolerance_flow: float = DEFAULT_TOLERANCE_FLOW
 
     @property
     def n_rounds(self) -> int:
         return int(self.rounds["round"].max()) if len(self.rounds) else 0
 
     def converged_delays(self) -> pd.DataFrame:
+        """The last round per link: the delay its assignment used, the simulated one, whether traffic reached
+        the facility, whether it was saturated and whether the two agree within the tolerance."""
         last = self.rounds[self.rounds["round"] == self.n_rounds]
-        return last[["link_id", "facility", "assumed_h", "simulated_h", "observed", "saturated"]].reset_index(drop=True)
+        return last[["link_id", "facility", "assumed_h", "simulated_h", "ci95_h", "observed", "saturated",
+                     "settled"]].reset_index(drop=True)
+
+    def delays(self) -> pd.Series:
+        """link_id -> the delay (h) the last round's assignment used (what the study's flows rest on)."""
+        return self.converged_delays().set_index("link_id")["assumed_h"]
 
     def to_dict(self) -> dict:
-        return {"converged": self.converged, "rounds": self.n_rounds, "tolerance_h": self.tolerance_h,
-                "tolerance_share": self.tolerance_share,
-                "history": self.history,
+        return {"converged": self.converged, "rounds": self.n_rounds, "max_rounds": self.max_rounds,
+                "tolerance_h": self.tolerance_h, "tolerance_share": self.tolerance_share,
+                "tolerance_flow": self.tolerance_flow, "damping": self.damping,
+                "days": self.days, "replications": self.replications, "history": self.history,
                 "delays": self.converged_delays().replace({np.nan: None}).to_dict(orient="records")}
 
 
-def _facility_links(ops: Operations) -> set[str]:
+def facility_links(ops: Operations, track_links: Sequence[str] = ()) -> set[str]:
+    """Links whose delay the simulation gives: border posts, gauge stations, ferries, segments, single track."""
     links = {p.link for p in ops.border_posts.values()} | {g.link for g in ops.gauge_stations.values()}
     links |= {f.link for f in ops.ferries.values()} | {s.link for s in ops.segments.values()}
-    return links
+    return links | (set(track_links) if ops.single_track is not None else set())
+
+
+def iterate_delays(assign: Callable[[pd.Series], object], simulate_at: Callable[[pd.DataFrame], tuple],
+                   initial: pd.Series, *, tol_h: float = DEFAULT_TOLERANCE_H,
+                   tol_share: float = DEFAULT_TOLERANCE_SHARE, tol_flow: float = DEFAULT_TOLERANCE_FLOW,
+                   max_rounds: int = 6, damping: Damping = "msa",
+                   progress: Callable[[int, dict], None] | None = None) -> FeedbackResult:
+    """The fixed point of delays ``d = S(f(d))``: ``assign(d)`` (link_id -> hours) returns an assignment whose
+    ``links`` table has link_id, from_node_id, to_node_id, flow_t; ``simulate_at(flows)`` returns (a table of
+    link_id, delay_h, facility, saturated, optionally ci95_h, with NaN where no traffic came; the simulation
+    result or None).
+
+    Round k assigns with d_k and simulates; d_{k+1} is the simulated delay. With ``damping`` "msa" (the method
+    of successive averages) round k simulates at the average of the k assigned flows, so a saturated facility
+    in one round does not throw all its traffic onto the alternative and back: near a capacity the wait is so
+    steep that the undamped map (``"none"``: simulate at the round's own flows) swings between the two for
+    ever. (Averaging the delays as well was slower: a saturated first round's wait stays in the average.)
+    Converged when every link's simulated delay is within ``tol_h`` or ``tol_share`` of d_k (a link without
+    traffic keeps ``initial``) and the round's flows on the facility links are within ``tol_flow`` of the
+    averaged ones. The 95 % CI of each simulated delay is reported (``ci95_h``), not used to loosen the test."""
+    if tol_h <= 0 or tol_share < 0 or tol_flow < 0 or max_rounds < 1:
+        raise ValueError(f"need tol_h > 0, tol_share >= 0, tol_flow >= 0 and max_rounds >= 1 (got {tol_h}, "
+                         f"{tol_share}, {tol_flow}, {max_rounds})")
+    if damping not in DAMPINGS:
+        raise ValueError(f"damping must be one of {', '.join(DAMPINGS)} (got {damping!r})")
+    initial = initial.astype(float).fillna(0.0)
+    used = initial.copy()
+    avg = None
+    frames, history, converged = [], [], False
+    ca = sim = None
+    for k in range(1, max_rounds + 1):
+        ca = assign(used)
+        flows = ca.links[["link_id", "from_node_id", "to_node_id", "flow_t"]].reset_index(drop=True)
+        if avg is None or damping == "none":
+            avg = flows.copy()
+        else:  # round k moves 1/k of the way to the new flows
+            avg["flow_t"] = avg["flow_t"] + (flows["flow_t"] - avg["flow_t"]) / k
+        on = flows["link_id"].isin(initial.index).to_numpy()
+        gap = float(np.abs(flows["flow_t"] - avg["flow_t"])[on].sum() / max(avg["flow_t"][on].sum(), 1e-9))
+        d, sim = simulate_at(avg)
+        d = d.set_index("link_id").reindex(initial.index)
+        d["facility"] = d["facility"].fillna("")
+        d["saturated"] = d["saturated"].fillna(False).astype(bool)
+        d["observed"] = d["delay_h"].notna()
+        # a facility no traffic reaches has no observed delay: it keeps the network's assumption
+        simulated = d["delay_h"].fillna(initial)
+        ci = d["ci95_h"].fillna(0.0) if "ci95_h" in d.columns else pd.Series(0.0, index=d.index)
+        change = (simulated - used).abs()
+        settled = change <= np.maximum(tol_h, tol_share * used.abs())
+        frames.append(pd.DataFrame({"round": k, "link_id": initial.index, "facility": d["facility"].to_numpy(),
+                                    "assumed_h": used.to_numpy(), "simulated_h": simulated.to_numpy(),
+                                    "ci95_h": ci.to_numpy(), "observed": d["observed"].to_numpy(),
+                                    "saturated": d["saturated"].to_numpy(),
+                                    "change_h": change.to_numpy(), "settled": settled.to_numpy()}))
+        row = {"round": k, "max_change_h": float(change.max()) if len(change) else 0.0,
+               "unsettled": sorted(change.index[~settled.to_numpy()]), "flow_gap": gap,
+               "project_t": float(sum(getattr(ca, "project_t", {}).values())),
+               "saturated": sorted(d.index[d["saturated"].to_numpy()])}
+        history.append(row)
+        if progress:
+            progress(k, row)
+        # a fixed point also needs the round's own flows near the averaged ones the delays were simulated at
+        if settled.all() and gap <= tol_flow:
+            converged = True
+            break
+        used = simulated.copy()
+    rounds = pd.concat(frames, ignore_index=True)
+    return FeedbackResult(rounds, converged, tol_h, tol_share, sim, ca, history, damping, max_rounds,
+                          tolerance_flow=tol_flow)
 
 
 def feedback(scenario: str | None = None, *, year: int = 2030, ops: Operations | None = None, days: int = 365,
              replications: int = 5, seed: int = 1, tol_h: float = DEFAULT_TOLERANCE_H,
-             tol_share: float = DEFAULT_TOLERANCE_SHARE, max_rounds: int = 6, workers: int | None = 1, network=None,
+             tol_share: float = DEFAULT_TOLERANCE_SHARE, tol_flow: float = DEFAULT_TOLERANCE_FLOW,
+             max_rounds: int = 6, damping: Damping = "msa", workers: int | None = 1, network=None,
              progress: Callable[[int, dict], None] | None = None) -> FeedbackResult:
     """:func:`settle_delays` for a scenario of the bundled region (or ``network``) and the bundled demand of
     ``year``."""
@@ -131,77 +234,59 @@ def feedback(scenario: str | None = None, *, year: int = 2030, ops: Operations |
     from corridor.network import load_network
     from corridor.scenario.apply import apply_scenario
     from corridor.scenario.model import load_scenario
-
-    if tol_h <= 0 or max_rounds < 1:
-        raise ValueError(f"need tol_h > 0 and max_rounds >= 1 (got {tol_h}, {max_rounds})")
     from corridor.simulation.traffic import default_scenario
 
     scenario = scenario or default_scenario()
     applied = apply_scenario(network if network is not None else load_network(), load_scenario(scenario))
     return settle_delays(applied, read_demand(bundled_demand_path(year)), year=year, ops=ops, days=days,
                          replications=replications, seed=seed, tol_h=tol_h, tol_share=tol_share,
-                         max_rounds=max_rounds, workers=workers, progress=progress, label=scenario)
+                         tol_flow=tol_flow, max_rounds=max_rounds, damping=damping, workers=workers,
+                         progress=progress, label=scenario)
 
 
 def settle_delays(applied, demand: pd.DataFrame, *, year: int, ops: Operations | None = None, days: int = 365,
                   replications: int = 5, seed: int = 1, tol_h: float = DEFAULT_TOLERANCE_H,
-                  tol_share: float = DEFAULT_TOLERANCE_SHARE, max_rounds: int = 6, workers: int | None = 1,
-                  assign_kwargs: dict | None = None, progress: Callable[[int, dict], None] | None = None,
-                  label: str = "") -> FeedbackResult:
-    """Iterate assignment and simulation on ``applied`` (a network with its scenario applied) and a demand
-    table (see the module docstring). ``assign_kwargs`` go to
-    :func:`~corridor.assignment.corridor.assign_corridor` (gap, assumptions, ...); the network with the settled
-    delays is ``with_delays(applied, result.converged_delays().rename(columns={"simulated_h": "delay_h"}))``.
-    ``progress(round, history_row)`` after each round."""
+                  tol_share: float = DEFAULT_TOLERANCE_SHARE, tol_flow: float = DEFAULT_TOLERANCE_FLOW,
+                  max_rounds: int = 6, damping: Damping = "msa", workers: int | None = 1,
+                  assign_kwargs: dict | None = None,
+                  track_links: Sequence[str] | None = None,
+                  progress: Callable[[int, dict], None] | None = None, label: str = "") -> FeedbackResult:
+    """:func:`iterate_delays` with the corridor assignment on ``applied`` (a network with its scenario
+    applied) and ``demand``, and the discrete-event model of ``ops`` (``days`` × ``replications`` per round,
+    one seed for every round: common random numbers, so rounds differ by their flows, not their draws).
+    ``assign_kwargs`` go to :func:`~corridor.assignment.corridor.assign_corridor` (gap, assumptions,
+    families, ...); ``track_links`` are the single track's links (default: the default corridor's rail line).
+    The network the study assigns on is ``with_delays(applied, result.delays())``."""
     from corridor.assignment.corridor import assign_corridor
 
-    if tol_h <= 0 or max_rounds < 1:
-        raise ValueError(f"need tol_h > 0 and max_rounds >= 1 (got {tol_h}, {max_rounds})")
     ops = ops or bundled_operations()
-    base = applied
+    if track_links is None:
+        from corridor.study import default_spec
+
+        track_links = default_spec().lines.rail
     kwargs = {"gap": 1e-4, **(assign_kwargs or {})}
-    layout = build_layout(ops, base)
-    original = base.links.set_index("link_id")["fixed_time_h"].astype(float).fillna(0.0)
-    facility_links = _facility_links(ops)
-    net, avg = base, None
-    frames, history, converged = [], [], False
-    sim = ca = None
-    for k in range(1, max_rounds + 1):
-        ca = assign_corridor(net, None, demand, **({"families": _families()} | kwargs))
-        flows = ca.links[["link_id", "from_node_id", "to_node_id", "flow_t"]].reset_index(drop=True)
-        if avg is None:
-            avg = flows.copy()
-        else:  # method of successive averages on the flows: round k moves 1/k of the way to the new flows
-            avg["flow_t"] = avg["flow_t"] + (flows["flow_t"] - avg["flow_t"]) / k
-        on = flows["link_id"].isin(facility_links).to_numpy()
-        gap = float(np.abs(flows["flow_t"] - avg["flow_t"])[on].sum() / max(avg["flow_t"][on].sum(), 1e-9))
-        traffic = traffic_from_link_flows(avg, ops, year=year, source=f"{label} {year}, averaged flows of "
-                                                                       f"round {k}")
+    if "families" not in kwargs:
+        kwargs["families"] = _families()
+    layout = build_layout(ops, applied)
+    links = facility_links(ops, track_links)
+    fixed = applied.links.set_index("link_id")["fixed_time_h"].astype(float).fillna(0.0)
+    initial = fixed[fixed.index.isin(links)]
+    initial = initial[~initial.index.duplicated()]
+
+    def assign(delays: pd.Series):
+        return assign_corridor(with_delays(applied, delays.rename("delay_h").rename_axis("link_id").reset_index()),
+                               None, demand, **kwargs)
+
+    def simulate_at(flows: pd.DataFrame):
+        traffic = traffic_from_link_flows(flows, ops, year=year, source=f"{label} {year}, flows of the round")
         sim = simulate(traffic, ops=ops, days=days, replications=replications, seed=seed, workers=workers,
                        layout=layout)
-        d = simulated_delays(sim, ops, base)
-        assumed = net.links.set_index("link_id")["fixed_time_h"].astype(float).fillna(0.0)
-        d["round"] = k
-        d["assumed_h"] = d["link_id"].map(assumed).to_numpy()
-        # a facility no traffic reaches has no observed delay: it falls back to the network's assumption
-        d["observed"] = d["delay_h"].notna()
-        d["delay_h"] = d["delay_h"].fillna(d["link_id"].map(original))
-        d = d.rename(columns={"delay_h": "simulated_h"})
-        d["change_h"] = (d["simulated_h"] - d["assumed_h"]).abs()
-        settled = d["change_h"] <= np.maximum(tol_h, tol_share * d["assumed_h"].abs())
-        frames.append(d)
-        row = {"round": k, "max_change_h": float(d["change_h"].max()), "unsettled": sorted(d.loc[~settled, "link_id"]),
-               "flow_gap": gap, "project_t": float(sum(ca.project_t.values())),
-               "saturated": sorted(d.loc[d["saturated"], "link_id"])}
-        history.append(row)
-        if progress:
-            progress(k, row)
-        if settled.all():
-            converged = True
-            break
-        net = with_delays(base, d.rename(columns={"simulated_h": "delay_h"})[["link_id", "delay_h"]])
-    rounds = pd.concat(frames, ignore_index=True)
-    return FeedbackResult(rounds, converged, tol_h, tol_share, sim, ca, history)
+        return simulated_delays(sim, ops, applied, track_links=track_links), sim
+
+    fb = iterate_delays(assign, simulate_at, initial, tol_h=tol_h, tol_share=tol_share, tol_flow=tol_flow,
+                        max_rounds=max_rounds, damping=damping, progress=progress)
+    fb.days, fb.replications = days, replications
+    return fb
 
 
 def _families():
