@@ -113,7 +113,32 @@ def study_sections(r: StudyResult) -> list[Section]:
     if r.lines is not None:
         out.append(lines_section(r))
     out.append(economics_section(r))
+    if r.delays is not None:
+        out.append(_delays_section(r))
     return out
+
+
+def _delays_section(r: StudyResult) -> Section:
+    st = r.delays.settings
+    rows = "".join(
+        f"<li>{escape_html(sc)} {y}: {'converged' if fb.converged else '<b>NOT converged</b>'} after "
+        f"{fb.n_rounds} of {fb.max_rounds} rounds; largest change in the last round {fb.history[-1]['max_change_h']:.2f} h"
+        + (f" at {escape_html(', '.join(fb.history[-1]['unsettled']))}" if fb.history[-1]["unsettled"] else "")
+        + f"; flow gap {100 * fb.history[-1]['flow_gap']:.1f} %</li>"
+        for (sc, y), fb in r.delays.runs.items())
+    sources = "".join(f"<li>{escape_html(k)} {st[k]:g}: {escape_html(v)}</li>" for k, v in st["sources"].items())
+    html = ("<p>Each listed scenario and year is assigned with the delays the operations simulation gives at "
+            "the border posts, gauge change, ferries and single track, round after round: round k simulates at "
+            "the average of the k assigned flows and assigns next with the average of the k simulated delays "
+            f"(damping: {escape_html(st['damping'])}), until every simulated delay is within "
+            f"{st['tolerance_h']:g} h or {100 * st['tolerance_share']:g} % of the one assigned with. "
+            f"{st['days']:g} days × {st['replications']:g} replications per round, seed {st['seed']}. A facility "
+            "no traffic reaches keeps the network's assumption (<i>no traffic</i>). The attribution's "
+            f"intermediate steps take {escape_html(r.against.name)}'s simulated delays.</p>"
+            f"<ul>{rows}</ul>"
+            + frame_html(tables.delays_table(r), text_columns=("scenario", "year", "facility", "state"), digits=2)
+            + f"<h3>Settings</h3><ul>{sources}</ul>")
+    return Section("delays", "Simulated delays in the assignment", html)
 
 
 def _headline_section(r: StudyResult) -> Section:

@@ -15,6 +15,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from corridor._errors import Problem, ValidationError
 from corridor.cli import _options as check
 from corridor.cli._common import CargoOpt, JsonOpt, NetworkOpt
 from corridor.cli._output import cli_errors, console, print_json
@@ -81,6 +82,8 @@ def _summary(res, files: list[Path], full: bool) -> None:
     console.print(f"[bold]economics[/]: {escape(economics_headline(res))}")
     if res.lines is not None:
         console.print(f"[bold]lines[/]: {escape(lines_headline(res))}")
+    if res.spec.simulation is not None:
+        console.print(f"[bold]delays[/]: {escape(tables.delays_headline(res))}")
     if full:
         _full(res)
     folder = files[0].parent if files else ""
@@ -130,6 +133,13 @@ def _full(res) -> None:
         console.print(frame_table("Concession bids on modelled volumes", df, text=("bid",)))
         for line, how in fin.basis.items():
             console.print(f"  {escape(line)}: {escape(how)}")
+    if res.delays is not None:
+        from corridor.study import tables
+
+        d = tables.delays_table(res)
+        d = d[d["state"] != "no traffic"].drop(columns=["± 95 %"])
+        console.print(frame_table("Simulated delays the assignment used (facilities traffic reached)", d,
+                                  text=("scenario", "year", "facility", "state"), digits=1))
     sh = res.third_parties.shares
     df = sh.rename(columns={"against_share": c.before, "project_share": c.after})
     console.print(frame_table("Route shares of the tonnes on each country's territory", df,
@@ -151,6 +161,10 @@ def run(
     cargo: CargoOpt = "container",
     network: NetworkOpt = None,
     full: Annotated[bool, typer.Option("--full", help="Print every table, not the summary.")] = False,
+    simulate: Annotated[bool | None, typer.Option(
+        "--simulate/--no-simulate", help="Assign with the operations simulation's delays at border posts, "
+                                         "ferries and single track, iterating until they settle (default: the "
+                                         "corridor spec's simulation.feedback).", show_default=False)] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Compare a project case with the do-minimum on the corridor's network: routes, freight flows, lines,
@@ -166,12 +180,15 @@ def run(
             from corridor.network import load_network
 
             net = load_network(network)
+        if simulate and spec.simulation is None:
+            raise ValidationError([Problem(f"corridor {spec.name!r} has no simulation section to run",
+                                           field="--simulate")])
         if as_json:
-            res = run_study(spec, network=net, project=scenario, against=against, cargo=cargo)
+            res = run_study(spec, network=net, project=scenario, against=against, cargo=cargo, simulate=simulate)
         else:
             with console.status("corridor study…") as status:
                 res = run_study(spec, network=net, project=scenario, against=against, cargo=cargo,
-                                progress=lambda msg: status.update(f"corridor study: {msg}…"))
+                                simulate=simulate, progress=lambda msg: status.update(f"corridor study: {msg}…"))
         files = write_outputs(res, out)
     if as_json:
         print_json(res.to_dict() | {"files": [str(f) for f in files]})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -24,9 +25,12 @@ from corridor.study.forecast import (
     with_generated,
 )
 from corridor.study.lines import lines_cases
-from corridor.study.result import AssignmentStudy, LinesResult, StudyResult
+from corridor.study.result import AssignmentStudy, DelayFeedback, LinesResult, StudyResult
 from corridor.study.spec import DO_MINIMUM, CorridorSpec, load_spec
 from corridor.study.third_parties import third_parties
+
+if TYPE_CHECKING:
+    from corridor.simulation.delays import FeedbackResult
 
 #: relative duality gap the study's freight equilibria are solved to
 GAP = 1e-6
@@ -125,6 +129,7 @@ def run_study(
     against: str | Path | Scenario = DO_MINIMUM,
     cargo: str = "container",
     gap: float = GAP,
+    simulate: bool | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> StudyResult:
     """Compare ``project`` (default: the spec's first case) with ``against`` (default: the do-minimum).
@@ -133,6 +138,12 @@ def run_study(
     (and in every attribution step for the finance year), evaluates the line cases, trade and the concession
     bids on the modelled project tonnes, and the third-party effects. ``progress`` is told each stage's name.
     Any failure raises; nothing is skipped or replaced by a stated figure.
+
+    With the spec's ``simulation`` section (and ``simulate`` not False; None: the spec's ``feedback``), each
+    of its years' project and ``against`` assignments comes from the assignment ↔ simulation loop
+    (:func:`corridor.simulation.delays.settle_delays`): border posts, gauge changes, ferries and single track
+    take the simulated delays; the attribution's intermediate steps take the ``against`` scenario's (they are
+    not simulated themselves). ``StudyResult.delays`` holds every loop, converged or not.
     """
     t0 = time.perf_counter()
     say = progress or (lambda _msg: None)
@@ -161,22 +172,36 @@ def run_study(
 
     cache: dict[tuple[str, int], CorridorAssignment] = {}
     generated: dict[int, float] = {}
+    sim_on = spec.simulation is not None and (spec.simulation.feedback if simulate is None else simulate)
+    sim_years = spec.simulation_years if sim_on else ()
+    loops: dict[tuple[str, int], FeedbackResult] = {}
 
-    def solve(sc: Scenario, dem: pd.DataFrame) -> CorridorAssignment:
+    def solve(sc: Scenario, dem: pd.DataFrame, year: int) -> CorridorAssignment:
+        """``sc`` assigned with ``dem``: through the simulation loop for the listed years' project and against;
+        an attribution step between them with the against scenario's simulated delays."""
         if sc.name not in applied:
             applied[sc.name] = apply_scenario(net, sc)
-        return assign_corridor(with_capacity(applied[sc.name], rail_capacity), None, dem, gap=gap,
-                               assumptions=freight, families=families)
+        sc_net = with_capacity(applied[sc.name], rail_capacity)
+        if year in sim_years and sc.name in (base.name, proj.name):
+            say(f"simulating delays: {sc.name} {year}")
+            loops[(sc.name, year)] = settle_study_delays(spec, sc_net, dem, year=year, gap=gap,
+                                                         assumptions=freight, label=sc.name)
+            return loops[(sc.name, year)].assignment
+        if (base.name, year) in loops:
+            from corridor.simulation.delays import with_delays
+
+            sc_net = with_delays(sc_net, loops[(base.name, year)].delays().rename("delay_h").reset_index())
+        return assign_corridor(sc_net, None, dem, gap=gap, assumptions=freight, families=families)
 
     def assign(sc: Scenario, year: int) -> CorridorAssignment:
         """``sc`` in ``year`` at the reference demand; the project, once open, with its generated traffic."""
         key = (sc.name, year)
         if key not in cache:
-            ref = solve(sc, demand[year][0])
+            ref = solve(sc, demand[year][0], year)
             if sc.name == proj.name and fc is not None and year >= fc.opening_year.value:
                 dem = with_generated(ref.freight.demand, assign(base, year), ref, float(fc.elasticity.value))
                 generated[year] = float(dem["generated_t"].sum())
-                ref = solve(sc, dem.drop(columns=["generated_t"]))
+                ref = solve(sc, dem.drop(columns=["generated_t"]), year)
             cache[key] = ref
         return cache[key]
 
@@ -205,5 +230,37 @@ def run_study(
     tp = third_parties(spec, net, {"against": applied[base.name], "project": applied[proj.name]},
                        {"against": cache[(base.name, fin_year)], "project": cache[(proj.name, fin_year)]},
                        fin_year, cargo)
-    return StudyResult(spec, net, proj, base, cargo, comp, study, lines, econ, tp, attr,
+    delays = DelayFeedback(loops, feedback_settings(spec)) if sim_on else None
+    return StudyResult(spec, net, proj, base, cargo, comp, study, lines, econ, tp, attr, delays=delays,
                        seconds=time.perf_counter() - t0, forecast=by_year)
+
+
+def feedback_settings(spec: CorridorSpec) -> dict:
+    """The spec's simulation-feedback settings as plain values (with the sources of its figures)."""
+    s = spec.simulation
+    if s is None:
+        return {}
+    figs = ("days", "replications", "tolerance_h", "tolerance_share", "tolerance_flow", "max_rounds")
+    return {"operations": s.operations, "years": list(spec.simulation_years), "seed": s.seed,
+            "damping": s.damping, **{f: getattr(s, f).value for f in figs},
+            "sources": {f: getattr(s, f).source for f in figs}}
+
+
+def settle_study_delays(spec: CorridorSpec, net: Network, demand: pd.DataFrame, *, year: int, gap: float = GAP,
+                        assumptions=None, label: str = "", workers: int | None = None) -> FeedbackResult:
+    """The assignment ↔ simulation loop of the spec's ``simulation`` section on ``net`` (a scenario applied)."""
+    from corridor.simulation.config import load_operations
+    from corridor.simulation.delays import settle_delays
+
+    s = spec.simulation
+    if s is None:
+        raise ValidationError([Problem("the corridor spec has no simulation section", file=f"corridor spec "
+                                       f"{spec.name!r}", field="simulation")])
+    ops = load_operations(None if s.operations == "bundled" else spec.path(s.operations))
+    return settle_delays(net, demand, year=year, ops=ops, days=int(s.days.value),
+                         replications=int(s.replications.value), seed=s.seed, tol_h=s.tolerance_h.value,
+                         tol_share=s.tolerance_share.value, tol_flow=s.tolerance_flow.value,
+                         max_rounds=int(s.max_rounds.value), damping=s.damping,
+                         workers=workers, track_links=spec.lines.rail if spec.lines else (),
+                         assign_kwargs={"gap": gap, "assumptions": assumptions, "families": spec.route_families},
+                         label=label)

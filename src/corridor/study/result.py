@@ -217,6 +217,40 @@ class Attribution:
 
 
 @dataclass(frozen=True)
+class DelayFeedback:
+    """The simulated delays the study assigned with: one assignment ↔ simulation loop
+    (:class:`corridor.simulation.delays.FeedbackResult`) per (scenario, demand year) it ran for."""
+
+    runs: dict[tuple[str, int], Any]
+    settings: dict  # days, replications, tolerance_h, tolerance_share, max_rounds, damping, years, sources
+
+    @property
+    def converged(self) -> bool:
+        return all(fb.converged for fb in self.runs.values())
+
+    def table(self) -> pd.DataFrame:
+        """Per loop and facility link: the network's delay assumption, the delay the last round assigned with,
+        the simulated one (± its 95 % CI), rounds, and the state (settled, NOT settled, no traffic)."""
+        rows = []
+        for (sc, year), fb in self.runs.items():
+            first = fb.rounds[fb.rounds["round"] == 1].set_index("link_id")["assumed_h"]
+            for r in fb.converged_delays().itertuples():
+                state = ("no traffic" if not r.observed else "settled" if r.settled else "NOT settled")
+                rows.append({"scenario": sc, "year": year, "link_id": r.link_id, "facility": r.facility,
+                             "assumed_h": float(first[r.link_id]), "used_h": r.assumed_h,
+                             "simulated_h": r.simulated_h if r.observed else np.nan, "ci95_h": r.ci95_h,
+                             "saturated": bool(r.saturated), "rounds": fb.n_rounds,
+                             "converged": fb.converged, "state": state})
+        return pd.DataFrame(rows, columns=["scenario", "year", "link_id", "facility", "assumed_h", "used_h",
+                                           "simulated_h", "ci95_h", "saturated", "rounds", "converged", "state"])
+
+    def to_dict(self) -> dict:
+        return {"converged": self.converged, "settings": self.settings,
+                "runs": [{"scenario": sc, "year": y, **fb.to_dict()} for (sc, y), fb in self.runs.items()],
+                "table": records(self.table())}
+
+
+@dataclass(frozen=True)
 class StudyResult:
     """The corridor study: ``project`` compared with ``against`` on ``network``."""
 
@@ -231,6 +265,7 @@ class StudyResult:
     economics: EconomicsResult
     third_parties: ThirdParties
     attribution: Attribution
+    delays: DelayFeedback | None = None  # simulated delays fed back into assignment (None: not run)
     seconds: float = 0.0
     forecast: VolumesByYear | None = None  # volumes by year (None: the spec has no forecast)
 
@@ -251,5 +286,6 @@ class StudyResult:
             "attribution": self.attribution.to_dict(),
             "forecast": ({"headline": tables.forecast_headline(self), **self.forecast.to_dict()} if self.forecast
                          else None),
+            "delays": {"headline": tables.delays_headline(self), **self.delays.to_dict()} if self.delays else None,
             "seconds": round(self.seconds, 3),
         }

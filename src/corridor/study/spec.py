@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -176,6 +177,39 @@ class ThirdParties(_Model):
     cases: tuple[ThirdPartyCase, ...] = ()
 
 
+class SimulationFeedback(_Model):
+    """The operations simulation (:mod:`corridor.simulation`) fed back into assignment: each listed demand year's
+    project and comparison scenarios are assigned with the simulated delays at border posts, gauge changes,
+    ferries and single track, iterating until they agree (:func:`corridor.simulation.delays.settle_delays`).
+    Every figure is sourced or ``assumption: why``: the tolerance and the loop's run length are choices."""
+
+    operations: str = "bundled"  # corridor.simulation's bundled operations, or a YAML file relative to the spec
+    feedback: bool = True  # ``corridor run --no-simulate`` turns it off for one run
+    years: tuple[int, ...] = ()  # demand years the loop runs for; () = every demand year
+    days: Figure  # days simulated per round
+    replications: Figure  # replications per round
+    seed: int = 1
+    tolerance_h: Figure  # settled when every simulated delay is within this many hours of the one used ...
+    tolerance_share: Figure  # ... or within this share of it, whichever is larger ...
+    tolerance_flow: Figure  # ... and the round's facility flows within this share of the averaged ones
+    max_rounds: Figure
+    damping: Literal["msa", "none"] = "msa"
+
+    @model_validator(mode="after")
+    def _check(self) -> SimulationFeedback:
+        errs = [f"{name} must be a whole number >= 1 (got {getattr(self, name).value:g})"
+                for name in ("days", "replications", "max_rounds")
+                if getattr(self, name).value < 1 or getattr(self, name).value != int(getattr(self, name).value)]
+        if not self.tolerance_h.value > 0:
+            errs.append(f"tolerance_h must be > 0 (got {self.tolerance_h.value:g})")
+        for name in ("tolerance_share", "tolerance_flow"):
+            if not 0 <= getattr(self, name).value < 1:
+                errs.append(f"{name} must be in [0, 1) (got {getattr(self, name).value:g})")
+        if errs:
+            raise ValueError("; ".join(errs))
+        return self
+
+
 class CorridorSpec(_Model):
     """Everything specific to one corridor study (see the module docstring)."""
 
@@ -199,6 +233,7 @@ class CorridorSpec(_Model):
     lines: Lines | None = None
     transit: Transit | None = None
     third_parties: ThirdParties = ThirdParties()
+    simulation: SimulationFeedback | None = None
     #: folder of the spec file (relative paths in the spec are resolved against it); set by :func:`read_spec`
     folder: str = ""
 
@@ -224,6 +259,10 @@ class CorridorSpec(_Model):
             if late:
                 errs.append(f"finance year {fy:g} is before the central opening year of {late}: the do-minimum "
                             "of that year would hold projects not yet open")
+        if self.simulation is not None:
+            missing = sorted(set(self.simulation.years) - set(self.demand))
+            if missing:
+                errs.append(f"simulation.years {missing} have no demand table (years: {sorted(self.demand)})")
         if self.headline_pair is not None and tuple(self.headline_pair) not in set(map(tuple, self.od_pairs)):
             errs.append("headline_pair must be one of od_pairs")
         if errs:
@@ -296,6 +335,13 @@ class CorridorSpec(_Model):
     def route_constraints(self) -> tuple[Constraint, ...]:
         return tuple(Constraint(tuple(c.get("avoid_countries", ())), tuple(c.get("avoid_modes", ())))
                      for c in self.constraints)
+
+    @property
+    def simulation_years(self) -> tuple[int, ...]:
+        """Demand years the simulation feedback runs for (none without a ``simulation`` section)."""
+        if self.simulation is None:
+            return ()
+        return tuple(sorted(self.simulation.years or self.demand))
 
     def path(self, relative: str) -> Path:
         """A path named in the spec, relative to the spec file's folder."""

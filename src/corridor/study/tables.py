@@ -193,3 +193,43 @@ def forecast_headline(r: StudyResult) -> str | None:
         parts[0] = parts[0].replace(" in ", " Mt/yr in ", 1)
     return (f"{r.spec.project.label} {', '.join(parts) or 'not open in any modelled year'} (ramp-up applied, "
             f"opening {fc.opening_year})")
+
+
+def delays_table(r: StudyResult) -> pd.DataFrame:
+    """The simulated delays the study assigned with: scenario, year, facility, the network's assumption, the
+    simulated delay (± 95 % CI), rounds and state ("no traffic": nothing reached it, the assumption stays)."""
+    if r.delays is None:
+        return pd.DataFrame(columns=["scenario", "year", "facility", "assumed h", "simulated h", "± 95 %",
+                                     "rounds", "state"])
+    t = r.delays.table()
+    facility = [f or lid for f, lid in zip(t["facility"], t["link_id"], strict=True)]
+    return pd.DataFrame({"scenario": t["scenario"], "year": t["year"].astype(str), "facility": facility,
+                         "assumed h": t["assumed_h"], "simulated h": t["simulated_h"], "± 95 %": t["ci95_h"],
+                         "rounds": t["rounds"], "state": [s + (", saturated" if sat else "")
+                                                          for s, sat in zip(t["state"], t["saturated"],
+                                                                            strict=True)]})
+
+
+def delays_headline(r: StudyResult) -> str:
+    """One line: each loop's convergence, and the project's largest change against the network's assumption."""
+    if r.delays is None:
+        return "network assumptions at border posts, ferries and single track (corridor run --simulate " \
+               "assigns with simulated ones)"
+    st = r.delays.settings
+    parts = []
+    for (sc, year), fb in r.delays.runs.items():
+        if fb.converged:
+            parts.append(f"{sc} {year} converged in {fb.n_rounds} rounds")
+        else:
+            unsettled = fb.history[-1]["unsettled"] if fb.history else []
+            parts.append(f"{sc} {year} NOT converged after {fb.n_rounds} rounds ({', '.join(unsettled)})")
+    line = "; ".join(parts) + (f" (tolerance {st['tolerance_h']:g} h or {100 * st['tolerance_share']:g} %, "
+                               f"{st['days']:g} days × {st['replications']:g} per round)")
+    t = r.delays.table()
+    t = t[(t["scenario"] == r.project.name) & (t["state"] != "no traffic")]
+    if len(t):
+        t = t.assign(change=(t["simulated_h"] - t["assumed_h"]).abs()).sort_values("change", ascending=False)
+        top = t.iloc[0]
+        line += (f"; largest change {top['facility'] or top['link_id']} {top['assumed_h']:.1f} → "
+                 f"{top['simulated_h']:.1f} h")
+    return line
