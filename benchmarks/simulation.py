@@ -59,14 +59,21 @@ def main() -> None:
     for key in ("nrnadzor_road:entry", "agarak_road:entry", "nrnadzor_rail:entry", "agarak_rail:entry",
                 "single_track"):
         r = fac.loc[key]
+        if not r["served"]:
+            print(f"  {r['name']:<30} no traffic")
+            continue
         by_channel = ", ".join(f"{c} {60 * r[f'mean_wait_h_{c}']:.1f}" for c in ("green", "yellow", "red")
                                if f"mean_wait_h_{c}" in r and r[f"mean_wait_h_{c}"] == r[f"mean_wait_h_{c}"])
         print(f"  {r['name']:<30} mean wait {60 * r['mean_wait_h']:6.1f} ± {60 * r['ci95_mean_wait_h']:.1f} min, "
               f"P95 {60 * r['p95_wait_h']:6.1f} min, utilisation {100 * r['utilisation']:.0f} %"
               + (f" (by channel, min: {by_channel})" if by_channel else ""))
     tr = res.track
-    print(f"  single track: {tr['trains_per_day_westbound']:.2f} / {tr['trains_per_day_eastbound']:.2f} trains a day "
-          f"(west / east) against {tr['capacity']['trains_per_day']:.1f} from lines.rail")
+    if not max(tr["trains_per_day_westbound"], tr["trains_per_day_eastbound"]):
+        print(f"  single track: no traffic (capacity {tr['capacity']['trains_per_day']:.1f} trains a day from "
+              "lines.rail)")
+    else:
+        print(f"  single track: {tr['trains_per_day_westbound']:.2f} / {tr['trains_per_day_eastbound']:.2f} trains "
+              f"a day (west / east) against {tr['capacity']['trains_per_day']:.1f} from lines.rail")
 
 
 if __name__ == "__main__":

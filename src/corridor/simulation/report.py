@@ -24,9 +24,10 @@ def facility_frame(res) -> pd.DataFrame:
     from corridor.cli.simulate_cmd import duration
 
     f = res.facilities
+    none = f["served"] == 0  # nothing arrived: "no traffic", not a wait of nan
     return pd.DataFrame({
         "facility": f["name"] + f["saturated"].map({True: " (saturated)", False: ""}),
-        "mean wait": [duration(m) for m in f["mean_wait_h"]],
+        "mean wait": ["no traffic" if n else duration(m) for m, n in zip(f["mean_wait_h"], none, strict=True)],
         "± 95 %": [duration(h) for h in f["ci95_mean_wait_h"]],
         "P50 wait": [duration(m) for m in f["p50_wait_h"]],
         "P95 wait": [duration(m) for m in f["p95_wait_h"]],
@@ -91,7 +92,9 @@ def section(ctx: JobContext) -> tuple[Section, dict] | None:
         "replications.</p>"
         + frame_html(facility_frame(res), text_columns=("facility", "mean wait", "± 95 %", "P50 wait", "P95 wait",
                                                         "time in system", "unit"), digits=1)
-        + (f"<p>Single track: <b>{max(tr['trains_per_day_westbound'], tr['trains_per_day_eastbound']):.1f} "
+        + ("<p>Single track: <b>no traffic</b> (no train assigned to it).</p>"
+           if tr and not max(tr["trains_per_day_westbound"], tr["trains_per_day_eastbound"]) else
+           f"<p>Single track: <b>{max(tr['trains_per_day_westbound'], tr['trains_per_day_eastbound']):.1f} "
            f"trains a day</b> per direction achieved against {cap.get('trains_per_day', float('nan')):.1f} that "
            f"lines.rail computes ({escape(str(cap.get('method', '')))}, critical section "
            f"{escape(str(cap.get('critical_section', '')))}).</p>" if tr else "")
@@ -103,10 +106,12 @@ def section(ctx: JobContext) -> tuple[Section, dict] | None:
            if ferries else "")
         + "<h3>Simulated delays against the assignment's assumptions</h3>"
         "<p>Hours per link (both directions): what the network assumes (<code>fixed_time_h</code>) and what the "
-        "simulation gives at the assigned flows. <code>corridor.simulation.delays.feedback</code> iterates "
-        "assignment and simulation until they agree.</p>"
+        "simulation gives at the assigned flows (one pass). <code>corridor run --simulate</code> iterates "
+        "assignment and simulation until they agree (section <i>Simulated delays in the assignment</i>).</p>"
         + frame_html(delays[["link_id", "facility", "assumed_h", "delay_h", "saturated"]]
-                     .rename(columns={"delay_h": "simulated_h"}), text_columns=("link_id", "facility"), digits=2)
+                     .assign(delay_h=[("no traffic" if v != v else f"{v:.2f}") for v in delays["delay_h"]])
+                     .rename(columns={"delay_h": "simulated_h"}), text_columns=("link_id", "facility", "simulated_h"),
+                     digits=2)
     )
     fac = res.facilities.set_index("facility")
     data = {
