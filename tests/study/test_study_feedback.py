@@ -82,3 +82,17 @@ def test_simulation_section_is_validated(tmp_path, old, new, message):
     with pytest.raises(ValidationError, match=message) as e:
         read_spec(f)
     assert "simulation" in str(e.value)
+
+
+def test_simulate_without_a_simulation_section_is_refused(tmp_path):
+    from typer.testing import CliRunner
+
+    from corridor.cli import app
+    from factories import write_toy_spec
+
+    with pytest.raises(ValidationError, match="no simulation section") as e:
+        run_study(write_toy_spec(tmp_path), simulate=True)
+    assert "simulate" in str(e.value)
+    r = CliRunner().invoke(app, ["run", "--corridor", "kars-dilucu", "--simulate", "-o", str(tmp_path / "out")])
+    assert r.exit_code != 0 and "--simulate" in r.output and "no simulation section" in r.output
+    assert "Traceback" not in r.output

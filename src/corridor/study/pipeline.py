@@ -172,6 +172,9 @@ def run_study(
 
     cache: dict[tuple[str, int], CorridorAssignment] = {}
     generated: dict[int, float] = {}
+    if simulate and spec.simulation is None:
+        raise ValidationError([Problem("the corridor spec has no simulation section to run", field="simulate",
+                                       file=f"corridor spec {spec.name!r}")])
     sim_on = spec.simulation is not None and (spec.simulation.feedback if simulate is None else simulate)
     sim_years = spec.simulation_years if sim_on else ()
     loops: dict[tuple[str, int], FeedbackResult] = {}
