@@ -66,6 +66,11 @@ def test_delay_table_headline_and_json(fed_back):
     assert d["settings"]["years"] == [2030] and d["settings"]["max_rounds"] == 2
     assert {(x["scenario"], x["year"]) for x in d["runs"]} == {("tripp", 2030), ("do-minimum", 2030)}
     assert d["converged"] == all(x["converged"] for x in d["runs"])
+    from corridor.run import report_html
+
+    html = report_html(r)
+    assert "Simulated delays in the assignment" in html and "Alat–Aktau ferry" in html
+    assert ("<b>NOT converged</b>" in html) == (not r.delays.converged)
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
