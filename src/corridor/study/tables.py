@@ -213,8 +213,7 @@ def delays_table(r: StudyResult) -> pd.DataFrame:
 def delays_headline(r: StudyResult) -> str:
     """One line: each loop's convergence, and the project's largest change against the network's assumption."""
     if r.delays is None:
-        return "network assumptions at border posts, ferries and single track (corridor run --simulate " \
-               "assigns with simulated ones)"
+        return "the network's assumptions (--simulate feeds simulated ones back)"
     st = r.delays.settings
     parts = []
     for (sc, year), fb in r.delays.runs.items():
