@@ -87,5 +87,5 @@ def test_options_are_checked():
         assign(p, route_choice="probit", theta=1.0)
     with pytest.raises(ValidationError, match="path-based"):
         assign(p, route_choice="logit", theta=1.0, algorithm="fw")
-    with pytest.raises(ValidationError, match="logit route choice only"):
+    with pytest.raises(ValidationError, match="apply to logit route choice only"):
         assign(p, theta=1.0)

@@ -41,13 +41,16 @@ def assign(
     callback: Callable[[dict], None] | None = None,
     route_choice: str = "ue",
     theta: float | np.ndarray | None = None,
+    alternatives: int = 0,
+    penalty: float = 1.5,
 ) -> AssignmentResult:
     """Solve the user equilibrium to relative gap ``gap`` (or stop after ``max_iter`` iterations, with
     ``converged=False``). ``callback`` receives each iteration's row (iteration, relative_gap, ...).
 
     ``route_choice="logit"`` solves the logit stochastic user equilibrium instead, with dispersion ``theta`` per
     unit of generalised cost (a number, or classes × zones × zones), to SUE gap ``gap``; it is path-based (its
-    path set starts from a ``gp`` solution), so ``algorithm`` must be ``gp``."""
+    path set starts from a ``gp`` solution, with ``alternatives`` rounds of link-penalty routes, arcs used so far
+    ``penalty`` times dearer), so ``algorithm`` must be ``gp``."""
     route_choice = route_choice.lower()
     if route_choice not in ROUTE_CHOICES:
         raise ValidationError(f"unknown route choice {route_choice!r}; choose one of {', '.join(ROUTE_CHOICES)}")
@@ -65,9 +68,10 @@ def assign(
             raise ValidationError("logit route choice needs theta (dispersion per unit of generalised cost)")
         from corridor.assignment.logit import run_logit
 
-        return run_logit(problem, theta=theta, gap=gap, max_iter=max_iter, callback=callback)
-    if theta is not None:
-        raise ValidationError("theta applies to logit route choice only (route_choice='logit')")
+        return run_logit(problem, theta=theta, gap=gap, max_iter=max_iter, callback=callback,
+                         alternatives=alternatives, penalty=penalty)
+    if theta is not None or alternatives:
+        raise ValidationError("theta and alternatives apply to logit route choice only (route_choice='logit')")
     if algorithm == "gp":
         from corridor.assignment.pathbased import run_path_based
 
