@@ -260,6 +260,21 @@ class CorridorAssignment:
         net = self.freight.network
         return net.links.loc[_project_mask(net, self.rules), "link_id"].astype(str).tolist()
 
+    def facility_load(self) -> pd.DataFrame:
+        """Per queue facility and direction: its queue (servers, mean service time, capacity), the assigned flow,
+        utilisation and the modelled wait (time minus free-flow time), busiest first."""
+        queues = {q.link_id: q for q in self.freight.queues}
+        lk = self.links[self.links["link_id"].isin(list(queues))]
+        rows = [{"link_id": r.link_id, "direction": f"{r.from_node_id} → {r.to_node_id}",
+                 "facility": queues[r.link_id].facility, "servers": queues[r.link_id].servers,
+                 "mean_service_h": queues[r.link_id].mean_service_h, "capacity_t": r.capacity_t, "flow_t": r.flow_t,
+                 "utilisation": r.flow_t / r.capacity_t, "wait_h": r.time_h - r.free_flow_time_h}
+                for r in lk.itertuples()]
+        cols = ["link_id", "direction", "facility", "servers", "mean_service_h", "capacity_t", "flow_t",
+                "utilisation", "wait_h"]
+        out = pd.DataFrame(rows, columns=cols)
+        return out.sort_values("utilisation", ascending=False, kind="stable").reset_index(drop=True)
+
     def select_link(self, links: Sequence[str] | str, *, name: str | None = None) -> SelectLinkResult:
         """Select-link tracing of the freight using any of ``links`` (link ids; both directions of a two-way link):
         exact with ``gp``, all-or-nothing at the final costs with a link-based algorithm

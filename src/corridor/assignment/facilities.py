@@ -99,8 +99,10 @@ class FacilityQueue:
 def facility_queues(links: pd.DataFrame, capacity_t: np.ndarray, assumptions: FreightAssumptions,
                     overrides: Mapping[str, Mapping[str, float]] | None = None) -> tuple[FacilityQueue, ...]:
     """The queue of every link with a capacity that is a facility type the assumptions give a queue for.
-    ``capacity_t`` per link row (t/yr per direction, NaN: none); ``overrides`` by link id (see
-    :meth:`FacilityQueue.with_values`); an override for a link that is not a queue facility is an error."""
+    ``capacity_t`` per link row (t/yr per direction, NaN: none or not usable in this network); ``overrides`` by
+    link id (see :meth:`FacilityQueue.with_values`; a ``source`` key names where they come from). An override
+    for a link the network lacks, or that is never a queue facility (a road), is an error; one for a link
+    without a capacity here (closed in the scenario) or whose type the assumptions give no queue is unused."""
     overrides = dict(overrides or {})
     modes = links["mode"].astype(str).to_numpy()
     border = links["border"].astype(str).str.lower().isin(("true", "1")).to_numpy() if "border" in links else \
@@ -119,9 +121,12 @@ def facility_queues(links: pd.DataFrame, capacity_t: np.ndarray, assumptions: Fr
             src = str(values.pop("source", "override"))
             fq = replace(fq.with_values(**values), source=src)
         out.append(fq)
-    if overrides:
-        raise ValidationError([Problem("not a queue facility with a capacity in this network (or no queue for "
-                                       "its type)", field="queue override", value=k) for k in sorted(overrides)])
+    kinds = {lid: facility_type(m, bool(b)) for lid, m, b in zip(ids, modes, border, strict=True)}
+    bad = sorted(k for k in overrides if kinds.get(k) is None)
+    if bad:
+        raise ValidationError([Problem("not a queue facility of this network (no such link, or a mode that has no "
+                                       "queue: roads, pipelines, transfers)", field="queue override", value=k)
+                               for k in bad])
     return tuple(out)
 
 

@@ -13,6 +13,7 @@ from corridor.assignment.corridor import CorridorAssignment, assign_corridor
 from corridor.assignment.freight import bundled_assumptions, bundled_demand, read_demand
 from corridor.network.model import Network
 from corridor.scenario import Scenario, apply_scenario, compare_scenarios, load_scenario
+from corridor.simulation.config import operations_queues
 from corridor.study.attribution import attribution
 from corridor.study.economics import economics
 from corridor.study.forecast import (
@@ -149,6 +150,7 @@ def run_study(
     freight = bundled_assumptions()
     tables = {y: demand_table(spec, y) for y in sorted(spec.demand)}
     demand = year_demands(spec, fc, tables, years)
+    queues = operations_queues(net)  # the operations data's servers (border posts, ferries) for the queue delay
 
     say("routing OD pairs")
     comp = compare_scenarios(net, base, proj, od_pairs=spec.od_pairs, cargo=cargo,
@@ -166,7 +168,7 @@ def run_study(
         if sc.name not in applied:
             applied[sc.name] = apply_scenario(net, sc)
         return assign_corridor(with_capacity(applied[sc.name], rail_capacity), None, dem, gap=gap,
-                               assumptions=freight, families=families)
+                               assumptions=freight, families=families, queue_overrides=queues)
 
     def assign(sc: Scenario, year: int) -> CorridorAssignment:
         """``sc`` in ``year`` at the reference demand; the project, once open, with its generated traffic."""
