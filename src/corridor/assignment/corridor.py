@@ -562,8 +562,9 @@ class CorridorComparison:
         parts.append(f"links over capacity {len(b.summary['over_capacity'])} → {len(a.summary['over_capacity'])}")
         g = max(b.result.relative_gap, a.result.relative_gap)
         target = max(b.result.target_gap, a.result.target_gap)
-        parts.append(f"relative gap ≤ {target:.0e}" if b.result.converged and a.result.converged else
-                     f"NOT converged (relative gap {g:.1e} > {target:.0e})")
+        what = "SUE gap" if a.result.algorithm == "logit" else "relative gap"
+        parts.append(f"{what} ≤ {target:.0e}" if b.result.converged and a.result.converged else
+                     f"NOT converged ({what} {g:.1e} > {target:.0e})")
         return "; ".join(parts)
 
     def to_dict(self) -> dict:
