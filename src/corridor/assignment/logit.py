@@ -211,13 +211,13 @@ def run_logit(
                 y = _logit_split(c, od, theta_p, od_dem, n_od)
                 d = y - f
                 g = float(np.abs(d).sum() / total)
-        step = np.nan
+        step, tstt = np.nan, float(c @ f)
         if not converged:
             if not (f > 0).all():  # paths just added: half-way to the logit split (every flow > 0, pairs kept)
                 f = np.where(np.isin(od, od[f <= 0]), 0.5 * (f + y), f)
                 x = inc @ f
             step = _sweep(blocks, f, x, fixed_p, theta_p)
-        rows.append({"iteration": it, "relative_gap": g, "gap_exact": True, "step": step, "tstt": float(c @ f),
+        rows.append({"iteration": it, "relative_gap": g, "gap_exact": True, "step": step, "tstt": tstt,
                      "direction": "logit", "paths": len(ps.od), "seconds": _time.perf_counter() - start})
         if callback:
             callback(rows[-1])
