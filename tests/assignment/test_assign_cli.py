@@ -48,3 +48,21 @@ def test_assign_bad_input_exits_2(tmp_path):
     # 50 trips 2 -> 1 but no link leads from 2 back to 1
     res = runner.invoke(app, ["assign", str(_write(tmp_path / "m"))])
     assert res.exit_code == 2 and "no path" in res.output
+
+
+def test_assign_logit_route_choice(tmp_path):
+    folder = _write(tmp_path / "net", trips=ONE_WAY.replace("100.0", "300.0"))
+    base = ["assign", str(folder), "--gap", "1e-9", "--json"]
+    ue = json.loads(runner.invoke(app, base).output)
+    res = runner.invoke(app, [*base, "--route-choice", "logit", "--theta", "0.5"])
+    assert res.exit_code == 0, res.output
+    s = json.loads(res.output)
+    assert s["algorithm"] == "logit" and s["converged"] and s["relative_gap"] <= 1e-9
+    assert ue["algorithm"] == "gp"  # deterministic equilibrium stays the default
+    assert s["tstt"] != ue["tstt"]
+    res = runner.invoke(app, [*base, "--route-choice", "logit"])
+    assert res.exit_code == 2 and "needs --theta" in res.output
+    res = runner.invoke(app, [*base, "--theta", "0.5"])
+    assert res.exit_code == 2 and "--theta" in res.output and "logit" in res.output
+    res = runner.invoke(app, [*base, "--facilities"])
+    assert res.exit_code == 2 and "--facilities" in res.output

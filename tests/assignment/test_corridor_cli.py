@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from corridor.cli import app
@@ -50,7 +51,7 @@ def test_assign_gmns_folder_with_trips(tmp_path):
     assert s["assigned_t"] == 200000 and s["scenario"] == "existing links"
     # planned TRIPP rail is closed without a scenario: the toy routes go via Iran or via Georgia
     fam = {f["family"]: f["tonnes"] for f in s["families"]}
-    assert fam["TRIPP"] == 0 and fam["via Iran"] + fam["via Georgia"] == 200000
+    assert fam["TRIPP"] == 0 and fam["via Iran"] + fam["via Georgia"] == pytest.approx(200000, rel=1e-12)
 
 
 def test_assign_gmns_bad_trips_exit_2(tmp_path):
@@ -68,3 +69,21 @@ def test_assign_link_based_on_region_says_families_need_gp():
     res = runner.invoke(app, ["assign", "--algorithm", "bfw", "--gap", "1e-3", "--scenario", "tripp"])
     assert res.exit_code == 0, res.output
     assert "route families need the path-based algorithm" in res.output
+
+
+def test_assign_region_route_choice_and_facilities():
+    base = ["assign", "--scenario", "tripp", "--year", "2030", "--json"]
+    logit = json.loads(runner.invoke(app, [*base, "--facilities"]).output)
+    assert logit["route_choice"] == "logit" and logit["algorithm"] == "logit" and logit["converged"]
+    fac = {r["link_id"]: r for r in logit["facilities"]}
+    assert fac["alat_aktau_ferry"]["facility"] == "ferry"
+    assert fac["alat_aktau_ferry"]["servers"] == 14  # the operations data's vessels on that route
+    assert fac["tripp_aghband_nrnadzor_road"]["servers"] == 4  # the operations data's lanes at that post
+    assert all(r["wait_h"] >= 0 and r["utilisation"] >= 0 for r in logit["facilities"])
+    ue = json.loads(runner.invoke(app, [*base, "--route-choice", "ue"]).output)
+    assert ue["route_choice"] == "ue" and ue["algorithm"] == "gp" and "facilities" not in ue
+    sharp = json.loads(runner.invoke(app, [*base, "--theta", "500"]).output)
+    assert sharp["theta_relative"] == 500.0
+    assert abs(sharp["tonne_hours"] - ue["tonne_hours"]) < abs(logit["tonne_hours"] - ue["tonne_hours"])
+    res = runner.invoke(app, ["assign", "--facilities", "--scenario", "tripp"])
+    assert res.exit_code == 0 and "Queue facilities in use" in res.output

@@ -53,8 +53,10 @@ def test_two_parallel_routes_reach_the_analytic_equilibrium(beta):
     cargo = get_class("container")
     demand_t = 3.0e6
     rail = bundled_assumptions().bpr["rail"]
+    # BPR on rail (no queue facilities) and deterministic route choice
     assumptions = bundled_assumptions().model_copy(update={"bpr": {
-        "rail": rail.model_copy(update={"value": rail.value.model_copy(update={"alpha": 1.0, "beta": beta})})}})
+        "rail": rail.model_copy(update={"value": rail.value.model_copy(update={"alpha": 1.0, "beta": beta})})},
+        "queues": {}, "route_choice": None})
     res = assign_corridor(net, None, _demand(("a", "b", "container", "", demand_t, "test")), gap=1e-10,
                           assumptions=assumptions)
     # independent equilibrium: equal generalised cost (hours) on both lines, costs from the class and link data
@@ -190,7 +192,8 @@ def region():
 
 @pytest.fixture(scope="module")
 def cmp2030(region):
-    return compare_corridor(region, "do-minimum", "tripp", bundled_demand(2030), gap=1e-8, families=RULES)
+    return compare_corridor(region, "do-minimum", "tripp", bundled_demand(2030), gap=1e-8, families=RULES,
+                            route_choice="ue")
 
 
 def _balance(res):
@@ -287,7 +290,7 @@ def test_bundled_over_capacity_links_are_listed(cmp2030):
 
 def test_link_based_algorithm_gives_links_without_families(region):
     res = assign_corridor(region, "tripp", bundled_demand(2024), algorithm="bfw", gap=1e-4, families=RULES)
-    ref = assign_corridor(region, "tripp", bundled_demand(2024), gap=1e-8)
+    ref = assign_corridor(region, "tripp", bundled_demand(2024), gap=1e-8, route_choice="ue")
     assert res.families is None and res.paths is None
     assert res.result.converged
     tripp_rail = ref.links[ref.links["link_id"].str.startswith("tripp_") & (ref.links["mode"] == "rail")]

@@ -3,11 +3,16 @@
 
 Kinds: ``BPR`` t0·(1 + α (x/c)^β) with per-arc α, β (TNTP ``b``, ``power``); ``CONICAL`` (Spiess 1990)
 t0·(2 + √(α²(1−x/c)² + β²) − α(1−x/c) − β), β = (2α−1)/(2α−2), α > 1. The per-arc functions are inline C in
-``_vdf.pxd`` so that the graph kernels use them too.
+``_vdf.pxd`` so that the graph kernels use them too. ``QUEUE`` t0 + W(x/c): the Allen–Cunneen G/G/c mean wait
+W(ρ) = α·C(β, βρ)/(1 − ρ) (Erlang C, β whole servers, α = E[S]·(ca² + cs²)/(2β) hours), continued along its
+tangent above ρ = ``QUEUE_RHO_MAX`` (see ``_vdf.pxd``).
 """
 
 BPR = KIND_BPR
 CONICAL = KIND_CONICAL
+QUEUE = KIND_QUEUE
+#: utilisation above which the queue kind continues along its tangent
+QUEUE_MAX_UTILISATION = QUEUE_RHO_MAX
 
 
 def times(const signed char[:] kind, const double[:] t0, const double[:] cap, const double[:] a,

@@ -10,8 +10,11 @@ links) and a demand table into an :class:`~corridor.assignment.AssignmentProblem
   open and of an allowed mode (:func:`corridor.routing.arc_costs`);
 * time unit: the hour. Free-flow time ``length_km / free_speed_kmh + fixed_time_h``; each class's fixed cost is
   its money (rate per km, tolls, handling per transfer) divided by its value of time;
-* a BPR function on links with a capacity, converted to tonnes per year per direction
-  (``data/freight_assumptions.yaml``); links without one keep their free-flow time.
+* delay on links with a capacity, converted to tonnes per year per direction (``data/freight_assumptions.yaml``):
+  a queue (Allen–Cunneen G/G/c, :mod:`corridor.assignment.facilities`) on ferries, border crossings and rail
+  links, BPR on roads and the rest; links without a capacity keep their free-flow time;
+* route choice: the assumptions' (the bundled ones: logit stochastic user equilibrium, θ per O–D pair relative to
+  its free-flow cheapest cost) or the deterministic user equilibrium (``route_choice="ue"``).
 
 :func:`assign_corridor` solves it and returns plain tables: flows per link, per path and per route family (the
 rules of a :class:`~corridor.scenario.RouteFamilies`: the project's links, countries passed, modes used), the
@@ -22,7 +25,7 @@ places and cargo classes with their tonnes through X), e.g. ``ca.who_uses(ca.pro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +35,8 @@ from scipy.sparse.csgraph import dijkstra
 
 from corridor._errors import NotFoundError, Problem, ValidationError
 from corridor.assignment import AssignmentProblem, AssignmentResult, TrafficClass, assign
+from corridor.assignment._native import _vdf
+from corridor.assignment.facilities import FacilityQueue, facility_queues
 from corridor.assignment.freight import FreightAssumptions, bundled_assumptions, bundled_demand, check_demand
 from corridor.assignment.problem import csr_from_links
 from corridor.assignment.select_link import SelectLinkResult, select_link
@@ -54,6 +59,7 @@ class FreightProblem:
     capacity_t: np.ndarray  # per link, t/yr per direction (NaN: no capacity)
     demand: pd.DataFrame  # demand rows with zone and class indices and a ``served`` flag
     assumptions: FreightAssumptions
+    queues: tuple[FacilityQueue, ...] = ()  # the queue facilities (their links get the queue delay)
 
     @property
     def n_links(self) -> int:
@@ -127,10 +133,12 @@ def _link_capacity(net: Network, used: np.ndarray, a: FreightAssumptions) -> tup
 
 
 def freight_problem(net: Network, demand: pd.DataFrame | None = None, *,
-                    assumptions: FreightAssumptions | None = None) -> FreightProblem:
+                    assumptions: FreightAssumptions | None = None,
+                    queue_overrides: Mapping[str, Mapping[str, float]] | None = None) -> FreightProblem:
     """Build the freight assignment problem (see the module docstring). ``demand`` as from
     :func:`~corridor.assignment.freight.read_demand` (default: the bundled demand). Demand without any usable
-    route is kept out of the problem and listed in :attr:`FreightProblem.unserved`."""
+    route is kept out of the problem and listed in :attr:`FreightProblem.unserved`. ``queue_overrides``: per
+    facility link id, queue fields to replace (:func:`~corridor.assignment.facilities.facility_queues`)."""
     a = assumptions or bundled_assumptions()
     if demand is None:
         demand = bundled_demand()
@@ -170,6 +178,13 @@ def freight_problem(net: Network, demand: pd.DataFrame | None = None, *,
     used_link = np.zeros(n_links, dtype=bool)
     used_link[net.arc_link[usable_arc]] = True
     cap_link, alpha_link, beta_link = _link_capacity(net, used_link, a)
+    queues = facility_queues(net.links, cap_link, a, queue_overrides)
+    kind_link = np.full(n_links, _vdf.BPR, dtype=np.int8)
+    qi = np.array([net.link_index[q.link_id] for q in queues], dtype=np.int64)
+    kind_link[qi] = _vdf.QUEUE
+    cap_link[qi] = [q.capacity_t for q in queues]
+    alpha_link[qi] = [q.wait_scale_h for q in queues]
+    beta_link[qi] = [float(q.servers) for q in queues]
 
     # demand: served where some node of the destination place is reachable from the origin place
     d_class = np.array([kidx[k] for k in zip(demand["cargo"], demand["modes"], strict=True)], dtype=np.int64)
@@ -198,6 +213,7 @@ def freight_problem(net: Network, demand: pd.DataFrame | None = None, *,
     link_cap = np.concatenate([np.where(capped, cap_link, np.inf), np.full(n_conn, np.inf)])
     link_alpha = np.concatenate([np.where(capped, alpha_link, 0.0), np.zeros(n_conn)])
     link_beta = np.concatenate([np.where(capped, beta_link, 0.0), np.zeros(n_conn)])
+    link_kind = np.concatenate([kind_link, np.full(n_conn, _vdf.BPR, dtype=np.int8)])
     t0 = np.concatenate([costs[0].time_h, zero_conn])[order]
     length = np.concatenate([net.link_array("length_km", fill=0.0)[net.arc_link], zero_conn])[order]
     al = arc_link[order]
@@ -205,7 +221,7 @@ def freight_problem(net: Network, demand: pd.DataFrame | None = None, *,
     no_through[n:] = True
     problem = AssignmentProblem(
         indptr=indptr, head=head[order], tail=tail[order], arc_link=al, free_flow_time=t0,
-        capacity=link_cap[al], alpha=link_alpha[al], beta=link_beta[al], length=length,
+        capacity=link_cap[al], alpha=link_alpha[al], beta=link_beta[al], vdf=link_kind[al], length=length,
         toll=np.zeros(len(al)), zone_nodes=n + np.arange(n_zones, dtype=np.int64), no_through=no_through,
         classes=tuple(classes),
         node_labels=np.concatenate([node_ids, np.array([f"zone {z}" for z in zones], dtype=object)]),
@@ -213,7 +229,7 @@ def freight_problem(net: Network, demand: pd.DataFrame | None = None, *,
         name=f"{net.name} ({net.meta.get('scenario', 'existing links')})",
     )
     dem = demand.assign(origin_zone=o_z, destination_zone=d_z, class_index=d_class, served=served)
-    return FreightProblem(problem, net, zones, keys, vot, cap_link, dem, a)
+    return FreightProblem(problem, net, zones, keys, vot, cap_link, dem, a, queues)
 
 
 # ---- results ------------------------------------------------------------------------------------------------
@@ -243,6 +259,21 @@ class CorridorAssignment:
         """Ids of the project's links (the route-family rules') in this scenario's network."""
         net = self.freight.network
         return net.links.loc[_project_mask(net, self.rules), "link_id"].astype(str).tolist()
+
+    def facility_load(self) -> pd.DataFrame:
+        """Per queue facility and direction: its queue (servers, mean service time, capacity), the assigned flow,
+        utilisation and the modelled wait (time minus free-flow time), busiest first."""
+        queues = {q.link_id: q for q in self.freight.queues}
+        lk = self.links[self.links["link_id"].isin(list(queues))]
+        rows = [{"link_id": r.link_id, "direction": f"{r.from_node_id} → {r.to_node_id}",
+                 "facility": queues[r.link_id].facility, "servers": queues[r.link_id].servers,
+                 "mean_service_h": queues[r.link_id].mean_service_h, "capacity_t": r.capacity_t, "flow_t": r.flow_t,
+                 "utilisation": r.flow_t / r.capacity_t, "wait_h": r.time_h - r.free_flow_time_h}
+                for r in lk.itertuples()]
+        cols = ["link_id", "direction", "facility", "servers", "mean_service_h", "capacity_t", "flow_t",
+                "utilisation", "wait_h"]
+        out = pd.DataFrame(rows, columns=cols)
+        return out.sort_values("utilisation", ascending=False, kind="stable").reset_index(drop=True)
 
     def select_link(self, links: Sequence[str] | str, *, name: str | None = None) -> SelectLinkResult:
         """Select-link tracing of the freight using any of ``links`` (link ids; both directions of a two-way link):
@@ -419,9 +450,17 @@ def assign_corridor(
     assumptions: FreightAssumptions | None = None,
     families: RouteFamilies | None = None,
     callback: Callable[[dict], None] | None = None,
+    route_choice: str | None = None,
+    theta_relative: float | None = None,
+    queue_overrides: Mapping[str, Mapping[str, float]] | None = None,
 ) -> CorridorAssignment:
     """Assign freight demand (default: bundled) on ``net`` with ``scenario`` applied (a bundled name, a YAML
     path or a :class:`Scenario`; None: the network as it is — its ``open`` column, else its existing links).
+
+    ``route_choice`` ``ue`` or ``logit`` (default: the assumptions' ``route_choice`` with ``gp``, else ``ue``: the
+    logit SUE is path-based; the summary says which was solved); with logit, θ
+    of each O–D pair is ``theta_relative`` (default: the assumptions') over the pair's free-flow cheapest
+    generalised cost (:func:`relative_theta`), and ``gap`` is the SUE gap.
 
     Route families (by the ``families`` rules) and the project's tonnes by mode come from the path sets of the
     path-based algorithm (``gp``); with a link-based algorithm the ``families`` table is None and the project's
@@ -432,9 +471,36 @@ def assign_corridor(
         name = sc.name
     else:
         name = net.meta.get("scenario") or ("open links" if "open" in net.links.columns else "existing links")
-    fp = freight_problem(net, demand, assumptions=assumptions)
-    r = assign(fp.problem, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
-    return corridor_result(fp, r, scenario=name, rules=families)
+    fp = freight_problem(net, demand, assumptions=assumptions, queue_overrides=queue_overrides)
+    rc = fp.assumptions.route_choice
+    model = route_choice or (rc.model.value if rc is not None and algorithm == "gp" else "ue")
+    theta = None
+    if model == "logit":
+        if theta_relative is None:
+            if rc is None:
+                raise ValidationError("logit route choice needs theta_relative (none in the freight assumptions)")
+            theta_relative = rc.theta_relative.value
+        if not theta_relative > 0:
+            raise ValidationError(f"theta_relative must be > 0 (got {theta_relative})")
+        theta = relative_theta(fp.problem, theta_relative)
+    choice_set = {"alternatives": int(rc.alternatives.value), "penalty": float(rc.penalty.value)} \
+        if model == "logit" and rc is not None else {}
+    r = assign(fp.problem, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback, route_choice=model,
+               theta=theta, **choice_set)
+    out = corridor_result(fp, r, scenario=name, rules=families)
+    out.summary.update(route_choice=model, theta_relative=theta_relative if model == "logit" else None)
+    return out
+
+
+def relative_theta(p: AssignmentProblem, theta_relative: float) -> np.ndarray:
+    """θ per class and O–D pair (classes × zones × zones): ``theta_relative`` over the pair's cheapest
+    generalised cost at free flow (1 where there is no positive finite one: such pairs carry no demand)."""
+    from corridor.assignment.linkbased import aon
+
+    fixed = p.fixed_costs()
+    _, _, sp = aon(p, p.free_flow_time, fixed, load=False)
+    ok = np.isfinite(sp) & (sp > 0)
+    return np.where(ok, theta_relative / np.where(ok, sp, 1.0), 1.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -496,8 +562,9 @@ class CorridorComparison:
         parts.append(f"links over capacity {len(b.summary['over_capacity'])} → {len(a.summary['over_capacity'])}")
         g = max(b.result.relative_gap, a.result.relative_gap)
         target = max(b.result.target_gap, a.result.target_gap)
-        parts.append(f"relative gap ≤ {target:.0e}" if b.result.converged and a.result.converged else
-                     f"NOT converged (relative gap {g:.1e} > {target:.0e})")
+        what = "SUE gap" if a.result.algorithm == "logit" else "relative gap"
+        parts.append(f"{what} ≤ {target:.0e}" if b.result.converged and a.result.converged else
+                     f"NOT converged ({what} {g:.1e} > {target:.0e})")
         return "; ".join(parts)
 
     def to_dict(self) -> dict:

@@ -2,7 +2,8 @@
 
 Demand is a table of tonnes per year between places by cargo class (``data/freight_demand.csv``, each row with
 its source); the assumptions (``data/freight_assumptions.yaml``) convert link capacities to tonnes per year and
-give the BPR parameters per mode.
+give the BPR parameters per mode, the queue parameters per facility type (:mod:`corridor.assignment.facilities`)
+and the study's route choice (logit SUE and its dispersion).
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from corridor._errors import NotFoundError, Problem, ValidationError
 from corridor.network.schema import MODES
@@ -43,14 +45,70 @@ def _positive(name: str, s: Sourced) -> Sourced:
     return s
 
 
+#: facility types whose links get the queue delay (corridor.assignment.facilities.facility_type)
+FACILITY_TYPES: tuple[str, ...] = ("rail_line", "rail_border", "road_border", "ferry")
+
+
+class QueueParams(BaseModel):
+    """A facility type's queue: servers, tonnes per arrival (lot) and the coefficients of variation of the
+    inter-arrival and service times (the mean service time follows from the link's capacity)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    servers: Sourced[int]
+    lot_t: Sourced[float]
+    arrival_cv: Sourced[float]
+    service_cv: Sourced[float]
+
+    @model_validator(mode="after")
+    def _positive(self) -> QueueParams:
+        if self.servers.value < 1:
+            raise ValueError("servers must be >= 1")
+        for name in ("lot_t", "arrival_cv", "service_cv"):
+            _positive(name, getattr(self, name))
+        return self
+
+
+class RouteChoice(BaseModel):
+    """The freight study's route choice: ``ue`` (deterministic) or ``logit`` (SUE) with θ relative to each O–D
+    pair's free-flow cheapest cost."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    model: Sourced[Literal["ue", "logit"]]
+    theta_relative: Sourced[float]
+    alternatives: Sourced[int]  # rounds of link-penalty routes added to the choice set
+    penalty: Sourced[float]  # factor on the arcs already used, in those rounds
+
+    @model_validator(mode="after")
+    def _choice_set(self) -> RouteChoice:
+        if self.alternatives.value < 0 or not self.penalty.value > 1:
+            raise ValueError("alternatives must be >= 0 and penalty > 1")
+        return self
+
+    @field_validator("theta_relative")
+    @classmethod
+    def _theta_positive(cls, v: Sourced[float]) -> Sourced[float]:
+        return _positive("theta_relative", v)
+
+
 class FreightAssumptions(BaseModel):
-    """Capacity units → tonnes per year per direction, truck payload, BPR parameters per mode."""
+    """Capacity units → tonnes per year per direction, truck payload, BPR parameters per mode, queue parameters
+    per facility type, route choice."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     capacity_units: dict[str, Sourced[float]]  # value: tonnes per year per direction per unit of capacity
     truck_payload_t: Sourced[float]
     bpr: dict[str, Sourced[Bpr]]
     uncapacitated: str = Field(min_length=3)
+    queues: dict[str, QueueParams] = Field(default_factory=dict)  # facility type → its queue (absent: BPR)
+    route_choice: RouteChoice | None = None  # None: deterministic user equilibrium
+
+    @field_validator("queues")
+    @classmethod
+    def _known_facilities(cls, v: dict[str, QueueParams]) -> dict[str, QueueParams]:
+        unknown = sorted(set(v) - set(FACILITY_TYPES))
+        if unknown:
+            raise ValueError(f"unknown facility type(s) {unknown}; expected some of {list(FACILITY_TYPES)}")
+        return v
 
     @field_validator("capacity_units")
     @classmethod
@@ -69,7 +127,15 @@ class FreightAssumptions(BaseModel):
         out.append(f"truck payload {self.truck_payload_t.value:g} t ({self.truck_payload_t.source})")
         out += [f"BPR on {m}: alpha {b.value.alpha:g}, beta {b.value.beta:g} ({b.source})"
                 for m, b in self.bpr.items()]
+        out += [f"queue on {f}: {q.servers.value} servers, lot {q.lot_t.value:g} t, arrival cv "
+                f"{q.arrival_cv.value:g}, service cv {q.service_cv.value:g} (Allen–Cunneen G/G/c)"
+                for f, q in self.queues.items()]
         out.append(f"uncapacitated links: {self.uncapacitated}")
+        if self.route_choice is not None:
+            rc = self.route_choice
+            out.append(f"route choice {rc.model.value}" + (f", theta_relative {rc.theta_relative.value:g} "
+                                                           f"({rc.theta_relative.source})"
+                                                           if rc.model.value == "logit" else ""))
         return out
 
 

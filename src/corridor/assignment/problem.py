@@ -52,7 +52,7 @@ class AssignmentProblem:
     zone_nodes: np.ndarray  # node index of each zone
     no_through: np.ndarray  # bool per node
     classes: tuple[TrafficClass, ...]
-    vdf: np.ndarray = field(default=None)  # int8 per arc: _vdf.BPR or _vdf.CONICAL
+    vdf: np.ndarray = field(default=None)  # int8 per arc: _vdf.BPR, _vdf.CONICAL or _vdf.QUEUE (β servers)
     node_labels: np.ndarray | None = None
     link_labels: np.ndarray | None = None
     name: str = "network"
@@ -93,7 +93,11 @@ class AssignmentProblem:
             ("free_flow_time", ~(self.free_flow_time >= 0), "must be >= 0"),
             ("alpha", ~(self.alpha >= 0), "must be >= 0"),
             ("beta", ~(self.beta >= 0), "must be >= 0"),
-            ("alpha", (self.vdf == 1) & ~(self.alpha > 1), "conical alpha must be > 1"),
+            ("alpha", (self.vdf == _vdf.CONICAL) & ~(self.alpha > 1), "conical alpha must be > 1"),
+            ("beta", (self.vdf == _vdf.QUEUE) & ~((self.beta >= 1) & (self.beta == np.round(self.beta))),
+             "queue beta (servers) must be a whole number >= 1"),
+            ("capacity", (self.vdf == _vdf.QUEUE) & ~np.isfinite(self.capacity), "queue capacity must be finite"),
+            ("vdf", ~np.isin(self.vdf, (_vdf.BPR, _vdf.CONICAL, _vdf.QUEUE)), "must be a known kind (0, 1, 2)"),
         )
         for name, bad, what in checks:
             idx = np.flatnonzero(bad)

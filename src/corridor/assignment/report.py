@@ -51,12 +51,22 @@ def _paths_table(cmp: CorridorComparison) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _route_choice(runs) -> str:
+    cmp = next(iter(runs.values()))
+    s = cmp.after.summary
+    if s.get("route_choice") == "logit":
+        return (f"logit stochastic user equilibrium (θ = {s['theta_relative']:g} over each O–D pair's free-flow "
+                "cheapest cost; SUE gap: the share of demand the logit split at the final costs would move)")
+    return "deterministic user equilibrium (path-based gradient projection; relative gap)"
+
+
 def _convergence(runs: dict[int, CorridorComparison]) -> str:
     items = []
     for y, cmp in runs.items():
         for s in (cmp.before, cmp.after):
             r = s.result
-            items.append(f"{y} {escape(s.scenario)}: {r.n_iterations} iterations, relative gap "
+            items.append(f"{y} {escape(s.scenario)}: {r.n_iterations} iterations, "
+                         f"{'SUE gap' if r.algorithm == 'logit' else 'relative gap'} "
                          f"{r.relative_gap:.1e} ({'converged' if r.converged else 'NOT converged'}), "
                          f"{r.seconds * 1000:.0f} ms")
     return "; ".join(items)
@@ -93,8 +103,10 @@ def section(res: StudyResult) -> Section:
     html = (
         "<p>Capacity-constrained user equilibrium of freight (tonnes per year) on this network: places are zones, "
         "cargo classes are traffic classes with their own value of time, distance rates, handling and allowed "
-        "modes; link capacities become tonnes per year and a BPR function delays flow as it nears them. "
-        f"Demand: {demand}. Path-based gradient projection to a relative gap of {st.gap:.0e}: "
+        "modes; link capacities become tonnes per year; ferries, border crossings and rail lines delay flow as "
+        "queues (Allen–Cunneen G/G/c mean wait, servers and lots from the assumptions and the operations data), "
+        "roads by a BPR function. "
+        f"Demand: {demand}. Route choice: {_route_choice(runs)}, to a gap of {st.gap:.0e}: "
         f"{_convergence(runs)}.</p>"
         + "<h3>Flows by route family, Mt/yr</h3>"
         "<p>A path counts in every family it uses (a tonne through a country after a ferry counts in both).</p>"

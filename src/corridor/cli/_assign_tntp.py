@@ -14,7 +14,8 @@ import numpy as np
 
 def run_tntp(network: Path, *, trips: Path | None, algorithm: str, gap: float, max_iter: int,
              toll_factor: float | None, distance_factor: float | None, out: Path | None, csv: bool,
-             no_skims: bool, selections: dict[str, list[str]], as_json: bool) -> int:
+             no_skims: bool, selections: dict[str, list[str]], as_json: bool, route_choice: str = "ue",
+             theta: float | None = None) -> int:
     """Solve, write the files, print the summary (JSON or tables); the exit code: 0, or 1 if not converged.
     Errors are raised (the caller sends them through :func:`corridor.cli._output.fail`)."""
     from corridor.assignment import assign, problem_from_tntp
@@ -23,8 +24,10 @@ def run_tntp(network: Path, *, trips: Path | None, algorithm: str, gap: float, m
 
     data = load_tntp(network, trips=trips)
     problem = problem_from_tntp(data, toll_factor=toll_factor, distance_factor=distance_factor)
-    with progress_bar(f"{algorithm} on {data.name}", gap, as_json) as progress:
-        result = assign(problem, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=progress)
+    label = "logit SUE" if route_choice == "logit" else algorithm
+    with progress_bar(f"{label} on {data.name}", gap, as_json) as progress:
+        result = assign(problem, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=progress,
+                        route_choice=route_choice, theta=theta)
     traced = trace(result, selections)
     files = write_results(result, out, table_format="csv" if csv else "parquet", with_skims=not no_skims) \
         if out else []
@@ -46,7 +49,8 @@ def _render(s: dict, result, traced: list, files: list[Path]) -> None:
 
     console.print(table(
         f"Assignment of {s['network']}",
-        ["algorithm", "iterations", "relative gap", "converged", "Beckmann", "TSTT", "seconds"],
+        ["algorithm", "iterations", "SUE gap" if s["algorithm"] == "logit" else "relative gap", "converged",
+         "Beckmann", "TSTT", "seconds"],
         [[s["algorithm"], s["iterations"], f"{s['relative_gap']:.3e}", s["converged"], f"{s['beckmann']:.10g}",
           f"{s['tstt']:.8g}", f"{s['seconds']:.2f}"]],
     ))

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import typer
 
+from corridor._errors import ValidationError
 from corridor.cli import _assign_tntp as body
 from corridor.cli import _options as check
 from corridor.cli._output import cli_errors, console, emit, table
@@ -31,6 +33,16 @@ def assign_command(
     algorithm: str = typer.Option("gp", "--algorithm", "-a", help="gp (path-based), bfw, cfw, fw or msa."),
     gap: float = typer.Option(1e-4, "--gap", help="Target relative gap (TSTT - SPTT) / TSTT."),
     max_iter: int = typer.Option(1000, "--max-iter", help="Stop after this many iterations."),
+    route_choice: str | None = typer.Option(
+        None, "--route-choice", callback=check.one_of("ue", "logit"),
+        help="ue (deterministic user equilibrium; TNTP default) or logit (stochastic user equilibrium, path-based: "
+             "gp; GMNS default: the freight assumptions' route_choice). With logit --gap is the SUE gap."),
+    theta: float | None = typer.Option(
+        None, "--theta", callback=check.positive(),
+        help="Logit dispersion. TNTP: per unit of generalised cost (required with logit). GMNS: relative to "
+             "each O-D pair's free-flow cheapest cost (default: the freight assumptions')."),
+    facilities: bool = typer.Option(False, "--facilities", help="GMNS: list the queue facilities (ferries, "
+                                                               "border posts, rail lines) with their load and wait."),
     toll_factor: float | None = typer.Option(None, callback=check.at_least(0),
                                              help="Time units per toll unit (default: network README)."),
     distance_factor: float | None = typer.Option(None, callback=check.at_least(0),
@@ -56,24 +68,35 @@ def assign_command(
         if trips is not None:
             check.refuse_unused(["year"], "picks the bundled demand, which --trips replaces")
         _assign_gmns(network, trips, scenario, year, algorithm, gap, max_iter, out, csv, as_json, no_skims,
-                     selections)
+                     selections, route_choice, theta, facilities)
         return
+    check.refuse_unused(["facilities"], "lists a freight network's queue facilities; a TNTP network has none")
+    choice = route_choice or "ue"
+    if choice == "ue":
+        check.refuse_unused(["theta"], "is the logit dispersion; give --route-choice logit")
+    elif theta is None:
+        with cli_errors():
+            raise ValidationError("--route-choice logit on a TNTP network needs --theta (dispersion per unit of "
+                                  "generalised cost)")
     with cli_errors():
         code = body.run_tntp(network, trips=trips, algorithm=algorithm, gap=gap, max_iter=max_iter,
-                        toll_factor=toll_factor, distance_factor=distance_factor, out=out, csv=csv,
-                        no_skims=no_skims, selections=selections, as_json=as_json)
+                             toll_factor=toll_factor, distance_factor=distance_factor, out=out, csv=csv,
+                             no_skims=no_skims, selections=selections, as_json=as_json, route_choice=choice,
+                             theta=theta)
     if code:
         raise typer.Exit(code)
 
 
 def _assign_gmns(network: Path | None, trips: Path | None, scenario: str | None, year: int, algorithm: str,
                  gap: float, max_iter: int, out: Path | None, csv: bool, as_json: bool, no_skims: bool,
-                 selections: dict[str, list[str]]) -> None:
+                 selections: dict[str, list[str]], route_choice: str | None, theta: float | None,
+                 facilities: bool) -> None:
     """Freight assignment on a GMNS network: demand in tonnes per year between places by cargo class."""
     from corridor.assignment.corridor import assign_corridor
     from corridor.assignment.freight import bundled_demand, read_demand
     from corridor.assignment.io import write_results
     from corridor.network import load_network
+    from corridor.simulation.config import operations_queues
     from corridor.study import default_spec
 
     with cli_errors():
@@ -81,7 +104,9 @@ def _assign_gmns(network: Path | None, trips: Path | None, scenario: str | None,
         demand = read_demand(trips) if trips is not None else bundled_demand(year)
         with body.progress_bar(f"{algorithm} on {net.name}", gap, as_json) as progress:
             res = assign_corridor(net, scenario, demand, algorithm=algorithm, gap=gap, max_iter=max_iter,
-                                  families=default_spec().route_families, callback=progress)
+                                  families=default_spec().route_families, callback=progress,
+                                  route_choice=route_choice, theta_relative=theta,
+                                  queue_overrides=operations_queues(net))
         traced = body.trace(res.result, selections)
         files = []
         if out:
@@ -95,6 +120,9 @@ def _assign_gmns(network: Path | None, trips: Path | None, scenario: str | None,
     data = res.to_dict(paths=False) | {"files": [str(f) for f in files]}
     if traced:
         data["select_link"] = [s.summary() for s in traced]
+    load = res.facility_load() if facilities else None
+    if load is not None:
+        data["facilities"] = load.replace({np.nan: None}).to_dict(orient="records")
 
     def render() -> None:
         s = res.summary
@@ -126,6 +154,14 @@ def _assign_gmns(network: Path | None, trips: Path | None, scenario: str | None,
         for r in un.itertuples():
             console.print(f"[yellow]no route[/]: {r.origin} → {r.destination} ({r.cargo}), "
                           f"{r.tonnes_per_yr / 1e6:,.2f} Mt/yr left out")
+        if load is not None:
+            busy = load[load["flow_t"] > 0].drop_duplicates("link_id")  # the busier direction of each link
+            console.print(table(f"Queue facilities in use ({len(busy)} of {load['link_id'].nunique()}; "
+                                "busier direction; Allen–Cunneen G/G/c)",
+                                ["link", "type", "c", "E[S] h", "Mt/yr", "util", "wait h"],
+                                [[r.link_id, r.facility, r.servers, f"{r.mean_service_h:.3g}",
+                                  f"{r.flow_t / 1e6:,.2f}", f"{r.utilisation:.2f}", f"{r.wait_h:.3g}"]
+                                 for r in busy.head(20).itertuples()]))
         body.render_traced(traced, " Mt/yr", 1e6)
         for f in files:
             console.print(f"wrote {f}")

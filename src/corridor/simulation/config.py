@@ -186,3 +186,23 @@ def _read(path: Path) -> Operations:
         return Operations.model_validate(raw)
     except PydanticError as e:
         raise ValidationError(problems_from_pydantic(e, file=str(path), node=node)) from None
+
+
+def operations_queues(net=None, ops: Operations | None = None) -> dict[str, dict]:
+    """Queue parameters the operations data gives for the freight assignment's facilities
+    (:func:`corridor.assignment.facilities.facility_queues` overrides), by link id: a border post's servers are
+    its lanes (all channels), a ferry route's its vessels and its lot one vessel load (wagons × t per wagon).
+    With ``net``, only links it has."""
+    ops = ops or bundled_operations()
+    out: dict[str, dict] = {}
+    for key, post in ops.border_posts.items():
+        out[post.link] = {"servers": int(sum(post.lanes.value.values())),
+                          "source": f"operations border_posts.{key}.lanes ({post.lanes.source})"}
+    for key, ferry in ops.ferries.items():
+        out[ferry.link] = {"servers": int(ferry.vessels.value),
+                           "lot_t": float(ferry.wagons_per_vessel.value * ferry.t_per_wagon.value),
+                           "source": f"operations ferries.{key}: vessels ({ferry.vessels.source}); lot = wagons "
+                                     f"per vessel × t per wagon"}
+    if net is not None:
+        out = {k: v for k, v in out.items() if k in net.link_index}
+    return out

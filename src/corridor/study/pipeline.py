@@ -14,6 +14,7 @@ from corridor.assignment.corridor import CorridorAssignment, assign_corridor
 from corridor.assignment.freight import bundled_assumptions, bundled_demand, read_demand
 from corridor.network.model import Network
 from corridor.scenario import Scenario, apply_scenario, compare_scenarios, load_scenario
+from corridor.simulation.config import operations_queues
 from corridor.study.attribution import attribution
 from corridor.study.economics import economics
 from corridor.study.forecast import (
@@ -160,6 +161,7 @@ def run_study(
     freight = bundled_assumptions()
     tables = {y: demand_table(spec, y) for y in sorted(spec.demand)}
     demand = year_demands(spec, fc, tables, years)
+    queues = operations_queues(net)  # the operations data's servers (border posts, ferries) for the queue delay
 
     say("routing OD pairs")
     comp = compare_scenarios(net, base, proj, od_pairs=spec.od_pairs, cargo=cargo,
@@ -188,13 +190,14 @@ def run_study(
         if year in sim_years and sc.name in (base.name, proj.name):
             say(f"simulating delays: {sc.name} {year}")
             loops[(sc.name, year)] = settle_study_delays(spec, sc_net, dem, year=year, gap=gap,
-                                                         assumptions=freight, label=sc.name)
+                                                         assumptions=freight, label=sc.name, queues=queues)
             return loops[(sc.name, year)].assignment
         if (base.name, year) in loops:
             from corridor.simulation.delays import with_delays
 
             sc_net = with_delays(sc_net, loops[(base.name, year)].delays().rename("delay_h").reset_index())
-        return assign_corridor(sc_net, None, dem, gap=gap, assumptions=freight, families=families)
+        return assign_corridor(sc_net, None, dem, gap=gap, assumptions=freight, families=families,
+                              queue_overrides=queues)
 
     def assign(sc: Scenario, year: int) -> CorridorAssignment:
         """``sc`` in ``year`` at the reference demand; the project, once open, with its generated traffic."""
@@ -250,7 +253,8 @@ def feedback_settings(spec: CorridorSpec) -> dict:
 
 
 def settle_study_delays(spec: CorridorSpec, net: Network, demand: pd.DataFrame, *, year: int, gap: float = GAP,
-                        assumptions=None, label: str = "", workers: int | None = None) -> FeedbackResult:
+                        assumptions=None, label: str = "", workers: int | None = None,
+                        queues=None) -> FeedbackResult:
     """The assignment ↔ simulation loop of the spec's ``simulation`` section on ``net`` (a scenario applied)."""
     from corridor.simulation.config import load_operations
     from corridor.simulation.delays import settle_delays
@@ -265,5 +269,6 @@ def settle_study_delays(spec: CorridorSpec, net: Network, demand: pd.DataFrame, 
                          tol_share=s.tolerance_share.value, tol_flow=s.tolerance_flow.value,
                          max_rounds=int(s.max_rounds.value), damping=s.damping,
                          workers=workers, track_links=spec.lines.rail if spec.lines else (),
-                         assign_kwargs={"gap": gap, "assumptions": assumptions, "families": spec.route_families},
+                         assign_kwargs={"gap": gap, "assumptions": assumptions, "families": spec.route_families,
+                                      "queue_overrides": queues},
                          label=label)

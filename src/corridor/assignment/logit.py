@@ -1,0 +1,307 @@
+"""Path-based logit stochastic user equilibrium (SUE) on a generated path set.
+
+Every O–D pair splits its demand over its paths by a logit on their generalised costs,
+``f_p = d · exp(−θ c_p) / Σ_q exp(−θ c_q)``, with the costs at the flows this split produces (Fisk 1980: the
+unique minimiser of ``Σ_a ∫₀^{x_a} t_a + Σ_p f_p·fixed_p + Σ_p f_p ln f_p / θ``). ``θ`` is per unit of
+generalised cost (a float, or one value per class and O–D pair); as θ grows the SUE tends to the deterministic
+user equilibrium.
+
+Path set (choice set): the paths of a deterministic equilibrium solved first (``gp`` to :data:`UE_START_GAP`);
+with ``alternatives`` = k, k rounds of the link-penalty method at those equilibrium times (each origin's
+shortest paths again with the arcs its paths use so far made ``penalty`` times dearer: routes that avoid the
+used ones); plus, by column generation, every path that is shortest at the flows of an SUE iterate (checked
+every :data:`COLGEN_EVERY` iterations and at the end). Flows are equilibrated by Gauss–Seidel sweeps over the O–D pairs: per
+pair, a Newton step on Fisk's objective in its path flows (Hessian Δᵀ diag(t') Δ + diag(1 / (θ f)), projected
+so that the pair's flow is kept), the link flows updated at once (:func:`_sweep`).
+
+SUE gap (:data:`SUE_GAP_DEFINITION`): ``Σ_p |f_p − y_p| / Σ_od d_od``, the share of the demand that the logit
+split at the current costs would put on other paths of the set. Converged when it is at most the target and a
+column generation at the final costs adds no path.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Callable
+
+import numpy as np
+from scipy.sparse import csc_matrix
+
+from corridor._errors import ValidationError
+from corridor.assignment._native import _kernels, _paths, _vdf
+from corridor.assignment.pathbased import PathSet, _od_structure, run_path_based
+from corridor.assignment.problem import AssignmentProblem
+from corridor.assignment.result import AssignmentResult, ClassCosts, arc_times
+
+SUE_GAP_DEFINITION = "sum over paths |f_p - d * logit share_p| / total demand, on the generated path set"
+#: relative gap of the deterministic equilibrium whose paths start the path set
+UE_START_GAP = 1e-5
+#: SUE iterations between column generations
+COLGEN_EVERY = 10
+
+
+class _Paths:
+    """Paths as Python lists while the set grows; arrays (:meth:`arrays`) for the vectorised iterations."""
+
+    def __init__(self, n_od: int):
+        self.arcs: list[np.ndarray] = []
+        self.od: list[int] = []
+        self.keys: list[set[bytes]] = [set() for _ in range(n_od)]
+
+    def add(self, k: int, arcs: np.ndarray) -> bool:
+        key = np.ascontiguousarray(arcs, dtype=np.int32).tobytes()
+        if key in self.keys[k]:
+            return False
+        self.keys[k].add(key)
+        self.arcs.append(np.asarray(arcs, dtype=np.int64))
+        self.od.append(k)
+        return True
+
+    def incidence(self, m: int) -> csc_matrix:
+        """Arcs × paths (1 where the path uses the arc)."""
+        lens = np.array([len(a) for a in self.arcs], dtype=np.int64)
+        rows = np.concatenate(self.arcs) if self.arcs else np.zeros(0, np.int64)
+        ptr = np.r_[0, np.cumsum(lens)]
+        return csc_matrix((np.ones(rows.size), rows, ptr), shape=(m, len(self.arcs)))
+
+
+def _theta_per_od(p: AssignmentProblem, theta, od_class, od_o, od_d) -> np.ndarray:
+    th = np.asarray(theta, dtype=float)
+    if th.ndim == 0:
+        th = np.full(od_class.size, float(th))
+    elif th.shape == (len(p.classes), p.n_zones, p.n_zones):
+        th = th[od_class, od_o, od_d]
+    else:
+        raise ValidationError(f"theta must be a number or one per class and O-D pair "
+                              f"({len(p.classes)} × {p.n_zones} × {p.n_zones}); got shape {th.shape}")
+    if not (np.all(np.isfinite(th)) and np.all(th > 0)):
+        raise ValidationError(f"theta must be finite and > 0 (got min {th.min() if th.size else 'none'})")
+    return th
+
+
+def _shortest_paths(p: AssignmentProblem, t: np.ndarray, fixed: np.ndarray, st,
+                    cost: np.ndarray | None = None) -> list[np.ndarray | None]:
+    """Each O–D pair's shortest path (arcs destination → origin) at times ``t``; None where unreachable. With
+    ``cost`` (groups × arcs) each (class, origin) group uses its own row instead."""
+    grp_class, grp_origin, grp_ptr, od_dest = st[0], st[1], st[2], st[6]
+    n, n_od, n_grp = p.n_nodes, len(od_dest), len(grp_class)
+    if cost is None:
+        cost = np.ascontiguousarray(t[None, :] + fixed)
+    else:
+        grp_class = np.arange(n_grp, dtype=np.int32)
+    lanes = _kernels.lanes(_kernels.n_threads(), n)
+    batch = max(1, min(16, n_grp))
+    preds = np.empty((batch, n), dtype=np.int32)
+    od_sp = np.empty(n_od)
+    out: list[np.ndarray | None] = [None] * n_od
+    for g0 in range(0, n_grp, batch):
+        g1 = min(n_grp, g0 + batch)
+        _paths.trees_batch(p.indptr, p.head, cost, grp_class, grp_origin, grp_ptr, od_dest, p.no_through_u8, g0,
+                           g1, lanes, preds, od_sp)
+        for g in range(g0, g1):
+            pred, o = preds[g - g0], grp_origin[g]
+            for k in range(grp_ptr[g], grp_ptr[g + 1]):
+                if not np.isfinite(od_sp[k]):
+                    continue
+                arcs, v = [], od_dest[k]
+                while v != o:
+                    a = int(pred[v])
+                    arcs.append(a)
+                    v = p.tail[a]
+                out[k] = np.array(arcs, dtype=np.int64)
+    return out
+
+
+def _penalty_paths(p: AssignmentProblem, t: np.ndarray, fixed: np.ndarray, st, ps: _Paths, rounds: int,
+                   penalty: float) -> None:
+    """Add ``rounds`` rounds of link-penalty alternatives to ``ps`` (see the module docstring)."""
+    grp_class, grp_ptr = st[0], st[2]
+    n_grp = len(grp_class)
+    grp_of_od = np.repeat(np.arange(n_grp), np.diff(grp_ptr))
+    base = t[None, :] + fixed[grp_class]
+    for _ in range(rounds):
+        used = np.zeros((n_grp, p.n_arcs), dtype=bool)
+        for k, arcs in zip(ps.od, ps.arcs, strict=True):
+            used[grp_of_od[k], arcs] = True
+        cost = np.ascontiguousarray(np.where(used, base * penalty, base))
+        for k, arcs in enumerate(_shortest_paths(p, t, fixed, st, cost)):
+            if arcs is not None:
+                ps.add(k, arcs)
+
+
+def _logit_split(cost: np.ndarray, od: np.ndarray, theta_p: np.ndarray, dem: np.ndarray, n_od: int) -> np.ndarray:
+    """``y_p = d_od · softmax(−θ c)`` within each O–D pair (shifted by the pair's cheapest path: no overflow)."""
+    cmin = np.full(n_od, np.inf)
+    np.minimum.at(cmin, od, cost)
+    w = np.exp(np.maximum(-theta_p * (cost - cmin[od]), -600.0))  # > 0: every path keeps a (tiny) flow
+    tot = np.bincount(od, weights=w, minlength=n_od)
+    return dem[od] * w / tot[od]
+
+
+def run_logit(
+    p: AssignmentProblem,
+    *,
+    theta,
+    gap: float,
+    max_iter: int,
+    callback: Callable[[dict], None] | None = None,
+    alternatives: int = 0,
+    penalty: float = 1.5,
+) -> AssignmentResult:
+    """Logit SUE to SUE gap ``gap`` (see the module docstring); ``relative_gap`` of the result is the SUE gap."""
+    if alternatives < 0 or not penalty > 1:
+        raise ValidationError(f"alternatives must be >= 0 and penalty > 1 (got {alternatives}, {penalty})")
+    start = _time.perf_counter()
+    if any(c.pce != 1.0 for c in p.classes):
+        raise ValidationError("logit route choice needs pce = 1 for every class (Fisk's objective in vehicles)")
+    costs = ClassCosts.of(p)
+    st = _od_structure(p)
+    od_class, od_o, od_d, od_dem = st[3], st[4], st[5], st[7]
+    n_od, m = len(od_dem), p.n_arcs
+    theta_od = _theta_per_od(p, theta, od_class, od_o, od_d)
+    total = float(od_dem.sum())
+
+    ue = run_path_based(p, gap=min(UE_START_GAP, gap), max_iter=max(max_iter, 200))
+    ps = _Paths(n_od)
+    f_start = []
+    for k in range(n_od):
+        for arcs, flow in ue.paths.paths(k):
+            if ps.add(k, arcs):
+                f_start.append(flow)
+    if alternatives:
+        _penalty_paths(p, ue.time, costs.fixed, st, ps, alternatives, penalty)
+    f = np.r_[np.asarray(f_start, dtype=float), np.zeros(len(ps.od) - len(f_start))]
+
+    def rebuild():
+        inc = ps.incidence(m)
+        od = np.asarray(ps.od, dtype=np.int64)
+        cls = od_class[od]
+        fixed_p = np.array([float(costs.fixed0[c, a].sum()) for c, a in zip(cls, ps.arcs, strict=True)])
+        return inc, od, cls, fixed_p, theta_od[od], _od_blocks(p, ps, od, n_od)
+
+    def colgen(t: np.ndarray) -> int:
+        added = 0
+        for k, arcs in enumerate(_shortest_paths(p, t, costs.fixed, st)):
+            if arcs is not None and ps.add(k, arcs):
+                added += 1
+        return added
+
+    inc, od, cls, fixed_p, theta_p, blocks = rebuild()
+    rows: list[dict] = []
+    converged = False
+    g = np.inf
+    for it in range(1, max_iter + 1):
+        x = inc @ f
+        t = arc_times(p, x)
+        added = colgen(t) if it % COLGEN_EVERY == 0 else 0
+        if added:
+            f = np.r_[f, np.zeros(added)]
+            inc, od, cls, fixed_p, theta_p, blocks = rebuild()
+        c = inc.T @ t + fixed_p
+        y = _logit_split(c, od, theta_p, od_dem, n_od)
+        d = y - f
+        g = float(np.abs(d).sum() / total) if total > 0 else 0.0
+        if g <= gap and not added:
+            if colgen(t) == 0:
+                converged = True
+            else:
+                f = np.r_[f, np.zeros(len(ps.od) - f.size)]
+                inc, od, cls, fixed_p, theta_p, blocks = rebuild()
+                c = inc.T @ t + fixed_p
+                y = _logit_split(c, od, theta_p, od_dem, n_od)
+                d = y - f
+                g = float(np.abs(d).sum() / total)
+        step, tstt = np.nan, float(c @ f)
+        if not converged:
+            if not (f > 0).all():  # paths just added: half-way to the logit split (every flow > 0, pairs kept)
+                f = np.where(np.isin(od, od[f <= 0]), 0.5 * (f + y), f)
+                x = inc @ f
+            step = _sweep(blocks, f, x, fixed_p, theta_p)
+        rows.append({"iteration": it, "relative_gap": g, "gap_exact": True, "step": step, "tstt": tstt,
+                     "direction": "logit", "paths": len(ps.od), "seconds": _time.perf_counter() - start})
+        if callback:
+            callback(rows[-1])
+        if converged:
+            break
+    xc = np.zeros((len(p.classes), m))
+    for k in range(len(p.classes)):
+        sel = cls == k
+        xc[k] = inc[:, sel] @ f[sel]
+    t = arc_times(p, costs.pce @ xc)
+    sptt = float(od_dem @ _pair_min(inc.T @ t + fixed_p, od, n_od))
+    return AssignmentResult.build(p, "logit", costs, xc, relative_gap=g, sptt=sptt, converged=converged,
+                                  target_gap=gap, rows=rows, started=start, paths=_path_set(st, ps, od, f))
+
+
+def _pair_min(cost: np.ndarray, od: np.ndarray, n_od: int) -> np.ndarray:
+    out = np.full(n_od, np.inf)
+    np.minimum.at(out, od, cost)
+    return out
+
+
+def _od_blocks(p: AssignmentProblem, ps: _Paths, od: np.ndarray, n_od: int) -> list[tuple]:
+    """Per O–D pair with two paths or more: its path indices, the arcs they use, the path × arc incidence
+    (dense) and the volume-delay arrays of those arcs."""
+    vdf = p.vdf_arrays()
+    order = np.argsort(od, kind="stable")
+    ends = np.searchsorted(od[order], np.arange(n_od + 1))
+    blocks = []
+    for k in range(n_od):
+        idx = order[ends[k]:ends[k + 1]]
+        if idx.size < 2:
+            continue
+        u = np.unique(np.concatenate([ps.arcs[i] for i in idx]))
+        a = np.zeros((idx.size, u.size))
+        for j, i in enumerate(idx):
+            a[j, np.searchsorted(u, ps.arcs[i])] = 1.0
+        blocks.append((idx, u, a, tuple(np.ascontiguousarray(v[u]) for v in vdf)))
+    return blocks
+
+
+def _sweep(blocks: list[tuple], f: np.ndarray, x: np.ndarray, fixed_p: np.ndarray, theta_p: np.ndarray) -> float:
+    """One Gauss–Seidel pass: per O–D pair, one Newton step on Fisk's objective in its path flows (the others and
+    their link flows held), ``f`` and ``x`` updated in place. The step keeps the pair's total (projected onto
+    Σ Δ = 0), stops at 90 % of the way to a zero flow and is halved while the slope along it at the new point
+    exceeds half its magnitude at the start. Returns the smallest step taken."""
+    smallest = 1.0
+    for idx, u, a, vd in blocks:
+        fk, th = f[idx], theta_p[idx]
+        xu = x[u]
+        tu, du = np.empty(u.size), np.empty(u.size)
+        _vdf.times(*vd, xu, tu)
+        _vdf.derivs(*vd, xu, du)
+        g = a @ tu + fixed_p[idx] + np.log(fk) / th
+        g -= g.mean()  # (the step is the same for g + const: fewer digits lost to cancellation)
+        h = (a * du) @ a.T + np.diag(1.0 / (th * fk))
+        hg, h1 = np.linalg.solve(h, np.stack([g, np.ones(idx.size)], axis=1)).T
+        delta = -(hg - h1 * (hg.sum() / h1.sum()))
+        slope0 = float(g @ delta)
+        if not slope0 < 0.0:
+            continue
+        neg = delta < 0
+        lam = min(1.0, 0.9 * float(np.min(fk[neg] / -delta[neg]))) if neg.any() else 1.0
+        for _ in range(40):
+            fn, xn = fk + lam * delta, xu + a.T @ (lam * delta)
+            _vdf.times(*vd, xn, tu)
+            gn = a @ tu + fixed_p[idx] + np.log(fn) / th
+            if float((gn - gn.mean()) @ delta) <= -0.5 * slope0:
+                break
+            lam *= 0.5
+        f[idx], x[u] = fn, xn
+        smallest = min(smallest, lam)
+    return smallest
+
+
+def _path_set(st, ps: _Paths, od: np.ndarray, f: np.ndarray) -> PathSet:
+    """The solution's paths in :class:`~corridor.assignment.pathbased.PathSet` form (select-link, path tables)."""
+    n_od = len(st[7])
+    lens = np.array([len(a) for a in ps.arcs], dtype=np.int32)
+    pool = np.concatenate(ps.arcs).astype(np.int32) if ps.arcs else np.zeros(0, np.int32)
+    p_start = np.r_[0, np.cumsum(lens)[:-1]].astype(np.int64)
+    od_first = np.full(n_od, -1, dtype=np.int32)
+    p_next = np.full(len(ps.arcs), -1, dtype=np.int32)
+    for r in range(len(ps.arcs) - 1, -1, -1):
+        k = od[r]
+        p_next[r] = od_first[k]
+        od_first[k] = r
+    return PathSet(st[3], st[4], st[5], od_first, p_next, p_start, lens, f.copy(), pool)

@@ -1,0 +1,91 @@
+"""Logit stochastic user equilibrium: closed-form two-route answer, the UE limit, conservation, options."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import brentq
+
+import support
+from corridor._errors import ValidationError
+from corridor.assignment import AssignmentProblem, TrafficClass, assign
+from corridor.assignment.problem import csr_from_links
+
+DEMAND = 150.0
+# two parallel routes 0 → 2 → 1 and 0 → 3 → 1, linear costs c1 = 10 (1 + f/100), c2 = 15 (1 + 0.5 f/100)
+T0, CAP, ALPHA = np.array([10.0, 0.0, 15.0, 0.0]), np.array([100.0, 1.0, 100.0, 1.0]), np.array([1.0, 0, 0.5, 0])
+
+
+def c1(f):
+    return 10 * (1 + f / 100)
+
+
+def c2(f):
+    return 15 * (1 + 0.5 * f / 100)
+
+
+def two_routes(demand: float = DEMAND) -> tuple[AssignmentProblem, np.ndarray]:
+    tail, head = np.array([0, 2, 0, 3]), np.array([2, 1, 3, 1])
+    indptr, order = csr_from_links(4, tail, head)
+    p = AssignmentProblem(
+        indptr=indptr, head=head[order], tail=tail[order], arc_link=order, free_flow_time=T0[order],
+        capacity=CAP[order], alpha=ALPHA[order], beta=np.ones(4), length=np.zeros(4), toll=np.zeros(4),
+        zone_nodes=np.array([0, 1]), no_through=np.array([True, True, False, False]),
+        classes=(TrafficClass("all", np.array([[0.0, demand], [0.0, 0.0]])),))
+    return p, np.argsort(order)
+
+
+@pytest.mark.parametrize("theta", [0.05, 0.3, 1.0, 4.0])
+def test_two_routes_match_the_logit_fixed_point(theta):
+    p, link_order = two_routes()
+    r = assign(p, route_choice="logit", theta=theta, gap=1e-10)
+    f1 = brentq(lambda f: f - DEMAND / (1 + np.exp(theta * (c1(f) - c2(DEMAND - f)))), 0, DEMAND, xtol=1e-13)
+    flow = r.flow[link_order]
+    assert r.converged and r.relative_gap <= 1e-10
+    assert flow[0] == pytest.approx(f1, abs=1e-6)
+    assert flow[2] == pytest.approx(DEMAND - f1, abs=1e-6)
+    assert flow[0] + flow[2] == pytest.approx(DEMAND, abs=1e-9)  # O–D flow conserved
+    assert r.algorithm == "logit"
+
+
+def test_large_theta_tends_to_the_user_equilibrium():
+    p, link_order = two_routes()
+    ue = assign(p, gap=1e-10).flow[link_order]
+    f_ue = brentq(lambda f: c1(f) - c2(DEMAND - f), 0, DEMAND)
+    assert ue[0] == pytest.approx(f_ue, abs=1e-6)
+    errs = [abs(assign(p, route_choice="logit", theta=th, gap=1e-10).flow[link_order][0] - f_ue)
+            for th in (0.1, 1.0, 10.0, 100.0)]
+    assert errs == sorted(errs, reverse=True) and errs[-1] < 0.05 and errs[0] > 5
+
+
+def test_sioux_falls_logit_conserves_demand():
+    from corridor.assignment import problem_from_tntp
+    from corridor.network.tntp import load_tntp
+
+    p = problem_from_tntp(load_tntp(support.tntp_dir() / "SiouxFalls"))
+    r = assign(p, route_choice="logit", theta=0.5, gap=1e-5, max_iter=500)
+    assert r.converged and r.relative_gap <= 1e-5
+    ps = r.paths
+    od_flow = np.array([sum(f for _, f in ps.paths(k)) for k in range(len(ps))])
+    dem = p.classes[0].demand[ps.od_origin, ps.od_dest]
+    np.testing.assert_allclose(od_flow, dem, rtol=1e-9)
+    # a logit split: an O–D pair's paths' flows order as their costs do
+    cost = r.class_cost()[0]
+    k = int(np.argmax([len(ps.paths(k)) for k in range(len(ps))]))
+    pc = [(float(cost[a].sum()), f) for a, f in ps.paths(k)]
+    (ca, fa), (cb, fb) = pc[0], pc[1]
+    assert np.log(fa / fb) == pytest.approx(-0.5 * (ca - cb), abs=1e-3)
+
+
+def test_options_are_checked():
+    p, _ = two_routes()
+    with pytest.raises(ValidationError, match="needs theta"):
+        assign(p, route_choice="logit")
+    with pytest.raises(ValidationError, match="theta must be finite and > 0"):
+        assign(p, route_choice="logit", theta=-1.0)
+    with pytest.raises(ValidationError, match="unknown route choice"):
+        assign(p, route_choice="probit", theta=1.0)
+    with pytest.raises(ValidationError, match="path-based"):
+        assign(p, route_choice="logit", theta=1.0, algorithm="fw")
+    with pytest.raises(ValidationError, match="apply to logit route choice only"):
+        assign(p, theta=1.0)
