@@ -23,6 +23,9 @@ from corridor.sourced import Sourced, load_model
 DEMAND_COLUMNS = ("origin", "destination", "cargo", "tonnes_per_yr", "source")
 #: optional column: allowed modes (';' or ',' separated), narrowing the cargo class's modes (e.g. ``road``)
 MODES_COLUMN = "modes"
+#: optional columns: the range of an uncertain row (tonnes per year; empty: the central value). Calibration
+#: (:mod:`corridor.assignment.calibrate`) adjusts a row only within its range.
+RANGE_COLUMNS = ("low", "high")
 
 
 def _data(name: str) -> Path:
@@ -94,10 +97,10 @@ def bundled_demand_path(year: int = 2024) -> Path:
 
 
 def read_demand(path: str | Path) -> pd.DataFrame:
-    """Read a freight demand CSV: ``origin, destination, cargo, [modes,] tonnes_per_yr, source``.
+    """Read a freight demand CSV: ``origin, destination, cargo, [modes,] tonnes_per_yr, [low, high,] source``.
 
-    Returns the rows with ``modes`` as a tuple (empty: the cargo class's modes) and ``line`` (line number in the
-    file, for messages). Places are checked against a network later (:func:`freight_problem`)."""
+    Returns the rows with ``modes`` as a tuple (empty: the cargo class's modes), ``low`` and ``high`` (the
+    central value where not given) and ``line`` (line number in the file, for messages). Places are checked against a network later (:func:`freight_problem`)."""
     path = Path(path)
     if not path.is_file():
         raise NotFoundError(f"demand file not found: {path}")
@@ -154,11 +157,25 @@ def check_demand(frame: pd.DataFrame, *, file: str = "demand") -> pd.DataFrame:
             tonnes = float("nan")
         if not (np.isfinite(tonnes) and tonnes > 0):
             bad("tonnes_per_yr", "must be a number > 0", t_raw)
+        bounds = {}
+        for col in RANGE_COLUMNS:
+            raw = str(rec.get(col, "") or "").strip()
+            try:
+                bounds[col] = float(raw.replace("_", "")) if raw else tonnes
+            except ValueError:
+                bounds[col] = float("nan")
+            if not (np.isfinite(bounds[col]) and bounds[col] > 0):
+                bad(col, "must be a number > 0 (or empty)", raw)
+        if np.isfinite(tonnes) and not bounds["low"] <= tonnes <= bounds["high"]:
+            bad("low" if bounds["low"] > tonnes else "high",
+                f"the range must hold the central value {tonnes:g} (low ≤ tonnes_per_yr ≤ high)",
+                f"{bounds['low']:g}–{bounds['high']:g}")
         src = str(rec["source"]).strip()
         if len(src) < 3:
             bad("source", "give the source (facts[N], a named source, or 'assumption: <why>')", src)
         rows.append({"origin": o, "destination": d, "cargo": cargo, "modes": tuple(sorted(modes)),
-                     "tonnes_per_yr": tonnes, "source": src, "line": int(line)})
+                     "tonnes_per_yr": tonnes, "low": bounds["low"], "high": bounds["high"], "source": src,
+                     "line": int(line)})
     if not rows:
         problems.append(Problem("no demand rows", file=file, row=2))
     if problems:
