@@ -117,9 +117,9 @@ ROWS: list[tuple[str, str, str, str, float, float, float, str, str]] = [
      f"{TR_AZ}: ~2.5 Mt both ways, of which 0.8 Mt Turkish exports by truck", "trade"),
     ("baku", "istanbul", "general_cargo", "road", 300e3, 100e3, 600e3,
      f"{TR_AZ}: 0.3 Mt Azerbaijani non-energy exports by truck (energy goes by pipeline)", "trade"),
-    ("istanbul", "baku", "general_cargo", "rail", 150e3, 50e3, 300e3,
+    ("istanbul", "baku", "general_cargo", "rail;transfer", 150e3, 50e3, 300e3,
      f"{TR_AZ}; facts[128]: BTK carried 0.43 Mt in 2022; assumption: 0.15 Mt of it Turkey → Azerbaijan", "trade"),
-    ("baku", "kars", "general_cargo", "rail", 100e3, 30e3, 250e3,
+    ("baku", "kars", "general_cargo", "rail;transfer", 100e3, 30e3, 250e3,
      f"{TR_AZ}; facts[128]; assumption: 0.1 Mt Azerbaijan → Turkey on BTK", "trade"),
     ("istanbul", "nakhchivan", "general_cargo", "road", 300e3, 100e3, 600e3,
      "facts[49][50]: Dilucu–Sadarak, the only Turkey–Azerbaijan crossing; assumption: 0.3 Mt/yr of Turkish "
@@ -127,11 +127,11 @@ ROWS: list[tuple[str, str, str, str, float, float, float, str, str]] = [
     ("nakhchivan", "istanbul", "general_cargo", "road", 50e3, 10e3, 150e3,
      "assumption: Nakhchivan's exports to Turkey, a sixth of the imports", "trade"),
     # Russia <-> Iran through Azerbaijan (North–South corridor, Rasht–Astara unbuilt)
-    ("astrakhan", "qazvin", "dry_bulk", "rail", 500e3, 300e3, 650e3,
+    ("astrakhan", "qazvin", "dry_bulk", "", 500e3, 300e3, 650e3,
      f"{NS}; assumption: southbound grain, ~60 % of the rail transit", "ns"),
-    ("astrakhan", "tabriz", "general_cargo", "rail", 150e3, 80e3, 250e3, f"{NS}; assumption: 0.15 Mt southbound",
+    ("astrakhan", "tabriz", "general_cargo", "", 150e3, 80e3, 250e3, f"{NS}; assumption: 0.15 Mt southbound",
      "ns"),
-    ("qazvin", "astrakhan", "general_cargo", "rail", 164e3, 80e3, 300e3, f"{NS}; assumption: the rest northbound",
+    ("qazvin", "astrakhan", "general_cargo", "", 164e3, 80e3, 300e3, f"{NS}; assumption: the rest northbound",
      "ns"),
     ("astrakhan", "tabriz", "general_cargo", "road", 300e3, 100e3, 800e3,
      "facts[78][79]: North–South corridor; assumption: 0.3 Mt/yr Russia → Iran by truck through Azerbaijan "

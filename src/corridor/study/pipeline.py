@@ -10,10 +10,11 @@ import pandas as pd
 
 from corridor._errors import NotFoundError, Problem, ValidationError
 from corridor.assignment.corridor import CorridorAssignment, assign_corridor
-from corridor.assignment.freight import bundled_assumptions, bundled_demand, read_demand
+from corridor.assignment.freight import bundled_assumptions
 from corridor.network.model import Network
 from corridor.scenario import Scenario, apply_scenario, compare_scenarios, load_scenario
 from corridor.study.attribution import attribution
+from corridor.study.calibration import apply_factors, calibrate_spec, demand_table
 from corridor.study.economics import economics
 from corridor.study.lines import lines_cases
 from corridor.study.result import AssignmentStudy, LinesResult, StudyResult
@@ -77,10 +78,6 @@ def with_capacity(net: Network, capacity: dict[str, tuple[float, str]]) -> Netwo
     return net.replace_links(links)
 
 
-def demand_table(spec: CorridorSpec, year: int) -> pd.DataFrame:
-    d = spec.demand[year]
-    return bundled_demand(year) if d.table == "bundled" else read_demand(spec.path(d.table))
-
 
 def run_study(
     spec: CorridorSpec | str | Path,
@@ -112,6 +109,13 @@ def run_study(
     years = tuple(sorted(spec.demand))
     freight = bundled_assumptions()
 
+    calibration = None
+    demand: dict[int, pd.DataFrame] = {y: demand_table(spec, y) for y in years}
+    if spec.calibration is not None:
+        say("calibrating the base year")
+        calibration = calibrate_spec(spec, net)
+        demand = {y: apply_factors(d, calibration) for y, d in demand.items()}
+
     say("routing OD pairs")
     comp = compare_scenarios(net, base, proj, od_pairs=spec.od_pairs, cargo=cargo,
                              constraints=spec.route_constraints, families=families)
@@ -129,7 +133,7 @@ def run_study(
             if sc.name not in applied:
                 applied[sc.name] = apply_scenario(net, sc)
             cache[key] = assign_corridor(with_capacity(applied[sc.name], rail_capacity), None,
-                                         demand_table(spec, year), gap=gap, assumptions=freight,
+                                         demand[year], gap=gap, assumptions=freight,
                                          families=families)
         return cache[key]
 
@@ -155,4 +159,4 @@ def run_study(
                        {"against": cache[(base.name, fin_year)], "project": cache[(proj.name, fin_year)]},
                        fin_year, cargo)
     return StudyResult(spec, net, proj, base, cargo, comp, study, lines, econ, tp, attr,
-                       seconds=time.perf_counter() - t0)
+                       seconds=time.perf_counter() - t0, calibration=calibration)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from corridor.assignment.calibrate import Calibration
 from corridor.assignment.corridor import CorridorAssignment, CorridorComparison
 from corridor.network.model import Network
 from corridor.scenario import Comparison, Scenario
@@ -184,6 +185,7 @@ class StudyResult:
     third_parties: ThirdParties
     attribution: Attribution
     seconds: float = 0.0
+    calibration: Calibration | None = field(default=None, repr=False)  # the base year fitted to counts
 
     @property
     def finance_year(self) -> int:
@@ -200,5 +202,7 @@ class StudyResult:
             "economics": {"headline": tables.economics_headline(self), **self.economics.to_dict()},
             "third_parties": self.third_parties.to_dict(),
             "attribution": self.attribution.to_dict(),
+            "calibration": None if self.calibration is None else {
+                k: v for k, v in self.calibration.to_dict().items() if k != "rows"},
             "seconds": round(self.seconds, 3),
         }

@@ -132,6 +132,14 @@ class DemandYear(_Model):
     source: str = Field(min_length=3)
 
 
+class Calibration(_Model):
+    """Fit the base year's demand to observed counts; every demand year then uses the fitted row factors."""
+
+    year: int  # a demand year of the spec
+    scenario: str = "do-nothing"  # the network as it was in that year
+    counts: str = "bundled"  # "bundled" or a screenline CSV relative to the spec file
+
+
 class Finance(_Model):
     year: Figure
     bids: str = "bundled"  # "bundled" or a YAML path relative to the spec file
@@ -193,6 +201,7 @@ class CorridorSpec(_Model):
     constraints: tuple[dict[str, tuple[str, ...]], ...] = ({},)
     families: tuple[FamilyRule, ...] = ()
     demand: dict[int, DemandYear] = Field(min_length=1)
+    calibration: Calibration | None = None
     finance: Finance | None = None
     lines: Lines | None = None
     transit: Transit | None = None
@@ -222,6 +231,8 @@ class CorridorSpec(_Model):
             if late:
                 errs.append(f"finance year {fy:g} is before the central opening year of {late}: the do-minimum "
                             "of that year would hold projects not yet open")
+        if self.calibration is not None and self.calibration.year not in self.demand:
+            errs.append(f"calibration year {self.calibration.year} has no demand table")
         if self.headline_pair is not None and tuple(self.headline_pair) not in set(map(tuple, self.od_pairs)):
             errs.append("headline_pair must be one of od_pairs")
         if errs:
