@@ -78,7 +78,7 @@ def calibrate(
     sl = screenline_frame(cal)
     console.print(frame_table("Screenlines: fitted base-year flows vs observed", sl,
                               text=("screenline", "mode", "year", "unit"), signed=("diff %",)))
-    console.print(frame_table("Border crossings, both directions (– closed)", border_frame(cal),
+    console.print(frame_table("Border crossings, both directions (– closed or not built)", border_frame(cal),
                               text=("border crossing", "mode")))
     t = cal.screenlines[cal.screenlines["target"]]
     ok = int(t["within"].sum())

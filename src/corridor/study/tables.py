@@ -126,6 +126,17 @@ def case_lines(r: StudyResult) -> list[str]:
     return out
 
 
+def calibration_headline(res: StudyResult) -> str | None:
+    """One line on the base-year calibration (None: the spec has none)."""
+    cal = res.calibration
+    if cal is None:
+        return None
+    t = cal.screenlines[cal.screenlines["target"]]
+    d = cal.demand
+    return (f"{int(t['within'].sum())} of {len(t)} screenlines above 1 Mt/yr within ±15 %; base year "
+            f"{d['tonnes_per_yr'].sum() / 1e6:,.1f} Mt/yr fitted (tables {d['prior_t'].sum() / 1e6:,.1f})")
+
+
 def lines_headline(res: StudyResult) -> str | None:
     """One line with the headline figures of the lines (None: the spec has no line cases)."""
     if res.lines is None:
