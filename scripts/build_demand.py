@@ -1,6 +1,6 @@
-"""Write the bundled two-way freight demand (2024 base year and 2030) from one list of sourced rows.
+"""Write the bundled two-way freight and passenger demand (2024 base year and 2030) from lists of sourced rows.
 
-    python scripts/build_demand.py          # rewrite src/corridor/assignment/data/freight_demand*.csv
+    python scripts/build_demand.py          # rewrite src/corridor/assignment/data/{freight,passenger}_demand*.csv
     python scripts/build_demand.py --check  # exit 1 if the committed files are out of date
 
 Each row: origin, destination, cargo class, modes ('' = the class's), 2024 tonnes/yr (central, low, high), its
@@ -162,6 +162,37 @@ GROWTH: dict[str, tuple[float, float, float, str]] = {
 
 HEADER = ["origin", "destination", "cargo", "modes", "tonnes_per_yr", "low", "high", "source"]
 
+# ---- passengers (their own class, unit pax; not in the freight tables) ---------------------------------------
+BAGRATASHEN = ("vestnikkavkaza.net/news/economy/11145.html (Armenian government): 419,000 people crossed at "
+               "Bagratashen (Sadakhlo) in 2010, 541,000 at Bavra")
+PAX: list[tuple[str, str, str, float, float, float, str]] = [
+    ("yerevan", "tbilisi", "", 420e3, 300e3, 1.0e6, f"{BAGRATASHEN}; assumption: each way, 2010 figure kept "
+     "(high: growth since)"),
+    ("tbilisi", "yerevan", "", 420e3, 300e3, 1.0e6, f"{BAGRATASHEN}; assumption: each way, 2010 figure kept "
+     "(high: growth since)"),
+    ("yerevan", "batumi", "", 270e3, 150e3, 600e3, f"{BAGRATASHEN}; messenger.com.ge (2011): Bavra is Armenians' "
+     "route to Batumi; assumption: half of 541,000 each way"),
+    ("batumi", "yerevan", "", 270e3, 150e3, 600e3, f"{BAGRATASHEN}; assumption: half of 541,000 each way"),
+    ("vladikavkaz", "tbilisi", "road", 1.0e6, 500e3, 2.0e6, "messenger.com.ge (2012): Upper Lars serves up to "
+     "7,000 people a day both ways; assumption: ~40 % of that on average, each way"),
+    ("tbilisi", "vladikavkaz", "road", 1.0e6, 500e3, 2.0e6, "messenger.com.ge (2012): Upper Lars up to 7,000 "
+     "people a day; assumption: ~40 % of that on average, each way"),
+    ("baku", "tbilisi", "", 300e3, 100e3, 800e3, "assumption: Azerbaijan–Georgia land passengers each way (no "
+     "count found)"),
+    ("tbilisi", "baku", "", 300e3, 100e3, 800e3, "assumption: as the other way"),
+    ("baku", "nakhchivan", "", 100e3, 30e3, 300e3, "assumption: by land through Iran each way (most fly; no count "
+     "found)"),
+    ("nakhchivan", "baku", "", 100e3, 30e3, 300e3, "assumption: as the other way"),
+    ("tabriz", "yerevan", "", 150e3, 50e3, 400e3, "assumption: Iran–Armenia land passengers each way (no count "
+     "found)"),
+    ("yerevan", "tabriz", "", 150e3, 50e3, 400e3, "assumption: as the other way"),
+    ("istanbul", "nakhchivan", "", 200e3, 50e3, 500e3, "facts[49][50]: Dilucu–Sadarak, the only Turkey–"
+     "Azerbaijan crossing; assumption: passengers each way (no count found)"),
+    ("nakhchivan", "istanbul", "", 200e3, 50e3, 500e3, "assumption: as the other way"),
+]
+PAX_GROWTH = (1.19, 1.0, 1.42, "assumption: passengers grow 3 %/yr 2024–2030 (low no growth, high 6 %/yr)")
+PAX_HEADER = ["origin", "destination", "modes", "pax_per_yr", "low", "high", "source"]
+
 
 def _fmt(v: float) -> str:
     return f"{round(v):d}"
@@ -181,6 +212,15 @@ def tables() -> dict[str, str]:
                 g, gl, gh, gsrc = GROWTH[group]
                 w.writerow([o, d, cargo, modes, _fmt(t * g), _fmt(lo * gl), _fmt(hi * gh),
                             f"2024: {src}; 2030: {gsrc}"])
+        out[name] = buf.getvalue()
+    for year, name in ((2024, "passenger_demand.csv"), (2030, "passenger_demand_2030.csv")):
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(PAX_HEADER)
+        g, gl, gh, gsrc = (1.0, 1.0, 1.0, "") if year == 2024 else PAX_GROWTH
+        for o, d, modes, v, lo, hi, src in PAX:
+            w.writerow([o, d, modes, _fmt(v * g), _fmt(lo * gl), _fmt(hi * gh),
+                        src if year == 2024 else f"2024: {src}; 2030: {gsrc}"])
         out[name] = buf.getvalue()
     return out
 

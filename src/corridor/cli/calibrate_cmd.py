@@ -30,13 +30,16 @@ def screenline_frame(cal) -> pd.DataFrame:
 
 
 def border_frame(cal) -> pd.DataFrame:
-    """Every border crossing: link, mode, modelled and observed (Mt/yr both ways)."""
+    """Every border crossing: link, mode, modelled and observed (Mt/yr both ways), passengers (k/yr) if any."""
     b = cal.borders
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "border crossing": b["link_id"], "mode": b["mode"],
         "modelled Mt/yr": [v / 1e6 if o else float("nan") for v, o in zip(b["modelled_t"], b["open"], strict=True)],
         "observed Mt/yr": b["observed_t"].astype(float) / 1e6,
     })
+    if "passengers_per_yr" in b.columns:
+        out["k pax/yr"] = b["passengers_per_yr"] / 1e3
+    return out
 
 
 def calibrate(

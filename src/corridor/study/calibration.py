@@ -4,6 +4,7 @@ and every demand year scaled by the fitted row factors (:mod:`corridor.assignmen
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +26,16 @@ def demand_table(spec: CorridorSpec, year: int) -> pd.DataFrame:
     return bundled_demand(year) if d.table == "bundled" else read_demand(spec.path(d.table))
 
 
+def passenger_table(spec: CorridorSpec, year: int) -> pd.DataFrame | None:
+    """The spec's passenger table of ``year`` (None: it has none)."""
+    from corridor.assignment.passengers import bundled_passengers, read_passengers
+
+    p = spec.demand[year].passengers
+    if p is None:
+        return None
+    return bundled_passengers(year) if p == "bundled" else read_passengers(spec.path(p))
+
+
 def calibrate_spec(spec: CorridorSpec, net: Network, *, counts: str | Path | None = None, year: int | None = None,
                    progress: Callable[[str], None] | None = None) -> Calibration:
     """Fit the spec's base-year demand to ``counts`` (a screenline CSV; default: the spec's, else bundled) on the
@@ -40,8 +51,20 @@ def calibrate_spec(spec: CorridorSpec, net: Network, *, counts: str | Path | Non
     def assign(demand: pd.DataFrame):
         return assign_corridor(net, scenario, demand, gap=GAP, assumptions=freight, families=spec.route_families)
 
-    return calibrate(demand_table(spec, year), lines, assign, assumptions=freight,
-                     counts_file=str(counts or "bundled screenlines"), progress=progress)
+    cal = calibrate(demand_table(spec, year), lines, assign, assumptions=freight,
+                    counts_file=str(counts or "bundled screenlines"), progress=progress)
+    pax = passenger_table(spec, year)
+    if pax is None:
+        return cal
+    from corridor.assignment.passengers import assign_passengers, congested_times
+    from corridor.scenario import apply_scenario
+
+    applied = apply_scenario(net, scenario)
+    flows = assign_passengers(applied, pax, arc_time_h=congested_times(applied, cal.assignment.links))
+    borders = cal.borders.assign(passengers_per_yr=[
+        float(flows.links.get(lid, 0.0)) if is_open else float("nan")
+        for lid, is_open in zip(cal.borders["link_id"], cal.borders["open"], strict=True)])
+    return replace(cal, borders=borders)
 
 
 def apply_factors(demand: pd.DataFrame, cal: Calibration) -> pd.DataFrame:

@@ -11,10 +11,11 @@ import pandas as pd
 from corridor._errors import NotFoundError, Problem, ValidationError
 from corridor.assignment.corridor import CorridorAssignment, assign_corridor
 from corridor.assignment.freight import bundled_assumptions
+from corridor.assignment.passengers import assign_passengers, congested_times
 from corridor.network.model import Network
 from corridor.scenario import Scenario, apply_scenario, compare_scenarios, load_scenario
 from corridor.study.attribution import attribution
-from corridor.study.calibration import apply_factors, calibrate_spec, demand_table
+from corridor.study.calibration import apply_factors, calibrate_spec, demand_table, passenger_table
 from corridor.study.economics import economics
 from corridor.study.lines import lines_cases
 from corridor.study.result import AssignmentStudy, LinesResult, StudyResult
@@ -148,6 +149,15 @@ def run_study(
     study = AssignmentStudy({k: v for k, v in cache.items() if k[0] in (base.name, proj.name)}, base.name,
                             proj.name, years, gap, {y: spec.demand[y].source for y in years})
 
+    passengers = {}
+    for y in years:
+        pax = passenger_table(spec, y)
+        if pax is not None:
+            say("passengers")
+            for sc in (base, proj):
+                times = congested_times(applied[sc.name], cache[(sc.name, y)].links)
+                passengers[(sc.name, y)] = assign_passengers(applied[sc.name], pax, arc_time_h=times)
+
     say("attribution")
     attr = attribution(spec, net, spec.attribution_steps(proj), fin_year, cargo, assign)
 
@@ -159,4 +169,5 @@ def run_study(
                        {"against": cache[(base.name, fin_year)], "project": cache[(proj.name, fin_year)]},
                        fin_year, cargo)
     return StudyResult(spec, net, proj, base, cargo, comp, study, lines, econ, tp, attr,
-                       seconds=time.perf_counter() - t0, calibration=calibration)
+                       seconds=time.perf_counter() - t0, calibration=calibration,
+                       passengers=passengers)

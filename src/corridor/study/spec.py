@@ -130,6 +130,7 @@ class FamilyRule(_Model):
 class DemandYear(_Model):
     table: str = "bundled"  # "bundled" or a CSV path relative to the spec file
     source: str = Field(min_length=3)
+    passengers: str | None = None  # None, "bundled" or a passenger CSV relative to the spec file
 
 
 class Calibration(_Model):

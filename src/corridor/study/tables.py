@@ -137,6 +137,18 @@ def calibration_headline(res: StudyResult) -> str | None:
             f"{d['tonnes_per_yr'].sum() / 1e6:,.1f} Mt/yr fitted (tables {d['prior_t'].sum() / 1e6:,.1f})")
 
 
+def passengers_headline(res: StudyResult) -> str | None:
+    """Passengers on the project in each year (against → project); None: no passenger tables."""
+    if not res.passengers:
+        return None
+    label = res.spec.route_families.project_label
+    parts = [f"{y} {res.project_passengers(res.against.name, y) / 1e3:,.0f} → "
+             f"{res.project_passengers(res.project.name, y) / 1e3:,.0f}"
+             for y in res.assignment.years if (res.project.name, y) in res.passengers]
+    return (f"{label} {'; '.join(parts)} thousand/yr (own class, all-or-nothing at the freight equilibrium's "
+            "times, not loading freight capacity)")
+
+
 def lines_headline(res: StudyResult) -> str | None:
     """One line with the headline figures of the lines (None: the spec has no line cases)."""
     if res.lines is None:
