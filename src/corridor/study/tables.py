@@ -133,8 +133,9 @@ def calibration_headline(res: StudyResult) -> str | None:
         return None
     t = cal.screenlines[cal.screenlines["target"]]
     d = cal.demand
-    return (f"{int(t['within'].sum())} of {len(t)} screenlines above 1 Mt/yr within ±15 %; base year "
-            f"{d['tonnes_per_yr'].sum() / 1e6:,.1f} Mt/yr fitted (tables {d['prior_t'].sum() / 1e6:,.1f})")
+    year = res.spec.calibration.year if res.spec.calibration else "base year"
+    return (f"{int(t['within'].sum())}/{len(t)} screenlines >1 Mt/yr within ±15 %; {year} "
+            f"{d['tonnes_per_yr'].sum() / 1e6:,.1f} Mt (tables {d['prior_t'].sum() / 1e6:,.1f})")
 
 
 def passengers_headline(res: StudyResult) -> str | None:
@@ -145,8 +146,7 @@ def passengers_headline(res: StudyResult) -> str | None:
     parts = [f"{y} {res.project_passengers(res.against.name, y) / 1e3:,.0f} → "
              f"{res.project_passengers(res.project.name, y) / 1e3:,.0f}"
              for y in res.assignment.years if (res.project.name, y) in res.passengers]
-    return (f"{label} {'; '.join(parts)} thousand/yr (own class, all-or-nothing at the freight equilibrium's "
-            "times, not loading freight capacity)")
+    return f"on {label}, k/yr: {'; '.join(parts)} (own class)"
 
 
 def lines_headline(res: StudyResult) -> str | None:
