@@ -1,4 +1,5 @@
-"""Build the compiled assignment kernels (Cython + OpenMP); everything else is in pyproject.toml."""
+"""Build the compiled kernels (assignment: Cython + OpenMP; the TNTP trips scanner); everything else is in
+pyproject.toml."""
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
@@ -13,6 +14,6 @@ extensions = [
         extra_link_args=["-fopenmp"],
     )
     for name in KERNELS
-]
+] + [Extension("corridor.network._tntp_scan", ["src/corridor/network/_tntp_scan.pyx"], extra_compile_args=["-O3"])]
 
 setup(ext_modules=cythonize(extensions, include_path=["src"], compiler_directives={"language_level": 3}))

@@ -13,6 +13,9 @@ Three sections, each printing its ratios measured in the same run:
   1e-8 and Berlin-Center to 1e-6, and against an AequilibraE ``bfw`` script (imports, our TNTP reader, graph,
   solve, link flows to CSV) to 1e-4. Gaps in our definition (TSTT − SPTT)/TSTT; tap-b's TSTT/SPTT − 1 target is
   converted (:mod:`_tapb`). Time: wall clock of the process; memory: its peak resident set (GNU time).
+  Our package's bytecode is compiled first, as ``pip install`` does (with ``PYTHONDONTWRITEBYTECODE`` set, an
+  editable checkout would otherwise compile every module it imports in every run; site-packages, where
+  AequilibraE lives, has its bytecode).
   One more row per network shows ``corridor assign`` with its default outputs (Parquet links and OMX skims).
 * ``solve`` — solve time only (below).
 * ``scaling`` — grid networks of 10^3 to 10^5 nodes (:mod:`_synthetic`): seconds per ``gp`` iteration and peak
@@ -241,8 +244,12 @@ def _ours_cmd(network: str, gap: float, out: Path, lean: bool) -> list[str]:
 
 def whole_section(networks: list[str], repeat: int) -> None:
     """Whole-process runs against tap-b and AequilibraE, interleaved round by round."""
+    import compileall
+
+    import corridor
     from corridor.network.tntp import COST_FACTORS
 
+    compileall.compile_dir(str(Path(corridor.__file__).parent), quiet=1)
     print("\n== whole process: wall seconds and peak MB of the process (median of rounds); gaps in our "
           "definition (TSTT-SPTT)/TSTT; tap-b's TSTT/SPTT-1 target converted")
     work = Path(tempfile.mkdtemp(prefix="corridor-bench-"))
@@ -291,6 +298,10 @@ def whole_section(networks: list[str], repeat: int) -> None:
         theirs_s = " ".join(f"{r['seconds']:.2f}" for r in runs)
         print(f"{net} to {g:.0e}: whole-process speed-up vs {engine} = {speed:.2f}x (median of per-round ratios; "
               f"rounds: ours {ours_s} s, {engine} {theirs_s} s); peak memory ours/{engine} = {mem:.2f}")
+    floors = {what: statistics.median(_process([sys.executable, "-c", code])[1] for _ in range(repeat))
+              for what, code in (("python", "pass"), ("python + numpy", "import numpy"))}
+    print("memory floor of any Python process here (peak MB, GNU time): "
+          + ", ".join(f"{what} {mb:.1f}" for what, mb in floors.items()))
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -106,7 +106,10 @@ def study_sections(r: StudyResult) -> list[Section]:
     from corridor.economics.report import section as economics_section
     from corridor.lines.report import section as lines_section
 
-    out = [_headline_section(r), _attribution_section(r), _third_party_section(r), assignment_section(r)]
+    out = [_headline_section(r)]
+    if r.forecast is not None:
+        out.append(_forecast_section(r))
+    out += [_attribution_section(r), _third_party_section(r), assignment_section(r)]
     if r.calibration is not None:
         out.append(_calibration_section(r))
     if r.lines is not None:
@@ -128,6 +131,20 @@ def _headline_section(r: StudyResult) -> Section:
             f"year. Freight flows and finance use the {r.finance_year} demand.</p>"
             + frame_html(df.drop(columns="_digits"), text_columns=("metric",), digits=2))
     return Section("headline", f"Headline: {r.project.name} minus {r.against.name}", html)
+
+
+def _forecast_section(r: StudyResult) -> Section:
+    from corridor.study.plots import flows_by_year_svg
+
+    fc = r.forecast
+    method = "".join(f"<li><b>{escape_html(k.replace('_', '-'))}</b>: {escape_html(v)}</li>"
+                     for k, v in fc.method.items())
+    html = (f"<p>{escape_html(tables.forecast_headline(r))}. Every year from {fc.years[0]} to {fc.years[-1]}: "
+            f"the modelled years ({', '.join(map(str, fc.modelled_years))}) are assigned in both scenarios, the "
+            "years between interpolated; the ramp-up is applied once, here (finance is told so).</p>"
+            f"<ul>{method}</ul>" + flows_by_year_svg(r)
+            + frame_html(tables.forecast_table(r), text_columns=("year",), digits=2))
+    return Section("flows-by-year", "Flows by year", html)
 
 
 def _attribution_section(r: StudyResult) -> Section:

@@ -111,6 +111,7 @@ def test_every_bundled_input_is_sourced_and_ranges_are_listed():
     assert ranged and all(s.has_range for s in ranged.values())
     loops = ranged["lines_defaults:rail.loop_spacing_km"]
     assert (loops.low, loops.value, loops.high, loops.unit) == (8.0, 10.0, 12.0, "km")
+    assert ranged["forecast:elasticity"].has_range and "forecast:growth.container" in ranged
 
 
 def test_cli_lists_ranged_inputs_as_json_and_table():

@@ -62,7 +62,7 @@ def test_full_prints_every_table(tmp_path):
     assert r.exit_code == 0, r.output
     assert max(len(x) for x in r.output.splitlines()) <= 80
     for needle in ("OD pairs", "Flows by route family 2024", "Flows by route family 2030", "Concession bids",
-                   "Route shares", "lines"):
+                   "Route shares", "lines", "TRIPP flows by year in tripp"):
         assert needle in r.output, needle
     assert len(r.output.splitlines()) > 62
 
@@ -133,3 +133,23 @@ def test_spec_text_is_printed_as_text_not_markup(tmp_path):
     r = narrow.invoke(app, ["run", "--corridor", str(spec), "--out", str(tmp_path / "o")])
     assert r.exit_code == 0, r.output
     assert "Toy [bold]corridor[/] facts[1]" in r.output
+
+
+def test_summary_prints_the_project_flows_by_year(summary_run, tripp_study):
+    text, _ = summary_run
+    joined = " ".join(text.split())
+    assert tables.forecast_headline(tripp_study) in joined
+    t = tripp_study.forecast.table.set_index("year")
+    for y in (2040, 2060):
+        assert f"{t.loc[y, 'project_t'] / 1e6:,.2f} in {y}" in joined
+
+
+def test_json_carries_the_flows_of_every_year(tmp_path):
+    r = CliRunner().invoke(app, ["run", "--json", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    fc = json.loads(r.output)["forecast"]
+    assert fc["ramp_up_applied"] is True and fc["opening_year"] == 2030
+    years = [row["year"] for row in fc["years"]]
+    assert years == list(range(2024, 2061))
+    by_year = {row["year"]: row for row in fc["years"]}
+    assert by_year[2029]["project_t"] == 0 < by_year[2030]["project_t"] < by_year[2030]["project_full_t"]

@@ -54,6 +54,19 @@ cdef Links _links(tuple state):
     return L
 
 
+cdef void _times(Links* L, const int32_t* arcs, Py_ssize_t n) noexcept nogil:
+    """Times and derivatives of ``arcs`` at their flows. The first loading adds whole paths' demand to the flows
+    and calls this once for the arcs it loaded (before the next equilibration step reads them, at the latest),
+    instead of evaluating the volume-delay function at each arc of each path: the same values, as they depend
+    on the final flow only."""
+    cdef Py_ssize_t i
+    cdef int32_t a
+    for i in range(n):
+        a = arcs[i]
+        vdf_time_deriv(L.vdf.kind[a], L.vdf.t0[a], L.vdf.cap[a], L.vdf.alpha[a], L.vdf.beta[a], L.x[a], &L.t[a],
+                       &L.dt[a])
+
+
 cdef inline void _add(Links* L, int64_t a, double amount, Py_ssize_t c, double pce) noexcept nogil:
     L.x[a] += amount * pce
     L.xc[c * L.m + a] += amount
@@ -112,6 +125,7 @@ cdef class PathStore:
 
     cdef readonly object od_first, p_next, p_start, p_len, p_flow, pool, free_rec, mark
     cdef object buf  # one path's arcs while it is traced (a path has at most as many arcs as the graph)
+    cdef object dirty  # arcs loaded by first paths whose times are not updated yet (colgen)
     cdef int32_t* _first
     cdef int32_t* _next
     cdef int64_t* _start
@@ -121,6 +135,7 @@ cdef class PathStore:
     cdef int32_t* _free
     cdef int64_t* _mark
     cdef readonly Py_ssize_t n_records, pool_used, n_free, garbage
+    cdef Py_ssize_t _cap_rec, _cap_pool, _n_od  # the arrays' sizes, read at every path added (no Python lookups)
     cdef int64_t stamp
 
     def __init__(self, Py_ssize_t n_od, Py_ssize_t n_arcs):
@@ -136,6 +151,7 @@ cdef class PathStore:
         self.pool = np.zeros(max(4 * n_od, 64), dtype=np.int32)
         self.mark = np.zeros(n_arcs, dtype=np.int64)
         self.buf = np.empty(max(n_arcs, 1), dtype=np.int32)
+        self.dirty = np.empty(max(n_arcs, 1), dtype=np.int32)
         self._refresh()
 
     @property
@@ -155,25 +171,28 @@ cdef class PathStore:
         self._pool = &pool[0]
         self._free = &free[0]
         self._mark = &mark[0] if mark.shape[0] else NULL
+        self._cap_rec = nxt.shape[0]
+        self._cap_pool = pool.shape[0]
+        self._n_od = first.shape[0]
 
     cdef int _reserve(self, Py_ssize_t n_arcs) except -1:
         """Room for one more record and ``n_arcs`` more pool entries."""
         cdef Py_ssize_t size
-        if self.n_free == 0 and self.n_records >= self.p_next.shape[0]:
-            size = self.p_next.shape[0] + self.p_next.shape[0] // 2 + 1
+        if self.n_free == 0 and self.n_records >= self._cap_rec:
+            size = self._cap_rec + self._cap_rec // 2 + 1
             self.p_next = _grow(self.p_next, size)
             self.p_start = _grow(self.p_start, size)
             self.p_len = _grow(self.p_len, size)
             self.p_flow = _grow(self.p_flow, size)
             self.free_rec = _grow(self.free_rec, size)
             self._refresh()
-        cdef Py_ssize_t live = self.n_records - self.n_free, n_od = self.od_first.shape[0]
-        if self.pool_used + n_arcs > self.pool.shape[0] and self.garbage > self.pool_used // 4:
+        cdef Py_ssize_t live = self.n_records - self.n_free, n_od = self._n_od
+        if self.pool_used + n_arcs > self._cap_pool and self.garbage > self.pool_used // 4:
             self.compact()  # room from removed paths first: growing would copy the pool
-        if self.pool_used + n_arcs > self.pool.shape[0]:
+        if self.pool_used + n_arcs > self._cap_pool:
             # grow by half, or at once to what 1.25 paths per O–D pair of the mean length seen so far need (the
             # first loading fills the pool pair by pair: one copy instead of several)
-            size = max(self.pool.shape[0] + self.pool.shape[0] // 2,
+            size = max(self._cap_pool + self._cap_pool // 2,
                        <Py_ssize_t>(1.25 * n_od * (self.pool_used - self.garbage) / max(live, 1))) + n_arcs
             self.pool = _grow(self.pool, size)
             self._refresh()
@@ -282,6 +301,10 @@ cdef class PathStore:
         cdef const int32_t* pred
         cdef const double* fx
         cdef bint found, same
+        cdef int32_t[::1] dirty_mv = self.dirty
+        cdef int32_t* dirty = &dirty_mv[0]
+        cdef Py_ssize_t n_dirty = 0
+        cdef int64_t dirty_stamp = -1
         for g in range(g0, g1):
             c = grp_class[g]
             o = grp_origin[g]
@@ -333,11 +356,25 @@ cdef class PathStore:
                     self._flow[r] = 0.0
                     if self._next[r] == -1:  # first path of this O–D pair: it carries the whole demand
                         self._flow[r] = dem
+                        if n_dirty == 0:  # a new set of loaded arcs whose times are to follow (_times)
+                            self.stamp += 1
+                            dirty_stamp = self.stamp
                         for q in range(ln):
-                            _add(&L, buf[q], dem, c, pc)
+                            a = buf[q]
+                            L.x[a] += dem * pc
+                            L.xc[c * L.m + a] += dem
+                            if self._mark[a] != dirty_stamp:
+                                self._mark[a] = dirty_stamp
+                                dirty[n_dirty] = a
+                                n_dirty += 1
                         continue
                 if shift:
+                    if n_dirty:
+                        _times(&L, dirty, n_dirty)
+                        n_dirty = 0
                     excess += self._equilibrate(&L, k, c, pc, fx, dem)
+        if n_dirty:
+            _times(&L, dirty, n_dirty)
         return lost, excess
 
     def sweep(self, tuple state, const double[:, ::1] fixed, const double[::1] pce, const int32_t[::1] od_class,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -63,16 +64,32 @@ def write_table(columns: dict[str, np.ndarray], path: Path) -> None:
 
         pq.write_table(pa.table({k: pa.array(v) for k, v in columns.items()}), path)
         return
-    cells = []
-    for v in columns.values():
-        v = np.asarray(v)
-        if v.dtype.kind == "f" and np.isnan(v).any():
-            v = np.where(np.isnan(v), None, v.astype(object))
-        cells.append(v.tolist())
+    arrays = [np.asarray(v) for v in columns.values()]
+    cells = [_cells(v) for v in arrays]
+    names = [str(k) for k in columns]
+    texts = [names, *(c for c, v in zip(cells, arrays, strict=True) if v.dtype.kind != "f")]  # floats need none
+    if len(names) > 1 and not any(_NEEDS_QUOTES.search("".join(t)) for t in texts):
+        with path.open("w", newline="") as fh:  # what csv.writer writes for such cells, without its per-cell work
+            fh.write(",".join(names) + "\r\n" + "".join(",".join(row) + "\r\n" for row in zip(*cells, strict=True)))
+        return
     with path.open("w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(list(columns))
         w.writerows(zip(*cells, strict=True))
+
+
+#: a cell csv.writer would quote (delimiter, quote character, line ends)
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
+def _cells(v: np.ndarray) -> list[str]:
+    """A column's cells as csv.writer writes them: ``str`` of each value (floats in their shortest exact form),
+    NaN and None empty."""
+    if v.dtype.kind == "f" and np.isnan(v).any():
+        return ["" if x != x else repr(x) for x in v.tolist()]
+    if v.dtype.kind == "f":
+        return list(map(repr, v.tolist()))
+    return ["" if x is None else str(x) for x in v.tolist()]
 
 
 def write_rows(rows: tuple[dict, ...] | list[dict], path: Path, fields: list[str] | None = None) -> None:

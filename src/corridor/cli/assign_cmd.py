@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 import typer
 
+from corridor.cli import _assign_tntp as body
 from corridor.cli import _options as check
-from corridor.cli._output import cli_errors, console, emit, err_console, table
+from corridor.cli._output import cli_errors, console, emit, table
 
 
 def is_gmns(network: Path | None) -> bool:
@@ -51,12 +48,8 @@ def assign_command(
 ) -> None:
     """Solve the user equilibrium and report the gap, objective and busiest links (GMNS: flows by route family
     and links over capacity)."""
-    from corridor.assignment import assign, problem_from_tntp
-    from corridor.assignment.io import write_results
-    from corridor.network.tntp import load_tntp
-
     with cli_errors():
-        selections = _selections(select_link)
+        selections = body.selections(select_link)
     if is_gmns(network):
         check.refuse_unused(["toll_factor", "distance_factor"],
                             "weights a TNTP network's generalised cost; a GMNS network costs its links itself")
@@ -66,103 +59,11 @@ def assign_command(
                      selections)
         return
     with cli_errors():
-        data = load_tntp(network, trips=trips)
-        problem = problem_from_tntp(data, toll_factor=toll_factor, distance_factor=distance_factor)
-        with _progress(f"{algorithm} on {data.name}", gap, as_json) as progress:
-            result = assign(problem, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=progress)
-        traced = _trace(result, selections)
-        files = write_results(result, out, table_format="csv" if csv else "parquet", with_skims=not no_skims) \
-            if out else []
-        files += _write_traced(traced, out)
-    summary = result.summary() | {"files": [str(f) for f in files]}
-    if traced:
-        summary["select_link"] = [s.summary() for s in traced]
-
-    def render() -> None:
-        s = summary
-        console.print(table(
-            f"Assignment of {s['network']}",
-            ["algorithm", "iterations", "relative gap", "converged", "Beckmann", "TSTT", "seconds"],
-            [[s["algorithm"], s["iterations"], f"{s['relative_gap']:.3e}", s["converged"], f"{s['beckmann']:.10g}",
-              f"{s['tstt']:.8g}", f"{s['seconds']:.2f}"]],
-        ))
-        cols = result.link_columns
-        top = np.argsort(-cols["voc"], kind="stable")[:5]
-        console.print(table("Highest volume/capacity", ["link", "flow", "capacity", "v/c", "time"],
-                            [[cols["link"][i], float(cols["flow"][i]), float(cols["capacity"][i]),
-                              f"{cols['voc'][i]:.3f}", f"{cols['time'][i]:.4g}"] for i in top]))
-        _render_traced(traced)
-        for f in files:
-            console.print(f"wrote {f}")
-
-    emit(summary, as_json, render)
-    if not result.converged:
-        raise typer.Exit(1)
-
-
-def _selections(specs: list[str] | None) -> dict[str, list[str]]:
-    from corridor.assignment.select_link import parse_selection
-
-    return dict(parse_selection(s) for s in specs or [])
-
-
-def _trace(result, selections: dict[str, list[str]]) -> list:
-    if not selections:
-        return []
-    from corridor.assignment.select_link import select_links
-
-    return list(select_links(result, selections).values())
-
-
-def _write_traced(traced: list, out: Path | None) -> list[Path]:
-    if not out:
-        return []
-    from corridor.assignment.select_link import write_selection
-
-    return [f for s in traced for f in write_selection(s, out)]
-
-
-def _render_traced(traced: list, unit: str = "", scale: float = 1.0) -> None:
-    """One table per selection: the top O–D pairs through it."""
-    for s in traced:
-        how = "exact (paths)" if s.exact else "approximate (all-or-nothing at final costs)"
-        console.print(table(
-            f"Select link {s.name}: {s.total / scale:,.2f}{unit} ({how})",
-            ["class", "origin", "destination", f"flow{unit}", "share", "of pair"],
-            [[r["class"], r["origin"], r["destination"], f"{r['flow'] / scale:,.2f}", f"{r['share']:.1%}",
-              f"{r['share_of_pair']:.0%}"] for r in s.top_pairs(10)],
-        ))
-        if not s.exact:
-            console.print(f"  traced flow on the selected links differs from the assigned flow by up to "
-                          f"{s.conservation_error:.1%}; use --algorithm gp for exact select-link flows")
-
-
-@contextmanager
-def _progress(description: str, gap: float, disable: bool) -> Iterator[Callable[[dict], None]]:
-    """A transient progress bar on stderr; yields the per-iteration callback (bar filled on a log-gap scale)."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    start_gap: list[float] = []
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("iter {task.fields[it]}  gap {task.fields[gap]}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=disable,
-    ) as bar:
-        task = bar.add_task(description, total=1.0, it=0, gap="–")
-
-        def progress(row: dict) -> None:
-            g = max(row["relative_gap"], 1e-300)
-            if not start_gap:
-                start_gap.append(g)
-            span = math.log10(start_gap[0]) - math.log10(gap)
-            done = (math.log10(start_gap[0]) - math.log10(g)) / span if span > 0 else 1.0
-            bar.update(task, completed=min(max(done, 0.0), 1.0), it=row["iteration"], gap=f"{g:.2e}")
-
-        yield progress
+        code = body.run_tntp(network, trips=trips, algorithm=algorithm, gap=gap, max_iter=max_iter,
+                        toll_factor=toll_factor, distance_factor=distance_factor, out=out, csv=csv,
+                        no_skims=no_skims, selections=selections, as_json=as_json)
+    if code:
+        raise typer.Exit(code)
 
 
 def _assign_gmns(network: Path | None, trips: Path | None, scenario: str | None, year: int, algorithm: str,
@@ -178,10 +79,10 @@ def _assign_gmns(network: Path | None, trips: Path | None, scenario: str | None,
     with cli_errors():
         net = load_network(network)
         demand = read_demand(trips) if trips is not None else bundled_demand(year)
-        with _progress(f"{algorithm} on {net.name}", gap, as_json) as progress:
+        with body.progress_bar(f"{algorithm} on {net.name}", gap, as_json) as progress:
             res = assign_corridor(net, scenario, demand, algorithm=algorithm, gap=gap, max_iter=max_iter,
                                   families=default_spec().route_families, callback=progress)
-        traced = _trace(res.result, selections)
+        traced = body.trace(res.result, selections)
         files = []
         if out:
             files = write_results(res.result, out, table_format="csv" if csv else "parquet", with_skims=not no_skims)
@@ -190,7 +91,7 @@ def _assign_gmns(network: Path | None, trips: Path | None, scenario: str | None,
                     f = Path(out) / f"{name}.csv"
                     frame.to_csv(f, index=False)
                     files.append(f)
-        files += _write_traced(traced, out)
+        files += body.write_traced(traced, out)
     data = res.to_dict(paths=False) | {"files": [str(f) for f in files]}
     if traced:
         data["select_link"] = [s.summary() for s in traced]
@@ -225,7 +126,7 @@ def _assign_gmns(network: Path | None, trips: Path | None, scenario: str | None,
         for r in un.itertuples():
             console.print(f"[yellow]no route[/]: {r.origin} → {r.destination} ({r.cargo}), "
                           f"{r.tonnes_per_yr / 1e6:,.2f} Mt/yr left out")
-        _render_traced(traced, " Mt/yr", 1e6)
+        body.render_traced(traced, " Mt/yr", 1e6)
         for f in files:
             console.print(f"wrote {f}")
 

@@ -60,6 +60,8 @@ def _summary(res, files: list[Path], full: bool) -> None:
                   f"({res.cargo}; freight {res.finance_year})")
     head = tables.headline(res)
     console.print(frame_table(f"Headline: {a} minus {b}", head, text=("metric",), signed=("change",)))
+    if res.forecast is not None:
+        console.print(f"[bold]flows by year[/]: {escape(tables.forecast_headline(res))}")
     att = tables.attribution(res)
     if not full:
         att["step"] = tables.attribution_steps(res)
@@ -83,7 +85,7 @@ def _summary(res, files: list[Path], full: bool) -> None:
 
     if res.calibration is not None:
         console.print(f"[bold]calibration[/]: {escape(calibration_headline(res))}")
-    if res.passengers:
+    if full and res.passengers:
         console.print(f"[bold]passengers[/]: {escape(passengers_headline(res))}")
     console.print(f"[bold]economics[/]: {escape(economics_headline(res))}")
     if res.lines is not None:
@@ -123,6 +125,12 @@ def _full(res) -> None:
                            c.after: fam["after_t"] / 1e6, "Δ": fam["change_t"] / 1e6})
         console.print(frame_table(f"Flows by route family {y}, Mt/yr", df, text=("route family",)))
         console.print(escape(cmp.headline()))
+    from corridor.study import tables
+
+    fc = tables.forecast_table(res)
+    if fc is not None:
+        console.print(frame_table(f"{res.spec.project.label} flows by year in {res.project.name}, Mt/yr (ramp-up "
+                                  f"applied, opening {res.forecast.opening_year})", fc, text=("year",)))
     fin = res.economics.finance
     if fin is not None:
         bids = pd.DataFrame(fin.comparison)

@@ -2,8 +2,9 @@
 
 Every malformed value is collected as a :class:`~corridor._errors.Problem` naming the file, line and column;
 one :class:`~corridor._errors.ValidationError` lists them all. Well-formed files are read by a vectorised
-numpy path (no Python loop per line); only a file that path rejects is re-read line by line, to name the
-problems. Node numbers stay 1-based as in the files; the
+numpy path (no Python loop per line; the trips file by a compiled one-pass scanner,
+:mod:`corridor.network._tntp_scan`, when it is built); only a file those paths reject is re-read line by line,
+to name the problems. Node numbers stay 1-based as in the files; the
 zones are nodes ``1..n_zones`` and nodes ``1..first_thru_node-1`` may not be passed through.
 """
 
@@ -19,6 +20,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from corridor._errors import NotFoundError, Problem, ValidationError
+
+try:  # the compiled one-pass trips scanner (built with the assignment kernels); else the numpy path only
+    from corridor.network._tntp_scan import trips_matrix as _scan_trips
+except ImportError:  # pragma: no cover - only without a build
+    _scan_trips = None
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -367,7 +373,9 @@ def read_trips(path: str | Path, *, n_zones: int | None = None, strict: bool = F
     if problems:
         raise ValidationError(problems)
     z = int(zones)
-    od = _fast_trips(body, z)
+    od = _scan_trips(body, z) if _scan_trips is not None else None
+    if od is None:
+        od = _fast_trips(body, z)
     if od is None:
         od = _trips_slow(text.splitlines(), line0, z, file, problems)
     if problems:

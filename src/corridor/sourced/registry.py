@@ -41,6 +41,13 @@ def _lines_inputs():
     return spec.path(spec.lines.inputs)
 
 
+def _forecast():
+    from corridor.study import default_spec
+    from corridor.study.pipeline import study_forecast
+
+    return study_forecast(default_spec())
+
+
 def bundled_inputs() -> Iterator[tuple[str, Sourced]]:
     """Every sourced value of the bundled data, named ``dataset:path`` (e.g. ``network:link.az_ge_rail.capacity``)."""
     from corridor.assignment.freight import bundled_assumptions
@@ -60,6 +67,7 @@ def bundled_inputs() -> Iterator[tuple[str, Sourced]]:
         "trade_baseline": load_baseline(),
         "bids": {b.name: b for b in load_bids()},
         "network": bundled_figures(),
+        "forecast": _forecast(),
     }
     for name, data in sets.items():
         for path, s in iter_sourced(data):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
 from corridor._errors import Problem, ValidationError
 from corridor.assignment.freight import FreightAssumptions
-from corridor.economics.finance import compare_bids, evaluate_bid, load_bids
+from corridor.economics.finance import Bid, compare_bids, evaluate_bid, load_bids
 from corridor.economics.trade import bundled_trade_case, load_routes, pair_key, trade_impact
 from corridor.network.model import Network
 from corridor.scenario import Comparison
@@ -88,12 +90,25 @@ def bid_volumes(spec: CorridorSpec, volumes: CorridorVolumes, bid_units: dict[st
     return out, basis
 
 
+def without_ramp_up(bid: Bid, lines: Mapping[str, float]) -> Bid:
+    """``bid`` with a flat ramp-up on ``lines``: their modelled volumes already carry the study's ramp-up."""
+    data = bid.model_dump()
+    for line in lines:
+        data["lines"][line]["ramp_up"] = {"value": [1.0], "source": "ramp-up applied in the study's forecast "
+                                                                     "(corridor.study.forecast)"}
+    return Bid.model_validate(data)
+
+
 def finance(spec: CorridorSpec, volumes: CorridorVolumes, freight: FreightAssumptions) -> FinanceResult:
     fin = spec.finance
     bids = load_bids(None if fin.bids == "bundled" else spec.path(fin.bids))
     units = {name: line.unit for name, line in bids[0].lines.items()}
     vols, basis = bid_volumes(spec, volumes, units, freight)
     source = f"flows from assignment ({volumes.scenario}, {volumes.year})"
+    if volumes.ramp_up_applied:
+        bids = [without_ramp_up(b, vols) for b in bids]
+        basis = {k: v + ("; ramp-up applied in the study's forecast, not again here" if k in vols else "")
+                 for k, v in basis.items()}
     results = [evaluate_bid(b, volumes=vols, volume_source=source) for b in bids]
     case = {"source_file": fin.bids, "comparison": compare_bids(results).to_dict(orient="records"),
             "bids": [r.summary() for r in results]}

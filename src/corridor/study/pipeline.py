@@ -17,6 +17,14 @@ from corridor.scenario import Scenario, apply_scenario, compare_scenarios, load_
 from corridor.study.attribution import attribution
 from corridor.study.calibration import apply_factors, calibrate_spec, demand_table, passenger_table
 from corridor.study.economics import economics
+from corridor.study.forecast import (
+    Forecast,
+    check_years,
+    grown_demand,
+    load_forecast,
+    volumes_by_year,
+    with_generated,
+)
 from corridor.study.lines import lines_cases
 from corridor.study.result import AssignmentStudy, LinesResult, StudyResult
 from corridor.study.spec import DO_MINIMUM, CorridorSpec, load_spec
@@ -80,6 +88,33 @@ def with_capacity(net: Network, capacity: dict[str, tuple[float, str]]) -> Netwo
 
 
 
+def study_forecast(spec: CorridorSpec) -> Forecast | None:
+    """The spec's forecast inputs (None: it has none), checked against its demand years."""
+    if spec.forecast is None:
+        return None
+    path = spec.path(spec.forecast)
+    if not path.is_file():
+        raise NotFoundError(f"forecast file not found: {path} (corridor spec {spec.name!r}, field forecast)")
+    fc = load_forecast(path)
+    check_years(fc, tuple(spec.demand), file=str(path))
+    return fc
+
+
+def year_demands(spec: CorridorSpec, fc: Forecast | None, tables: dict[int, pd.DataFrame],
+                 years: tuple[int, ...]) -> dict[int, tuple[pd.DataFrame, str]]:
+    """The reference demand of each modelled year and where it comes from: the spec's table of that year, or
+    with a forecast the latest table at or before it grown by class (``tables``: the spec's tables by year)."""
+    if fc is None:
+        return {y: (tables[y], spec.demand[y].source) for y in years}
+    out = {}
+    for y in years:
+        base = max(t for t in tables if t <= y)
+        src = spec.demand[base].source + (f"; grown {base}→{y} by class (forecast: {spec.forecast})"
+                                          if base != y else "")
+        out[y] = (grown_demand(tables, fc, y, file=str(spec.path(spec.forecast))), src)
+    return out
+
+
 def run_study(
     spec: CorridorSpec | str | Path,
     *,
@@ -107,15 +142,16 @@ def run_study(
     if proj.name == base.name:
         raise ValidationError([Problem(f"project and against are both {proj.name!r}", field="--against")])
     families = spec.route_families
-    years = tuple(sorted(spec.demand))
+    fc = study_forecast(spec)
+    years = fc.years if fc is not None else tuple(sorted(spec.demand))
     freight = bundled_assumptions()
-
+    tables = {y: demand_table(spec, y) for y in sorted(spec.demand)}
     calibration = None
-    demand: dict[int, pd.DataFrame] = {y: demand_table(spec, y) for y in years}
     if spec.calibration is not None:
         say("calibrating the base year")
         calibration = calibrate_spec(spec, net)
-        demand = {y: apply_factors(d, calibration) for y, d in demand.items()}
+        tables = {y: apply_factors(d, calibration) for y, d in tables.items()}
+    demand = year_demands(spec, fc, tables, years)
 
     say("routing OD pairs")
     comp = compare_scenarios(net, base, proj, od_pairs=spec.od_pairs, cargo=cargo,
@@ -127,15 +163,24 @@ def run_study(
     rail_capacity = modelled_rail_capacity(spec, lines)
 
     cache: dict[tuple[str, int], CorridorAssignment] = {}
+    generated: dict[int, float] = {}
+
+    def solve(sc: Scenario, dem: pd.DataFrame) -> CorridorAssignment:
+        if sc.name not in applied:
+            applied[sc.name] = apply_scenario(net, sc)
+        return assign_corridor(with_capacity(applied[sc.name], rail_capacity), None, dem, gap=gap,
+                               assumptions=freight, families=families)
 
     def assign(sc: Scenario, year: int) -> CorridorAssignment:
+        """``sc`` in ``year`` at the reference demand; the project, once open, with its generated traffic."""
         key = (sc.name, year)
         if key not in cache:
-            if sc.name not in applied:
-                applied[sc.name] = apply_scenario(net, sc)
-            cache[key] = assign_corridor(with_capacity(applied[sc.name], rail_capacity), None,
-                                         demand[year], gap=gap, assumptions=freight,
-                                         families=families)
+            ref = solve(sc, demand[year][0])
+            if sc.name == proj.name and fc is not None and year >= fc.opening_year.value:
+                dem = with_generated(ref.freight.demand, assign(base, year), ref, float(fc.elasticity.value))
+                generated[year] = float(dem["generated_t"].sum())
+                ref = solve(sc, dem.drop(columns=["generated_t"]))
+            cache[key] = ref
         return cache[key]
 
     say("assigning freight")
@@ -143,14 +188,18 @@ def run_study(
         for sc in (base, proj):
             assign(sc, y)
     fin_year = int(spec.finance.year.value) if spec.finance else years[-1]
-    if fin_year not in spec.demand:
-        raise ValidationError([Problem(f"finance year {fin_year} has no demand table (years: {list(years)})",
+    if fin_year not in years:
+        what = "modelled year (forecast years" if fc is not None else "demand table (years"
+        raise ValidationError([Problem(f"finance year {fin_year} has no {what}: {list(years)})",
                                        file=f"corridor spec {spec.name!r}", field="finance.year")])
     study = AssignmentStudy({k: v for k, v in cache.items() if k[0] in (base.name, proj.name)}, base.name,
-                            proj.name, years, gap, {y: spec.demand[y].source for y in years})
+                            proj.name, years, gap, {y: demand[y][1] for y in years})
+    by_year = None if fc is None else volumes_by_year(
+        fc, {y: study.get(base.name, y) for y in years}, {y: study.get(proj.name, y) for y in years}, generated,
+        scenario=proj.name, against_name=base.name, sources=study.demand_sources)
 
     passengers = {}
-    for y in years:
+    for y in (y for y in years if y in spec.demand):
         pax = passenger_table(spec, y)
         if pax is not None:
             say("passengers")
@@ -169,5 +218,5 @@ def run_study(
                        {"against": cache[(base.name, fin_year)], "project": cache[(proj.name, fin_year)]},
                        fin_year, cargo)
     return StudyResult(spec, net, proj, base, cargo, comp, study, lines, econ, tp, attr,
-                       seconds=time.perf_counter() - t0, calibration=calibration,
+                       seconds=time.perf_counter() - t0, forecast=by_year, calibration=calibration,
                        passengers=passengers)

@@ -32,6 +32,9 @@ class CorridorVolumes:
     scenario: str
     year: int
     tonnes: dict[str, float]
+    #: True when the tonnes already include the project's ramp-up (the study's forecast): finance must then not
+    #: apply its own ramp-up to them; False: the modelled full effect of that year
+    ramp_up_applied: bool = False
 
     @property
     def total_t(self) -> float:
@@ -62,6 +65,51 @@ class AssignmentStudy:
     def to_dict(self) -> dict:
         return {"against": self.against, "project": self.project, "gap": self.gap,
                 **{str(y): self.comparison(y).to_dict() for y in self.years}}
+
+
+@dataclass(frozen=True)
+class VolumesByYear:
+    """Every year from the first to the last modelled year: tonnes of the headline flows with the project's ramp-up
+    applied (:mod:`corridor.study.forecast`; ``ramp_up_applied`` is True), interpolated between modelled years.
+
+    ``table`` columns: ``year``, ``modelled`` (assigned that year), ``ramp_up_share``, ``demand_t``,
+    ``generated_t``, ``project_t`` (on the project's links), ``mode_<mode>_t``, ``class_<cargo>_t``,
+    ``family_<family>_t`` and ``project_full_t`` (the project's tonnes before ramp-up)."""
+
+    scenario: str
+    against: str
+    modelled_years: tuple[int, ...]
+    opening_year: int
+    ramp_up_applied: bool
+    table: pd.DataFrame
+    method: dict[str, str]
+    demand_sources: dict[int, str]
+
+    @property
+    def years(self) -> list[int]:
+        return [int(y) for y in self.table["year"]]
+
+    def row(self, year: int) -> pd.Series:
+        hit = self.table[self.table["year"] == year]
+        if hit.empty:
+            raise KeyError(f"year {year} is outside the forecast ({self.years[0]}–{self.years[-1]})")
+        return hit.iloc[0]
+
+    def project_t(self, year: int) -> float:
+        return float(self.row(year)["project_t"])
+
+    def volumes(self, year: int) -> CorridorVolumes:
+        """The project's tonnes by mode in ``year``, ramp-up applied (for finance by year)."""
+        r = self.row(year)
+        modes = {c.removeprefix("mode_").removesuffix("_t"): float(r[c]) for c in self.table.columns
+                 if c.startswith("mode_")}
+        return CorridorVolumes(self.scenario, int(year), modes, ramp_up_applied=self.ramp_up_applied)
+
+    def to_dict(self) -> dict:
+        return {"scenario": self.scenario, "against": self.against, "modelled_years": list(self.modelled_years),
+                "opening_year": self.opening_year, "ramp_up_applied": self.ramp_up_applied, "method": self.method,
+                "demand_sources": {str(y): s for y, s in self.demand_sources.items()},
+                "years": records(self.table)}
 
 
 @dataclass(frozen=True)
@@ -197,6 +245,7 @@ class StudyResult:
             return None
         ids = set(self.spec.route_families.project_links)
         return float(max((v for k, v in flows.links.items() if k in ids), default=0.0))
+    forecast: VolumesByYear | None = None  # volumes by year (None: the spec has no forecast)
 
     @property
     def finance_year(self) -> int:
@@ -218,5 +267,7 @@ class StudyResult:
                            for (sc, y), f in self.passengers.items()},
             "calibration": None if self.calibration is None else {
                 k: v for k, v in self.calibration.to_dict().items() if k != "rows"},
+            "forecast": ({"headline": tables.forecast_headline(self), **self.forecast.to_dict()} if self.forecast
+                         else None),
             "seconds": round(self.seconds, 3),
         }

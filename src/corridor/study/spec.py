@@ -203,6 +203,8 @@ class CorridorSpec(_Model):
     families: tuple[FamilyRule, ...] = ()
     demand: dict[int, DemandYear] = Field(min_length=1)
     calibration: Calibration | None = None
+    #: forecast inputs (YAML relative to the spec file, :mod:`corridor.study.forecast`); None: only the demand years
+    forecast: str | None = None
     finance: Finance | None = None
     lines: Lines | None = None
     transit: Transit | None = None

@@ -185,3 +185,34 @@ def economics_headline(res: StudyResult) -> str:
 def assignment_headline(res: StudyResult) -> str:
     y = res.finance_year
     return f"{y} demand: {res.assignment.comparison(y).headline()}"
+
+
+def forecast_table(r: StudyResult, *, modelled_only: bool = True) -> pd.DataFrame | None:
+    """year, ramp-up share, the project's Mt/yr (total and by mode), generated and total demand Mt/yr; the
+    modelled years only unless ``modelled_only=False`` (None: the spec has no forecast)."""
+    fc = r.forecast
+    if fc is None:
+        return None
+    t = fc.table[fc.table["modelled"]] if modelled_only else fc.table
+    label = r.spec.project.label
+    out = pd.DataFrame({"year": t["year"].astype(str), "ramp-up": t["ramp_up_share"],
+                        f"{label} Mt/yr": t["project_t"] / MT})
+    for c in t.columns:
+        if c.startswith("mode_"):
+            out[f"{c.removeprefix('mode_').removesuffix('_t')} Mt/yr"] = t[c] / MT
+    out["generated Mt/yr"] = t["generated_t"] / MT
+    out["demand Mt/yr"] = t["demand_t"] / MT
+    return out.reset_index(drop=True)
+
+
+def forecast_headline(r: StudyResult) -> str | None:
+    """One line: the project's tonnes in the modelled years from its opening, ramp-up applied."""
+    fc = r.forecast
+    if fc is None:
+        return None
+    t = fc.table[fc.table["modelled"] & (fc.table["year"] >= fc.opening_year)]
+    parts = [f"{v / MT:,.2f} in {y}" for y, v in zip(t["year"], t["project_t"], strict=True)]
+    if parts:
+        parts[0] = parts[0].replace(" in ", " Mt/yr in ", 1)
+    return (f"{r.spec.project.label} {', '.join(parts) or 'not open in any modelled year'} (ramp-up applied, "
+            f"opening {fc.opening_year})")
