@@ -83,7 +83,7 @@ def _summary(res, files: list[Path], full: bool) -> None:
         passengers_headline,
     )
 
-    if res.calibration is not None:
+    if full and res.calibration is not None:
         console.print(f"[bold]calibration[/]: {escape(calibration_headline(res))}")
     if full and res.passengers:
         console.print(f"[bold]passengers[/]: {escape(passengers_headline(res))}")
