@@ -110,6 +110,8 @@ def study_sections(r: StudyResult) -> list[Section]:
     if r.forecast is not None:
         out.append(_forecast_section(r))
     out += [_attribution_section(r), _third_party_section(r), assignment_section(r)]
+    if r.calibration is not None:
+        out.append(_calibration_section(r))
     if r.lines is not None:
         out.append(lines_section(r))
     out.append(economics_section(r))
@@ -181,6 +183,20 @@ def _attribution_section(r: StudyResult) -> Section:
             "bilateral trade from the step's route changes.</p>"
             + frame_html(df, text_columns=("step",), digits=2))
     return Section("attribution", "Attribution", html)
+
+
+def _calibration_section(r: StudyResult) -> Section:
+    from corridor.cli.calibrate_cmd import border_frame, screenline_frame
+
+    cal = r.calibration
+    sl = screenline_frame(cal).assign(source=cal.screenlines["source"].to_numpy())
+    html = (f"<p>{escape_html(tables.calibration_headline(r))}. Demand rows move only inside their low–high "
+            "range (bounded least squares, alternating with the equilibrium); every demand year uses the "
+            "fitted row factors.</p>"
+            + frame_html(sl, text_columns=("screenline", "mode", "year", "unit", "source"), digits=2)
+            + "<h3>Every border crossing (both directions; blank: closed or not built in the base year)</h3>"
+            + frame_html(border_frame(cal), text_columns=("border crossing", "mode"), digits=2))
+    return Section("calibration", "Calibration: base-year flows vs observed counts", html)
 
 
 def _place_name(r: StudyResult, place: str) -> str:

@@ -37,7 +37,7 @@ def test_assign_baseline_tables_show_no_tripp():
     res = runner.invoke(app, ["assign", "--scenario", "do-nothing"])
     assert res.exit_code == 0, res.output
     assert "Flows by route family" in res.output and "via Georgia" in res.output
-    assert "TRIPP: rail 0.00 Mt/yr, road 0.00 Mt/yr" in res.output
+    assert "TRIPP: pipeline_oil 0.00 Mt/yr, rail 0.00 Mt/yr, road 0.00 Mt/yr" in res.output  # oil may use pipelines
 
 
 def test_assign_gmns_folder_with_trips(tmp_path):

@@ -16,7 +16,7 @@ def test_section_tables_and_the_volumes_handed_to_finance(study):
     sec = report.section(study)
     assert sec.id == "assignment"
     for needle in ("Flows by route family", "Links over capacity", "Paths used", "TRIPP", "via Georgia",
-                   "Caspian ferry", "facts[67]", "Assumptions", "BPR", "finance section"):
+                   "Caspian ferry", "facts[129]", "Assumptions", "BPR", "finance section"):
         assert needle in sec.html, needle
     fin = study.assignment.comparison(study.finance_year)
     for link in fin.after.summary["over_capacity"]:  # every over-capacity link is in the report's table

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -39,7 +40,7 @@ def test_result_is_typed_and_compares_with_the_do_minimum(tripp_study):
             assert r.assignment.get(sc, y).result.converged
     v = r.assignment.volumes(2030)
     assert isinstance(v, CorridorVolumes) and v.year == 2030 and v.scenario == "tripp"
-    assert set(v.tonnes) == {"rail", "road"} and v.total_t > 0
+    assert set(v.tonnes) == {"pipeline_oil", "rail", "road"} and v.total_t > 0
     assert v.tonnes == r.assignment.get("tripp", 2030).project_t
 
 
@@ -197,3 +198,29 @@ def test_assignment_uses_the_rail_capacity_that_lines_rail_computes(tripp_study)
     assert len(links) >= len(spec.lines.rail)
     assert links["capacity_t"].to_numpy() == pytest.approx(single_t)
     assert "the capacity assignment uses" in lines_headline(r)
+
+
+def test_study_uses_the_calibrated_demand_and_reports_it(tripp_study):
+    from corridor.run import report_html
+
+    r = tripp_study
+    cal = r.calibration
+    assert cal is not None and cal.within_target
+    # the study's demand of each year is its table times the base year's row factors
+    from corridor.study.calibration import demand_table
+
+    f = cal.factors
+    for year in sorted(r.spec.demand):  # the tables' years (the against case: no generated traffic)
+        d = r.assignment.get(r.against.name, year).freight.demand
+        table = demand_table(r.spec, year)
+        want = [t * f.get((o, de, c, m), 1.0) for o, de, c, m, t in
+                zip(table["origin"], table["destination"], table["cargo"], table["modes"], table["tonnes_per_yr"],
+                    strict=True)]
+        np.testing.assert_allclose(d["tonnes_per_yr"].to_numpy(), want)
+        assert not np.allclose(d["tonnes_per_yr"].to_numpy(), table["tonnes_per_yr"].to_numpy())
+    base = r.assignment.get(r.against.name, min(r.assignment.years)).freight.demand
+    assert base["tonnes_per_yr"].sum() == pytest.approx(cal.demand["tonnes_per_yr"].sum())
+    out = r.to_dict()["calibration"]
+    assert {s["name"] for s in out["screenlines"]} == set(cal.screenlines["name"])
+    html = report_html(r)
+    assert "Calibration: base-year flows vs observed counts" in html and "agarak_norduz_road" in html

@@ -25,6 +25,9 @@ from corridor.sourced import Sourced, load_model
 DEMAND_COLUMNS = ("origin", "destination", "cargo", "tonnes_per_yr", "source")
 #: optional column: allowed modes (';' or ',' separated), narrowing the cargo class's modes (e.g. ``road``)
 MODES_COLUMN = "modes"
+#: optional columns: the range of an uncertain row (tonnes per year; empty: the central value). Calibration
+#: (:mod:`corridor.assignment.calibrate`) adjusts a row only within its range.
+RANGE_COLUMNS = ("low", "high")
 
 
 def _data(name: str) -> Path:
@@ -159,11 +162,12 @@ def bundled_demand_path(year: int = 2024) -> Path:
     return _data(BUNDLED_DEMAND[year])
 
 
-def read_demand(path: str | Path) -> pd.DataFrame:
-    """Read a freight demand CSV: ``origin, destination, cargo, [modes,] tonnes_per_yr, source``.
+def read_demand(path: str | Path, **kw) -> pd.DataFrame:
+    """Read a freight demand CSV: ``origin, destination, cargo, [modes,] tonnes_per_yr, [low, high,] source``.
 
-    Returns the rows with ``modes`` as a tuple (empty: the cargo class's modes) and ``line`` (line number in the
-    file, for messages). Places are checked against a network later (:func:`freight_problem`)."""
+    Returns the rows with ``modes`` as a tuple (empty: the cargo class's modes), ``low`` and ``high`` (the
+    central value where not given) and ``line`` (line number in the file, for messages). Places are checked
+    against a network later (:func:`freight_problem`). Keywords go to :func:`check_demand`."""
     path = Path(path)
     if not path.is_file():
         raise NotFoundError(f"demand file not found: {path}")
@@ -172,12 +176,19 @@ def read_demand(path: str | Path) -> pd.DataFrame:
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
         raise ValidationError([Problem(f"not a readable CSV: {e}", file=str(path))]) from None
     frame.columns = [c.strip() for c in frame.columns]
-    return check_demand(frame, file=str(path))
+    return check_demand(frame, file=str(path), **kw)
 
 
-def check_demand(frame: pd.DataFrame, *, file: str = "demand") -> pd.DataFrame:
-    """Validate a demand table (see :func:`read_demand`), collecting every problem into one error."""
-    missing = [c for c in DEMAND_COLUMNS if c not in frame.columns]
+def check_demand(frame: pd.DataFrame, *, file: str = "demand", unit: str = "t",
+                 value_column: str = "tonnes_per_yr", cargo: str | None = None) -> pd.DataFrame:
+    """Validate a demand table (see :func:`read_demand`), collecting every problem into one error.
+
+    ``unit``/``value_column``: the classes' unit and the column holding the volumes (``pax``/``pax_per_yr`` for
+    passengers); ``cargo``: the class of every row when the table has no ``cargo`` column."""
+    if cargo is not None and "cargo" not in frame.columns:
+        frame = frame.assign(cargo=cargo)
+    columns = [value_column if c == "tonnes_per_yr" else c for c in DEMAND_COLUMNS]
+    missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValidationError([Problem(f"missing required column(s): {', '.join(missing)}", file=file, row=1)])
     problems: list[Problem] = []
@@ -201,8 +212,8 @@ def check_demand(frame: pd.DataFrame, *, file: str = "demand") -> pd.DataFrame:
         except NotFoundError as e:
             bad("cargo", str(e), cargo)
         if cls is not None:
-            if cls.unit != "t":
-                bad("cargo", f"cargo class {cargo!r} is counted in {cls.unit}, not tonnes", cargo)
+            if cls.unit != unit:
+                bad("cargo", f"cargo class {cargo!r} is counted in {cls.unit}, not {unit}", cargo)
             elif not cls.vot > 0:
                 bad("cargo", f"cargo class {cargo!r} has no value of time", cargo)
         raw_modes = rec.get(MODES_COLUMN, "")
@@ -213,18 +224,32 @@ def check_demand(frame: pd.DataFrame, *, file: str = "demand") -> pd.DataFrame:
             bad(MODES_COLUMN, f"unknown mode(s) {unknown}; expected some of {list(MODES)}", raw_modes)
         elif cls is not None and modes and not set(modes) <= set(cls.modes):
             bad(MODES_COLUMN, f"cargo class {cargo!r} may use only {list(cls.modes)}", raw_modes)
-        t_raw = str(rec["tonnes_per_yr"]).strip()
+        t_raw = str(rec[value_column]).strip()
         try:
             tonnes = float(t_raw.replace("_", ""))
         except ValueError:
             tonnes = float("nan")
         if not (np.isfinite(tonnes) and tonnes > 0):
-            bad("tonnes_per_yr", "must be a number > 0", t_raw)
+            bad(value_column, "must be a number > 0", t_raw)
+        bounds = {}
+        for col in RANGE_COLUMNS:
+            raw = str(rec.get(col, "") or "").strip()
+            try:
+                bounds[col] = float(raw.replace("_", "")) if raw else tonnes
+            except ValueError:
+                bounds[col] = float("nan")
+            if not (np.isfinite(bounds[col]) and bounds[col] > 0):
+                bad(col, "must be a number > 0 (or empty)", raw)
+        if np.isfinite(tonnes) and not bounds["low"] <= tonnes <= bounds["high"]:
+            bad("low" if bounds["low"] > tonnes else "high",
+                f"the range must hold the central value {tonnes:g} (low ≤ {value_column} ≤ high)",
+                f"{bounds['low']:g}–{bounds['high']:g}")
         src = str(rec["source"]).strip()
         if len(src) < 3:
             bad("source", "give the source (facts[N], a named source, or 'assumption: <why>')", src)
         rows.append({"origin": o, "destination": d, "cargo": cargo, "modes": tuple(sorted(modes)),
-                     "tonnes_per_yr": tonnes, "source": src, "line": int(line)})
+                     value_column: tonnes, "low": bounds["low"], "high": bounds["high"], "source": src,
+                     "line": int(line)})
     if not rows:
         problems.append(Problem("no demand rows", file=file, row=2))
     if problems:

@@ -21,7 +21,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines i
 ScenarioOpt = Annotated[str, typer.Option("--scenario", "-s", callback=check.scenario,
                                           help="Bundled scenario name or YAML file.")]
 CargoOpt = Annotated[str, typer.Option("--class", "-c", callback=check.cargo_class,
-                                       help="Cargo class: container, general_cargo, liquid_bulk, passengers, "
+                                       help="Cargo class: container, general_cargo, dry_bulk, oil, passengers, "
                                        "natural_gas, data.")]
 
 

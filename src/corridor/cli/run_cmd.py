@@ -77,8 +77,17 @@ def _summary(res, files: list[Path], full: bool) -> None:
                               signed=("low", "high")))
     for line in tables.case_lines(res):
         console.print(f"• {escape(line)}")
-    from corridor.study.tables import economics_headline, lines_headline
+    from corridor.study.tables import (
+        calibration_headline,
+        economics_headline,
+        lines_headline,
+        passengers_headline,
+    )
 
+    if full and res.calibration is not None:
+        console.print(f"[bold]calibration[/]: {escape(calibration_headline(res))}")
+    if full and res.passengers:
+        console.print(f"[bold]passengers[/]: {escape(passengers_headline(res))}")
     console.print(f"[bold]economics[/]: {escape(economics_headline(res))}")
     if res.lines is not None:
         console.print(f"[bold]lines[/]: {escape(lines_headline(res))}")

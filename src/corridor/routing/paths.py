@@ -243,14 +243,23 @@ def _no_route(o: str, d: str, options: RouteOptions) -> NoRouteError:
                         + " on the links open in this network/scenario")
 
 
+def with_arc_times(net: Network, costs: ArcCosts, options: RouteOptions, time_h: np.ndarray) -> ArcCosts:
+    """``costs`` with each arc's time replaced by ``time_h`` (e.g. the congested times of an equilibrium; NaN keeps
+    the free-flow time), the generalised cost recomputed with the class's value of time."""
+    t = np.where(np.isfinite(time_h), time_h, costs.time_h)
+    return ArcCosts(t, costs.money_usd, costs.money_usd + get_class(options.cargo).vot * t, costs.usable)
+
+
 def shortest_path(net: Network, origin: str, destination: str, *, options: RouteOptions | None = None,
-                  **kw) -> Route:
+                  arc_time_h: np.ndarray | None = None, **kw) -> Route:
     """Least generalised-cost route between two places (names matched loosely).
 
     Parameters
     ----------
     options
         A :class:`RouteOptions`; or pass its fields as keywords (``cargo``, ``avoid_countries``, ...).
+    arc_time_h
+        Optional time of each arc of ``net`` (hours; NaN: free flow), e.g. an equilibrium's congested times.
 
     Raises
     ------
@@ -260,6 +269,8 @@ def shortest_path(net: Network, origin: str, destination: str, *, options: Route
     options = options or RouteOptions.make(**kw)
     o, d, src, dst = _endpoints(net, origin, destination)
     costs = arc_costs(net, options)
+    if arc_time_h is not None:
+        costs = with_arc_times(net, costs, options, np.asarray(arc_time_h, dtype=float))
     dist, pred, arc_of = _search(net, src, costs.cost, costs.usable)
     t = _best_target(dist, dst)
     if t is None:

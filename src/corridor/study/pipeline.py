@@ -11,11 +11,13 @@ import pandas as pd
 
 from corridor._errors import NotFoundError, Problem, ValidationError
 from corridor.assignment.corridor import CorridorAssignment, assign_corridor
-from corridor.assignment.freight import bundled_assumptions, bundled_demand, read_demand
+from corridor.assignment.freight import bundled_assumptions
+from corridor.assignment.passengers import assign_passengers, congested_times
 from corridor.network.model import Network
 from corridor.scenario import Scenario, apply_scenario, compare_scenarios, load_scenario
 from corridor.simulation.config import operations_queues
 from corridor.study.attribution import attribution
+from corridor.study.calibration import apply_factors, calibrate_spec, demand_table, passenger_table
 from corridor.study.economics import economics
 from corridor.study.forecast import (
     Forecast,
@@ -90,10 +92,6 @@ def with_capacity(net: Network, capacity: dict[str, tuple[float, str]]) -> Netwo
     return net.replace_links(links)
 
 
-def demand_table(spec: CorridorSpec, year: int) -> pd.DataFrame:
-    d = spec.demand[year]
-    return bundled_demand(year) if d.table == "bundled" else read_demand(spec.path(d.table))
-
 
 def study_forecast(spec: CorridorSpec) -> Forecast | None:
     """The spec's forecast inputs (None: it has none), checked against its demand years."""
@@ -160,6 +158,11 @@ def run_study(
     years = fc.years if fc is not None else tuple(sorted(spec.demand))
     freight = bundled_assumptions()
     tables = {y: demand_table(spec, y) for y in sorted(spec.demand)}
+    calibration = None
+    if spec.calibration is not None:
+        say("calibrating the base year")
+        calibration = calibrate_spec(spec, net)
+        tables = {y: apply_factors(d, calibration) for y, d in tables.items()}
     demand = year_demands(spec, fc, tables, years)
     queues = operations_queues(net)  # the operations data's servers (border posts, ferries) for the queue delay
 
@@ -226,6 +229,15 @@ def run_study(
         fc, {y: study.get(base.name, y) for y in years}, {y: study.get(proj.name, y) for y in years}, generated,
         scenario=proj.name, against_name=base.name, sources=study.demand_sources)
 
+    passengers = {}
+    for y in (y for y in years if y in spec.demand):
+        pax = passenger_table(spec, y)
+        if pax is not None:
+            say("passengers")
+            for sc in (base, proj):
+                times = congested_times(applied[sc.name], cache[(sc.name, y)].links)
+                passengers[(sc.name, y)] = assign_passengers(applied[sc.name], pax, arc_time_h=times)
+
     say("attribution")
     attr = attribution(spec, net, spec.attribution_steps(proj), fin_year, cargo, assign)
 
@@ -238,7 +250,8 @@ def run_study(
                        fin_year, cargo)
     delays = DelayFeedback(loops, feedback_settings(spec)) if sim_on else None
     return StudyResult(spec, net, proj, base, cargo, comp, study, lines, econ, tp, attr, delays=delays,
-                       seconds=time.perf_counter() - t0, forecast=by_year)
+                       seconds=time.perf_counter() - t0, forecast=by_year, calibration=calibration,
+                       passengers=passengers)
 
 
 def feedback_settings(spec: CorridorSpec) -> dict:

@@ -12,7 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from corridor.assignment.calibrate import Calibration
 from corridor.assignment.corridor import CorridorAssignment, CorridorComparison
+from corridor.assignment.passengers import PassengerFlows
 from corridor.network.model import Network
 from corridor.scenario import Comparison, Scenario
 from corridor.study.spec import CorridorSpec, Figure
@@ -267,6 +269,17 @@ class StudyResult:
     attribution: Attribution
     delays: DelayFeedback | None = None  # simulated delays fed back into assignment (None: not run)
     seconds: float = 0.0
+    calibration: Calibration | None = field(default=None, repr=False)  # the base year fitted to counts
+    #: passengers (their own class, not loading freight capacity) by (scenario, year)
+    passengers: dict[tuple[str, int], PassengerFlows] = field(default_factory=dict, repr=False)
+
+    def project_passengers(self, scenario: str, year: int) -> float | None:
+        """Passengers per year on the busiest project link (both directions); None: no passenger table."""
+        flows = self.passengers.get((scenario, year))
+        if flows is None:
+            return None
+        ids = set(self.spec.route_families.project_links)
+        return float(max((v for k, v in flows.links.items() if k in ids), default=0.0))
     forecast: VolumesByYear | None = None  # volumes by year (None: the spec has no forecast)
 
     @property
@@ -284,6 +297,11 @@ class StudyResult:
             "economics": {"headline": tables.economics_headline(self), **self.economics.to_dict()},
             "third_parties": self.third_parties.to_dict(),
             "attribution": self.attribution.to_dict(),
+            "passengers": {f"{sc} {y}": {"project_pax_per_yr": self.project_passengers(sc, y),
+                                         "unserved_pax_per_yr": float(f.unserved["pax_per_yr"].sum())}
+                           for (sc, y), f in self.passengers.items()},
+            "calibration": None if self.calibration is None else {
+                k: v for k, v in self.calibration.to_dict().items() if k != "rows"},
             "forecast": ({"headline": tables.forecast_headline(self), **self.forecast.to_dict()} if self.forecast
                          else None),
             "delays": {"headline": tables.delays_headline(self), **self.delays.to_dict()} if self.delays else None,

@@ -131,6 +131,15 @@ class FamilyRule(_Model):
 class DemandYear(_Model):
     table: str = "bundled"  # "bundled" or a CSV path relative to the spec file
     source: str = Field(min_length=3)
+    passengers: str | None = None  # None, "bundled" or a passenger CSV relative to the spec file
+
+
+class Calibration(_Model):
+    """Fit the base year's demand to observed counts; every demand year then uses the fitted row factors."""
+
+    year: int  # a demand year of the spec
+    scenario: str = "do-nothing"  # the network as it was in that year
+    counts: str = "bundled"  # "bundled" or a screenline CSV relative to the spec file
 
 
 class Finance(_Model):
@@ -227,6 +236,7 @@ class CorridorSpec(_Model):
     constraints: tuple[dict[str, tuple[str, ...]], ...] = ({},)
     families: tuple[FamilyRule, ...] = ()
     demand: dict[int, DemandYear] = Field(min_length=1)
+    calibration: Calibration | None = None
     #: forecast inputs (YAML relative to the spec file, :mod:`corridor.study.forecast`); None: only the demand years
     forecast: str | None = None
     finance: Finance | None = None
@@ -263,6 +273,8 @@ class CorridorSpec(_Model):
             missing = sorted(set(self.simulation.years) - set(self.demand))
             if missing:
                 errs.append(f"simulation.years {missing} have no demand table (years: {sorted(self.demand)})")
+        if self.calibration is not None and self.calibration.year not in self.demand:
+            errs.append(f"calibration year {self.calibration.year} has no demand table")
         if self.headline_pair is not None and tuple(self.headline_pair) not in set(map(tuple, self.od_pairs)):
             errs.append("headline_pair must be one of od_pairs")
         if errs:

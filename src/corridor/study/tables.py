@@ -126,6 +126,29 @@ def case_lines(r: StudyResult) -> list[str]:
     return out
 
 
+def calibration_headline(res: StudyResult) -> str | None:
+    """One line on the base-year calibration (None: the spec has none)."""
+    cal = res.calibration
+    if cal is None:
+        return None
+    t = cal.screenlines[cal.screenlines["target"]]
+    d = cal.demand
+    year = res.spec.calibration.year if res.spec.calibration else "base year"
+    return (f"{int(t['within'].sum())}/{len(t)} screenlines >1 Mt/yr within ±15 %; {year} "
+            f"{d['tonnes_per_yr'].sum() / 1e6:,.1f} Mt (tables {d['prior_t'].sum() / 1e6:,.1f})")
+
+
+def passengers_headline(res: StudyResult) -> str | None:
+    """Passengers on the project in each year (against → project); None: no passenger tables."""
+    if not res.passengers:
+        return None
+    label = res.spec.route_families.project_label
+    parts = [f"{y} {res.project_passengers(res.against.name, y) / 1e3:,.0f} → "
+             f"{res.project_passengers(res.project.name, y) / 1e3:,.0f}"
+             for y in res.assignment.years if (res.project.name, y) in res.passengers]
+    return f"on {label}, k/yr: {'; '.join(parts)} (own class)"
+
+
 def lines_headline(res: StudyResult) -> str | None:
     """One line with the headline figures of the lines (None: the spec has no line cases)."""
     if res.lines is None:
