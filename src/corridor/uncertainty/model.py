@@ -1,0 +1,226 @@
+"""One study evaluation, fast: the freight problems of both scenarios and every demand year are built once; a draw
+changes only the sampled parameters and re-solves the equilibria, then values them (appraisal, trade, finance,
+third parties). The same chain as the study (assignment -> appraisal flows -> economics), no second model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import ThreadpoolController
+
+from corridor.assignment import assign
+from corridor.assignment.corridor import FreightProblem, freight_problem
+from corridor.assignment.freight import BUNDLED_DEMAND, bundled_assumptions, bundled_demand
+from corridor.economics._sourced import Sourced
+from corridor.economics.appraisal import AppraisalFlows, AppraisalInputs, ClassFlows, appraise, load_inputs
+from corridor.economics.appraisal_flows import ArcGroups, arc_groups, arc_tolls, class_totals, project_tonnes
+from corridor.economics.finance import Bid, evaluate_bid, load_bids
+from corridor.economics.trade import TradeParameters, load_parameters, pair_key, trade_impact, trade_ratios
+from corridor.network.model import Network
+from corridor.scenario import apply_scenario, compare_scenarios, load_scenario
+from corridor.scenario.compare import tripp_link_mask
+from corridor.uncertainty.inputs import UncertainInput, appraisal_inputs, trade_inputs
+from corridor.uncertainty.network_inputs import (
+    ArcTargets,
+    LinkRange,
+    RouteSensitivity,
+    apply_draw,
+    arc_targets,
+    route_sensitivity,
+)
+
+#: relative gap of the equilibria in a draw (as the study)
+GAP = 1e-6
+
+
+@dataclass(frozen=True)
+class TradeCase:
+    """The route changes of the country pairs (central), how the drawn link figures move them, and the
+    exposed trade; the trade parameters are sampled."""
+
+    days_before: np.ndarray
+    days_after: np.ndarray
+    cost_before: np.ndarray
+    cost_after: np.ndarray
+    exposed_usd: np.ndarray  # baseline trade x corridor share of the counted pairs (0 for the others)
+    before: RouteSensitivity | None = None  # per pair (mean of its routes)
+    after: RouteSensitivity | None = None
+
+    def change_usd(self, params: TradeParameters, ranges: Mapping[str, LinkRange] | None = None,
+                   values: Mapping[str, float] | None = None) -> float:
+        """Central-case change in trade (USD/yr): Hummels & Schaur's tariff per day with elasticity sigma."""
+        db, da, cb, ca = self.days_before, self.days_after, self.cost_before, self.cost_after
+        if values and self.before is not None and self.after is not None:
+            tb, mb = self.before.deltas(ranges or {}, values)
+            ta, ma = self.after.deltas(ranges or {}, values)
+            db, da, cb, ca = db + tb / 24.0, da + ta / 24.0, cb + mb, ca + ma
+        r = trade_ratios(db, da, cb, ca, params)["central"]
+        return float(np.sum(self.exposed_usd * (r - 1.0)))
+
+
+def _trade_case(net: Network, before: str, after: str, ranges: Mapping[str, LinkRange]) -> TradeCase:
+    from corridor.economics.report import routes_table
+
+    class _Ctx:  # routes_table reads only the comparison and the network
+        def __init__(self, network, comparison):
+            self.network, self.comparison = network, comparison
+
+    comp = compare_scenarios(net, before, after)
+    routes = routes_table(_Ctx(net, comp))  # type: ignore[arg-type]
+    pairs = trade_impact(routes).pairs
+    counted = pairs["counted"].to_numpy(bool)
+    exposed = np.where(counted, pairs["baseline_trade_usd"].fillna(0.0) * pairs["corridor_share"], 0.0)
+    sens: dict[str, RouteSensitivity | None] = {"before": None, "after": None}
+    if ranges:
+        any_rows = comp.table[comp.table["constraint"] == "any"]
+        links = {tag: [] for tag in ("before", "after")}
+        for r in any_rows.itertuples():
+            got = {tag: comp.routes.get((getattr(comp, tag), r.origin_id, r.destination_id, "any"))
+                   for tag in ("before", "after")}
+            for tag in ("before", "after"):  # a missing route takes the other scenario's (as trade_impact does)
+                other = got["after" if tag == "before" else "before"]
+                links[tag].append((got[tag] or other).link_ids)
+        lengths = dict(zip(net.links["link_id"], net.link_array("length_km", fill=0.0), strict=True))
+        keys = [pair_key(a, b) for a, b in zip(routes["origin_country"], routes["destination_country"], strict=True)]
+        order = {k: i for i, k in enumerate(pairs["pair"])}
+        w = np.zeros((len(pairs), len(keys)))
+        for j, k in enumerate(keys):
+            w[order[k], j] = 1.0
+        w /= w.sum(axis=1, keepdims=True)  # trade_impact averages a pair's routes with equal weights
+        for tag in ("before", "after"):
+            rs = route_sensitivity(links[tag], lengths, ranges)
+            sens[tag] = RouteSensitivity(rs.names, w @ rs.fixed_h, w @ rs.speed_km, w @ rs.toll)
+    return TradeCase(pairs["days_before"].to_numpy(float), pairs["days_after"].to_numpy(float),
+                     pairs["cost_usd_per_t_before"].to_numpy(float), pairs["cost_usd_per_t_after"].to_numpy(float),
+                     exposed.astype(float), sens["before"], sens["after"])
+
+
+@lru_cache(maxsize=1)
+def _openmp() -> ThreadpoolController:
+    """The process's thread-pool controller (made once, after the assignment kernels are loaded)."""
+    import corridor.assignment._native  # noqa: F401  (load the OpenMP kernels so the controller sees them)
+
+    return ThreadpoolController()
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedStudy:
+    """Everything a draw needs, built once and shared (scattered) to the workers."""
+
+    without: str
+    project: str
+    years: tuple[int, ...]
+    finance_year: int
+    problems: dict[tuple[str, int], FreightProblem]
+    tolls: dict[tuple[str, int], np.ndarray]
+    modes: dict[tuple[str, int], ArcGroups]
+    countries: dict[tuple[str, int], ArcGroups]
+    project_links: np.ndarray
+    trade: TradeCase
+    appraisal: AppraisalInputs
+    trade_params: TradeParameters
+    bid: Bid
+    payload_t: float
+    inputs: tuple[UncertainInput, ...] = field(default=())
+    link_ranges: dict[str, LinkRange] = field(default_factory=dict)
+    targets: dict[tuple[str, int], dict[str, ArcTargets]] = field(default_factory=dict)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(i.name for i in self.inputs)
+
+    def central(self) -> dict[str, float]:
+        return {i.name: i.central for i in self.inputs}
+
+    def evaluate(self, values: Mapping[str, float] | None = None) -> dict[str, float]:
+        """One study evaluation with the named inputs set (the others central): the metrics of one draw.
+
+        The equilibria are solved on one OpenMP thread: the path-based solver's result at a given gap depends on
+        how many lanes update paths together, and a draw must give the same numbers on any worker."""
+        with _openmp().limit(limits=1, user_api="openmp"):
+            return self._evaluate(dict(values or {}))
+
+    def _evaluate(self, values: dict[str, float]) -> dict[str, float]:
+        app = self.appraisal.with_values({k[len("appraisal:"):]: v for k, v in values.items()
+                                          if k.startswith("appraisal:")})
+        tp = self.trade_params
+        trade_values = {k[len("trade:"):]: v for k, v in values.items() if k.startswith("trade:")}
+        if trade_values:
+            tp = tp.model_copy(update={name: Sourced[float](value=float(v), source="uncertainty draw")
+                                       for name, v in trade_values.items()})
+
+        net_values = {k[len("network:"):]: v for k, v in values.items() if k.startswith("network:")}
+        classes, tkm0, tkm1, corridor, country0, country1, modes_t = [], {}, {}, {}, {}, {}, {}
+        for y in self.years:
+            totals, tkm, ctry = {}, {}, {}
+            for sc in (self.without, self.project):
+                fp, tolls = apply_draw(self.problems[(sc, y)], self.targets.get((sc, y), {}), self.link_ranges,
+                                       net_values, self.tolls[(sc, y)])
+                r = assign(fp.problem, algorithm="gp", gap=GAP)
+                totals[sc] = class_totals(fp, r, tolls)
+                tkm[sc] = self.modes[(sc, y)].tkm(fp, r)
+                if y == self.finance_year:
+                    ctry[sc] = self.countries[(sc, y)].tkm(fp, r)
+                if sc == self.project:
+                    modes_t[y] = project_tonnes(fp, r, self.project_links)
+            c0, c1 = totals[self.without], totals[self.project]
+            for name in sorted(set(c0) | set(c1)):
+                t0, h0, m0, l0, v0 = c0.get(name, (0.0, 0.0, 0.0, 0.0, np.nan))
+                t1, h1, m1, l1, v1 = c1.get(name, (0.0, 0.0, 0.0, 0.0, np.nan))
+                classes.append(ClassFlows(y, name, t0, t1, h0, h1, m0, m1, float(np.nanmax([v0, v1])), l0, l1))
+            tkm0[y], tkm1[y] = tkm[self.without], tkm[self.project]
+            corridor[y] = sum(modes_t[y].values())
+            if y == self.finance_year:
+                country0, country1 = ctry[self.without], ctry[self.project]
+        a = appraise(AppraisalFlows(tuple(classes), tkm0, tkm1, corridor), app)
+
+        by_year = {line: {y: modes_t[y].get(spec.kind, 0.0) / (self.payload_t if spec.unit == "truck" else 1.0)
+                          for y in self.years}
+                   for line, spec in self.bid.lines.items() if spec.kind in ("rail", "road") and spec.unit in
+                   ("t", "truck")}
+        fin = evaluate_bid(self.bid, volumes_by_year=by_year).metrics
+        out: dict[str, float] = {f"corridor_flow_t_{y}": corridor[y] for y in self.years}
+        out |= {"trade_change_usd": self.trade.change_usd(tp, self.link_ranges, net_values), "enpv_usd": a.enpv_usd,
+                "eirr": np.nan if a.eirr is None else a.eirr, "bcr": np.nan if a.bcr is None else a.bcr,
+                "co2_t_per_yr": float(a.table["co2_t"].iloc[-1]),
+                "project_irr": np.nan if fin["project_irr"] is None else fin["project_irr"],
+                "project_npv_usd": fin["project_npv_usd"]}
+        for c in sorted(set(country0) | set(country1)):
+            out[f"tkm_change_{c}"] = country1.get(c, 0.0) - country0.get(c, 0.0)
+        return out
+
+
+def prepare(net: Network, project: str = "tripp", without: str = "baseline", *,
+            years: tuple[int, ...] | None = None, finance_year: int | None = None,
+            link_ranges: Mapping[str, LinkRange] | None = None) -> PreparedStudy:
+    """Build the freight problems of both scenarios in every demand year once, and the fixed parts of a draw.
+
+    ``link_ranges`` are the network's ranged link figures (sampled as ``network:<name>``)."""
+    ranges = dict(link_ranges or {})
+    years = tuple(sorted(years or BUNDLED_DEMAND))
+    fin_year = finance_year or years[-1]
+    problems, tolls, modes, countries, targets, applied = {}, {}, {}, {}, {}, {}
+    for sc in (without, project):
+        applied[sc] = apply_scenario(net, load_scenario(sc))
+        for y in years:
+            fp = freight_problem(applied[sc], bundled_demand(y))
+            problems[(sc, y)] = fp
+            tolls[(sc, y)] = arc_tolls(fp)
+            modes[(sc, y)] = arc_groups(fp, "mode")
+            countries[(sc, y)] = arc_groups(fp, "country")
+            targets[(sc, y)] = arc_targets(fp, ranges)
+    app = load_inputs()
+    tp = load_parameters()
+    inputs = (*(UncertainInput(f"network:{k}", r.figure) for k, r in ranges.items() if r.figure.has_range),
+              *appraisal_inputs(app), *trade_inputs(tp))
+    return PreparedStudy(without, project, years, fin_year, problems, tolls, modes, countries, tripp_link_mask(applied[project]),
+                         _trade_case(net, without, project, ranges), app, tp, load_bids()[0],
+                         float(bundled_assumptions().truck_payload_t.value), inputs, ranges, targets)
+
+
+def metrics_frame(rows: list[dict[str, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows)

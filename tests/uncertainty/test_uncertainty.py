@@ -1,0 +1,145 @@
+"""Sampling, one evaluation against the study chain, percentiles, the tornado and the CLI (loop and LocalCluster)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from corridor.cli import app
+from corridor.uncertainty.inputs import draw_matrix, draw_values
+from corridor.uncertainty.summary import analyse, percentiles
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    """The bundled study prepared once (freight problems of both scenarios and years)."""
+    from corridor.network.io import load_network
+    from corridor.uncertainty.model import prepare
+
+    return prepare(load_network())
+
+
+def test_latin_hypercube_is_stratified_and_seeded(prepared):
+    u = draw_matrix(len(prepared.inputs), 20, seed=7)
+    assert u.shape == (20, len(prepared.inputs))
+    for k in range(u.shape[1]):  # one draw in each twentieth of every input's range
+        assert sorted(np.floor(u[:, k] * 20).astype(int)) == list(range(20))
+    assert np.array_equal(u, draw_matrix(len(prepared.inputs), 20, seed=7))
+    assert not np.array_equal(u, draw_matrix(len(prepared.inputs), 20, seed=8))
+    vals = draw_values(prepared.inputs, u)
+    for i in prepared.inputs:
+        got = [v[i.name] for v in vals]
+        assert min(got) >= i.figure.low and max(got) <= i.figure.high
+
+
+def test_every_ranged_input_is_sampled(prepared):
+    names = set(prepared.names)
+    assert {"appraisal:capex_usd", "appraisal:discount_rate", "appraisal:co2_g_per_tkm.road",
+            "trade:sigma_central", "trade:hs_tariff_per_day_central"} <= names
+    assert set(prepared.appraisal.ranged()) == {n.removeprefix("appraisal:") for n in names
+                                                if n.startswith("appraisal:")}
+
+
+def test_central_evaluation_is_the_study_chain(prepared):
+    """The fast evaluation gives the TRIPP tonnes of assign_corridor and the appraisal of its flows."""
+    from threadpoolctl import ThreadpoolController
+
+    from corridor.assignment.corridor import assign_corridor
+    from corridor.assignment.freight import bundled_demand
+    from corridor.economics.appraisal import appraise
+    from corridor.economics.appraisal_flows import appraisal_flows
+    from corridor.network.io import load_network
+
+    net = load_network()
+    out = prepared.evaluate()
+    with ThreadpoolController().limit(limits=1, user_api="openmp"):  # as an evaluation solves its equilibria
+        w = {y: assign_corridor(net, "baseline", bundled_demand(y)) for y in prepared.years}
+        p = {y: assign_corridor(net, "tripp", bundled_demand(y)) for y in prepared.years}
+    for y in prepared.years:
+        assert out[f"corridor_flow_t_{y}"] == pytest.approx(sum(p[y].tripp_t.values()), rel=1e-6)
+    a = appraise(appraisal_flows(w, p, prepared.project_links), prepared.appraisal)
+    assert out["enpv_usd"] == pytest.approx(a.enpv_usd, rel=1e-6)
+    assert out["eirr"] == pytest.approx(a.eirr, rel=1e-6)
+
+
+def test_draws_change_the_appraisal(prepared):
+    central = prepared.evaluate()
+    dear = prepared.evaluate({"appraisal:capex_usd": 600e6})
+    assert dear["enpv_usd"] < central["enpv_usd"]
+    assert dear["corridor_flow_t_2030"] == central["corridor_flow_t_2030"]
+    assert prepared.evaluate({"trade:sigma_central": 6.0})["trade_change_usd"] != central["trade_change_usd"]
+
+
+def test_percentiles():
+    p = percentiles(np.array([*range(1, 11), np.nan], float))
+    assert p["p50"] == pytest.approx(5.5) and p["p10"] == pytest.approx(1.9) and p["undefined_draws"] == 1
+    assert percentiles(np.array([np.nan]))["p50"] is None
+
+
+def test_analyse_summary_and_tornado(prepared):
+    r = analyse(prepared, 8, seed=3)
+    s = r.summary()
+    assert s["draws"] == 8 and set(s["metrics"]["enpv_usd"]) >= {"p10", "p50", "p90"}
+    m = s["metrics"]["enpv_usd"]
+    assert m["p10"] <= m["p50"] <= m["p90"]
+    assert 0.0 <= s["p_enpv_positive"] <= 1.0
+    t = s["tornado_enpv"]
+    assert len(t) == 10 and [x["swing_usd"] for x in t] == sorted((x["swing_usd"] for x in t), reverse=True)
+    assert t[0]["swing_usd"] > 0
+
+
+def _json(args):
+    res = runner.invoke(app, ["uncertainty", *args, "--json"])
+    assert res.exit_code == 0, res.output
+    return res.stdout
+
+
+def test_cli_same_seed_same_json_loop_and_local_cluster(tmp_path):
+    a = _json(["--draws", "6", "--seed", "5", "--workers", "0"])
+    b = _json(["--draws", "6", "--seed", "5", "--workers", "0"])
+    assert a == b
+    c = _json(["--draws", "6", "--seed", "5", "--workers", "2"])  # a LocalCluster of two processes
+    assert c == a
+    d = json.loads(a)
+    for key in ("corridor_flow_t_2030", "trade_change_usd", "enpv_usd", "eirr", "project_irr", "tkm_change_GE"):
+        assert set(d["metrics"][key]) >= {"p10", "p50", "p90"}
+    assert _json(["--draws", "6", "--seed", "6", "--workers", "0"]) != a
+
+
+def test_cli_table_and_files(tmp_path):
+    res = runner.invoke(app, ["uncertainty", "--draws", "4", "--workers", "0", "--out", str(tmp_path / "u")])
+    assert res.exit_code == 0, res.output
+    assert "P(ENPV > 0)" in res.stdout and "tornado" in res.stdout
+    for f in ("uncertainty.json", "draws.csv", "distribution.svg", "tornado.svg", "uncertainty.html"):
+        assert (tmp_path / "u" / f).stat().st_size > 0
+    html = (tmp_path / "u" / "uncertainty.html").read_text()
+    assert "P10" in html and "<svg" in html and "Third parties" in html
+    assert json.loads((tmp_path / "u" / "uncertainty.json").read_text())["draws"] == 4
+
+
+def test_cli_bad_scheduler_is_one_line():
+    res = runner.invoke(app, ["uncertainty", "--draws", "2", "--scheduler", "tcp://127.0.0.1:1"])
+    assert res.exit_code == 2
+    assert "--scheduler" in res.output and "Traceback" not in res.output
+
+
+def test_cli_bad_draws():
+    res = runner.invoke(app, ["uncertainty", "--draws", "1"])
+    assert res.exit_code == 2 and "--draws" in res.output
+
+
+def test_evaluation_does_not_depend_on_the_thread_count(prepared):
+    from threadpoolctl import ThreadpoolController
+
+    v = draw_values(prepared.inputs, draw_matrix(len(prepared.inputs), 2, seed=11))[1]
+    ctl = ThreadpoolController()
+    with ctl.limit(limits=2, user_api="openmp"):
+        two = prepared.evaluate(v)
+    with ctl.limit(limits=1, user_api="openmp"):
+        one = prepared.evaluate(v)
+    assert two == one
