@@ -11,7 +11,6 @@ from corridor.economics.appraisal import Figure
 from corridor.economics.appraisal_flows import project_tonnes
 from corridor.network.io import load_network
 from corridor.scenario.apply import apply_scenario
-from corridor.scenario.model import load_scenario
 from corridor.uncertainty.model import prepare
 from corridor.uncertainty.network_inputs import LinkRange
 
@@ -28,20 +27,22 @@ RANGES = {
 
 @pytest.fixture(scope="module")
 def ranged():
-    return prepare(load_network(), link_ranges=RANGES, years=(2030,))
+    return prepare(link_ranges=RANGES)
 
 
 def _rebuilt_flow(border_h: float, cap: float) -> float:
-    net = apply_scenario(load_network(), load_scenario("tripp"))
+    from corridor.study import default_spec
+    from corridor.study.pipeline import resolve_scenario
+
+    spec = default_spec()
+    net = apply_scenario(load_network(), resolve_scenario(spec, spec.default_case))
     links = net.links.copy()
     links.loc[links["link_id"].isin(BORDER), "fixed_time_h"] = border_h
     links.loc[links["link_id"] == "tripp_nrnadzor_meghri_rail", "capacity"] = cap
     net = net.replace_links(links)
     fp = freight_problem(net, bundled_demand(2030))
     r = assign(fp.problem, algorithm="gp", gap=1e-6)
-    from corridor.scenario.compare import tripp_link_mask
-
-    return sum(project_tonnes(fp, r, tripp_link_mask(net)).values())
+    return sum(project_tonnes(fp, r, net.links["link_id"].isin(spec.project_links).to_numpy(dtype=bool)).values())
 
 
 def test_network_ranges_are_sampled(ranged):

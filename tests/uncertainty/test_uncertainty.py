@@ -18,10 +18,9 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def prepared():
     """The bundled study prepared once (freight problems of both scenarios and years)."""
-    from corridor.network.io import load_network
     from corridor.uncertainty.model import prepare
 
-    return prepare(load_network())
+    return prepare()
 
 
 def test_latin_hypercube_is_stratified_and_seeded(prepared):
@@ -46,25 +45,21 @@ def test_every_ranged_input_is_sampled(prepared):
 
 
 def test_central_evaluation_is_the_study_chain(prepared):
-    """The fast evaluation gives the TRIPP tonnes of assign_corridor and the appraisal of its flows."""
+    """The fast evaluation gives run_study's project tonnes, trade change, appraisal and finance."""
     from threadpoolctl import ThreadpoolController
 
-    from corridor.assignment.corridor import assign_corridor
-    from corridor.assignment.freight import bundled_demand
-    from corridor.economics.appraisal import appraise
-    from corridor.economics.appraisal_flows import appraisal_flows
-    from corridor.network.io import load_network
+    from corridor.study import default_spec, run_study
 
-    net = load_network()
-    out = prepared.evaluate()
     with ThreadpoolController().limit(limits=1, user_api="openmp"):  # as an evaluation solves its equilibria
-        w = {y: assign_corridor(net, "baseline", bundled_demand(y)) for y in prepared.years}
-        p = {y: assign_corridor(net, "tripp", bundled_demand(y)) for y in prepared.years}
+        r = run_study(default_spec())
+    out = prepared.evaluate()
+    assert (prepared.project, prepared.without) == (r.project.name, r.against.name)
     for y in prepared.years:
-        assert out[f"corridor_flow_t_{y}"] == pytest.approx(sum(p[y].tripp_t.values()), rel=1e-6)
-    a = appraise(appraisal_flows(w, p, prepared.project_links), prepared.appraisal)
-    assert out["enpv_usd"] == pytest.approx(a.enpv_usd, rel=1e-6)
-    assert out["eirr"] == pytest.approx(a.eirr, rel=1e-6)
+        assert out[f"corridor_flow_t_{y}"] == pytest.approx(r.assignment.volumes(y).total_t, rel=1e-6)
+    assert out["trade_change_usd"] == pytest.approx(r.economics.trade["totals_usd"]["central"], rel=1e-9)
+    assert out["enpv_usd"] == pytest.approx(r.appraisal.enpv_usd, rel=1e-6)
+    assert out["eirr"] == pytest.approx(r.appraisal.eirr, rel=1e-6)
+    assert out["project_irr"] == pytest.approx(r.economics.finance.comparison[0]["project_irr"], rel=1e-6)
 
 
 def test_draws_change_the_appraisal(prepared):

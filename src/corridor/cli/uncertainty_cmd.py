@@ -44,8 +44,11 @@ def uncertainty(
                                          "(0: a plain loop in this process).")] = 2,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for uncertainty.json, draws.csv, "
                                              "distribution.svg, tornado.svg and uncertainty.html.")] = None,
-    project: Annotated[str, typer.Option("--project", help="Project scenario.")] = "tripp",
-    against: Annotated[str, typer.Option("--against", help="Scenario without the project.")] = "baseline",
+    corridor: Annotated[str, typer.Option("--corridor", help="Corridor spec: bundled name or YAML file.")]
+    = "tripp",
+    project: Annotated[str | None, typer.Option("--project", help="Project case (default: the corridor's "
+                                                "first).")] = None,
+    against: Annotated[str, typer.Option("--against", help="Comparison base.")] = "do-minimum",
     network: NetworkOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -65,7 +68,7 @@ def uncertainty(
             from corridor._errors import ValidationError
 
             raise ValidationError(f"--out {out}: exists and is not a folder")
-        model = prepare(load(network), project, against)
+        model = prepare(corridor, network=load(network) if network else None, project=project, against=against)
         n_inputs = len(model.inputs)
         total = draws + 2 * n_inputs
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -89,7 +92,7 @@ def uncertainty(
     from rich.table import Table
 
     m = summary["metrics"]
-    t = Table(title=f"{project} against {against}: {draws} draws (seed {seed})", show_lines=False)
+    t = Table(title=f"{model.project} against {model.without}: {draws} draws (seed {seed})", show_lines=False)
     for col in ("metric", "P10", "P50", "P90"):
         t.add_column(col, justify="left" if col == "metric" else "right")
     for key, scale, label in _HEADLINES:

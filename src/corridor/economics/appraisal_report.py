@@ -1,27 +1,27 @@
-"""The economic-appraisal section of the ``corridor run`` report, from the run's freight equilibria."""
+"""The economic-appraisal section of the report: a view of the study's appraisal."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from corridor.economics.appraisal import Appraisal, appraise
 from corridor.economics.appraisal_flows import appraisal_flows
 from corridor.report import Section, frame_html
-from corridor.scenario.compare import tripp_link_mask
 
 if TYPE_CHECKING:
-    from corridor.assignment.corridor import CorridorComparison
-    from corridor.run import JobContext
+    from corridor.assignment.corridor import CorridorAssignment
+    from corridor.study import StudyResult
 
 
-def appraisal_of_runs(runs: dict[int, CorridorComparison]) -> Appraisal:
-    """Appraise the project of ``runs`` (per demand year: the equilibria without and with it)."""
-    any_run = next(iter(runs.values()))
-    mask = tripp_link_mask(any_run.after.freight.network)
-    return appraise(appraisal_flows({y: r.before for y, r in runs.items()},
-                                    {y: r.after for y, r in runs.items()}, mask))
+def appraisal_of_runs(without: dict[int, CorridorAssignment], with_: dict[int, CorridorAssignment],
+                      project_links: frozenset[str]) -> Appraisal:
+    """Appraise the project from the equilibria without and with it in each demand year."""
+    net = next(iter(with_.values())).freight.network
+    mask = net.links["link_id"].isin(project_links).to_numpy(dtype=bool)
+    return appraise(appraisal_flows(without, with_, mask))
 
 
 def headline(s: dict[str, Any]) -> str:
@@ -31,24 +31,26 @@ def headline(s: dict[str, Any]) -> str:
             f"BCR {bcr}; CO2 {s['co2_t_per_yr_full_operation'] / 1e3:+,.0f} kt/yr")
 
 
-def section(ctx: JobContext) -> tuple[Section, dict] | None:
-    runs = ctx.extras.get("freight_runs")
-    if not runs:
-        return None  # the assignment section said why it did not run
-    a = appraisal_of_runs(runs)
+def summary(a: Appraisal) -> dict[str, Any]:
     s = a.summary()
-    s["headline"] = headline(s)
+    return {"headline": headline(s), **s}
+
+
+def section(res: StudyResult) -> Section:
+    a = res.appraisal
+    s = summary(a)
     t = a.table
     every = t[(t["year"] - t["year"].iloc[0]) % 5 == 0]
     show = pd.DataFrame({"year": every["year"].astype(str), "corridor Mt": every["corridor_t"] / 1e6,
                          "time M USD": every["time_savings_usd"] / 1e6,
                          "money M USD": every["money_savings_usd"] / 1e6,
                          "CO2 kt": every["co2_t"] / 1e3, "costs M USD": every["costs_usd"] / 1e6,
-                         "net M USD": every["net_usd"] / 1e6})
-    html = (f"<p><b>{s['headline']}</b>. EU Guide to CBA (DG REGIO 2014) method: costs at economic prices "
-            "(conversion factors), user benefits by cargo class and year with the rule of a half, tolls as "
-            "transfers, CO2 by mode at a carbon price, residual value in the last year. Air pollutants are not "
-            "counted (no sourced factors). Inputs and their sources: economics/data/appraisal.yaml.</p>"
+                         "net M USD": every["net_usd"] / 1e6}).replace({np.nan: None})
+    html = (f"<p><b>{s['headline']}</b> ({res.project.name} against {res.against.name}). EU Guide to CBA "
+            "(DG REGIO 2014) method: costs at economic prices (conversion factors), user benefits by cargo class "
+            "and year with the rule of a half, tolls as transfers, CO2 by mode at a carbon price, residual value "
+            "in the last year. Air pollutants are not counted (no sourced factors). Inputs and their sources: "
+            "economics/data/appraisal.yaml.</p>"
             + frame_html(show, text_columns=("year",), digits=1)
             + "".join(f"<p class='assumption'>{n}</p>" for n in a.notes))
-    return Section("appraisal", "Economic appraisal", html), s
+    return Section("appraisal", "Economic appraisal", html)

@@ -72,16 +72,33 @@ def tariffs_for(option: str, bid: Bid, volumes_by_year: Mapping[str, Mapping[int
                                    field="--tariff")])
 
 
-def modelled_volumes_by_year(project: str = "tripp", against: str = "baseline") -> dict[str, dict[int, float]]:
-    """The project's rail tonnes and road trucks per bundled demand year from the freight equilibria."""
-    from corridor.assignment.corridor import assign_corridor
-    from corridor.assignment.freight import BUNDLED_DEMAND, bundled_assumptions, bundled_demand
-    from corridor.network.io import load_network
+def modelled_volumes_by_year(corridor: str = "tripp") -> dict[str, dict[int, float]]:
+    """The project's volumes per demand year of the corridor's study, in each finance line's unit."""
+    from corridor.study import load_spec, run_study
 
-    net = load_network()
-    payload = bundled_assumptions().truck_payload_t.value
-    rail, road = {}, {}
-    for y in BUNDLED_DEMAND:
-        t = assign_corridor(net, project, bundled_demand(y)).tripp_t
-        rail[y], road[y] = t["rail"], t["road"] / payload
-    return {"rail": rail, "road": road}
+    r = run_study(load_spec(corridor))
+    fin = r.economics.finance
+    if fin is None:
+        raise ValidationError([Problem(f"corridor {corridor!r} has no finance section", field="--corridor")])
+    bids = load_bids_of(r)
+    payload = fin_payload()
+    out: dict[str, dict[int, float]] = {}
+    for y in r.assignment.years:
+        t = r.assignment.volumes(y).tonnes
+        for line, mode in r.spec.finance.lines.items():
+            out.setdefault(line, {})[y] = t.get(mode, 0.0) / (payload if bids[line] == "truck" else 1.0)
+    return out
+
+
+def load_bids_of(r) -> dict[str, str]:
+    from corridor.economics.finance import load_bids
+
+    fin = r.spec.finance
+    bids = load_bids(None if fin.bids == "bundled" else r.spec.path(fin.bids))
+    return {name: line.unit for name, line in bids[0].lines.items()}
+
+
+def fin_payload() -> float:
+    from corridor.assignment.freight import bundled_assumptions
+
+    return float(bundled_assumptions().truck_payload_t.value)

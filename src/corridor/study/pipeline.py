@@ -11,6 +11,7 @@ import pandas as pd
 from corridor._errors import NotFoundError, Problem, ValidationError
 from corridor.assignment.corridor import CorridorAssignment, assign_corridor
 from corridor.assignment.freight import bundled_assumptions, bundled_demand, read_demand
+from corridor.economics.appraisal_report import appraisal_of_runs
 from corridor.network.model import Network
 from corridor.scenario import Scenario, apply_scenario, compare_scenarios, load_scenario
 from corridor.study.attribution import attribution
@@ -199,11 +200,15 @@ def run_study(
     attr = attribution(spec, net, spec.attribution_steps(proj), fin_year, cargo, assign)
 
     say("economics")
-    econ = economics(spec, comp, net, study.volumes(fin_year), freight)
+    econ = economics(spec, comp, net, study.volumes(fin_year), freight, {y: study.volumes(y) for y in years})
+
+    say("appraisal")
+    app = appraisal_of_runs({y: study.get(base.name, y) for y in years}, {y: study.get(proj.name, y) for y in years},
+                            spec.project_links)
 
     say("third parties")
     tp = third_parties(spec, net, {"against": applied[base.name], "project": applied[proj.name]},
                        {"against": cache[(base.name, fin_year)], "project": cache[(proj.name, fin_year)]},
                        fin_year, cargo)
-    return StudyResult(spec, net, proj, base, cargo, comp, study, lines, econ, tp, attr,
+    return StudyResult(spec, net, proj, base, cargo, comp, study, lines, econ, tp, attr, app,
                        seconds=time.perf_counter() - t0, forecast=by_year)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from corridor.assignment.corridor import CorridorAssignment, CorridorComparison
+from corridor.economics.appraisal import Appraisal
 from corridor.network.model import Network
 from corridor.scenario import Comparison, Scenario
 from corridor.study.spec import CorridorSpec, Figure
@@ -231,6 +232,7 @@ class StudyResult:
     economics: EconomicsResult
     third_parties: ThirdParties
     attribution: Attribution
+    appraisal: Appraisal | None = None
     seconds: float = 0.0
     forecast: VolumesByYear | None = None  # volumes by year (None: the spec has no forecast)
 
@@ -239,6 +241,7 @@ class StudyResult:
         return int(self.spec.finance.year.value) if self.spec.finance else max(self.assignment.years)
 
     def to_dict(self) -> dict:
+        from corridor.economics.appraisal_report import summary as appraisal_summary
         from corridor.study import tables
 
         return {
@@ -251,5 +254,6 @@ class StudyResult:
             "attribution": self.attribution.to_dict(),
             "forecast": ({"headline": tables.forecast_headline(self), **self.forecast.to_dict()} if self.forecast
                          else None),
+            "appraisal": appraisal_summary(self.appraisal) if self.appraisal else None,
             "seconds": round(self.seconds, 3),
         }

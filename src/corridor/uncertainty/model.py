@@ -12,17 +12,18 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import ThreadpoolController
 
+from corridor._errors import Problem, ValidationError
 from corridor.assignment import assign
 from corridor.assignment.corridor import FreightProblem, freight_problem
-from corridor.assignment.freight import BUNDLED_DEMAND, bundled_assumptions, bundled_demand
+from corridor.assignment.freight import bundled_assumptions
 from corridor.economics._sourced import Sourced
 from corridor.economics.appraisal import AppraisalFlows, AppraisalInputs, ClassFlows, appraise, load_inputs
 from corridor.economics.appraisal_flows import ArcGroups, arc_groups, arc_tolls, class_totals, project_tonnes
 from corridor.economics.finance import Bid, evaluate_bid, load_bids
 from corridor.economics.trade import TradeParameters, load_parameters, pair_key, trade_impact, trade_ratios
 from corridor.network.model import Network
-from corridor.scenario import apply_scenario, compare_scenarios, load_scenario
-from corridor.scenario.compare import tripp_link_mask
+from corridor.scenario import apply_scenario, compare_scenarios
+from corridor.study.spec import DO_MINIMUM, CorridorSpec, load_spec
 from corridor.uncertainty.inputs import UncertainInput, appraisal_inputs, trade_inputs
 from corridor.uncertainty.network_inputs import (
     ArcTargets,
@@ -62,25 +63,24 @@ class TradeCase:
         return float(np.sum(self.exposed_usd * (r - 1.0)))
 
 
-def _trade_case(net: Network, before: str, after: str, ranges: Mapping[str, LinkRange]) -> TradeCase:
-    from corridor.economics.report import routes_table
+def _trade_case(net: Network, comp, ranges: Mapping[str, LinkRange]) -> TradeCase:
+    """The study's trade routes (``corridor.study.economics.trade_routes``), and their sensitivity to the ranges."""
+    from corridor.study.economics import trade_routes
 
-    class _Ctx:  # routes_table reads only the comparison and the network
-        def __init__(self, network, comparison):
-            self.network, self.comparison = network, comparison
-
-    comp = compare_scenarios(net, before, after)
-    routes = routes_table(_Ctx(net, comp))  # type: ignore[arg-type]
+    routes = trade_routes(comp, net)
+    routes = routes[routes["time_h_before"].notna() | routes["time_h_after"].notna()].reset_index(drop=True)
     pairs = trade_impact(routes).pairs
     counted = pairs["counted"].to_numpy(bool)
     exposed = np.where(counted, pairs["baseline_trade_usd"].fillna(0.0) * pairs["corridor_share"], 0.0)
     sens: dict[str, RouteSensitivity | None] = {"before": None, "after": None}
     if ranges:
         any_rows = comp.table[comp.table["constraint"] == "any"]
-        links = {tag: [] for tag in ("before", "after")}
+        links: dict[str, list[list[str]]] = {tag: [] for tag in ("before", "after")}
         for r in any_rows.itertuples():
             got = {tag: comp.routes.get((getattr(comp, tag), r.origin_id, r.destination_id, "any"))
                    for tag in ("before", "after")}
+            if got["before"] is None and got["after"] is None:
+                continue
             for tag in ("before", "after"):  # a missing route takes the other scenario's (as trade_impact does)
                 other = got["after" if tag == "before" else "before"]
                 links[tag].append((got[tag] or other).link_ids)
@@ -125,6 +125,7 @@ class PreparedStudy:
     trade_params: TradeParameters
     bid: Bid
     payload_t: float
+    finance_modes: dict[str, str]  # bid line -> mode of the project links whose tonnes it earns on
     inputs: tuple[UncertainInput, ...] = field(default=())
     link_ranges: dict[str, LinkRange] = field(default_factory=dict)
     targets: dict[tuple[str, int], dict[str, ArcTargets]] = field(default_factory=dict)
@@ -178,10 +179,9 @@ class PreparedStudy:
                 country0, country1 = ctry[self.without], ctry[self.project]
         a = appraise(AppraisalFlows(tuple(classes), tkm0, tkm1, corridor), app)
 
-        by_year = {line: {y: modes_t[y].get(spec.kind, 0.0) / (self.payload_t if spec.unit == "truck" else 1.0)
-                          for y in self.years}
-                   for line, spec in self.bid.lines.items() if spec.kind in ("rail", "road") and spec.unit in
-                   ("t", "truck")}
+        by_year = {line: {y: modes_t[y].get(mode, 0.0) / (self.payload_t if self.bid.lines[line].unit == "truck"
+                                                              else 1.0) for y in self.years}
+                   for line, mode in self.finance_modes.items()}
         fin = evaluate_bid(self.bid, volumes_by_year=by_year).metrics
         out: dict[str, float] = {f"corridor_flow_t_{y}": corridor[y] for y in self.years}
         out |= {"trade_change_usd": self.trade.change_usd(tp, self.link_ranges, net_values), "enpv_usd": a.enpv_usd,
@@ -194,32 +194,45 @@ class PreparedStudy:
         return out
 
 
-def prepare(net: Network, project: str = "tripp", without: str = "baseline", *,
-            years: tuple[int, ...] | None = None, finance_year: int | None = None,
-            link_ranges: Mapping[str, LinkRange] | None = None) -> PreparedStudy:
-    """Build the freight problems of both scenarios in every demand year once, and the fixed parts of a draw.
+def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None = None, project: str | None = None,
+            against: str = DO_MINIMUM, link_ranges: Mapping[str, LinkRange] | None = None) -> PreparedStudy:
+    """Build, once, what :func:`corridor.study.run_study` builds for a study: the freight problems of the project
+    case and the comparison base in every demand year, the trade routes and the finance bid; and the inputs a draw
+    samples. ``link_ranges`` are the network's ranged link figures (sampled as ``network:<name>``)."""
+    from corridor.study import default_spec
+    from corridor.study.pipeline import demand_table, resolve_scenario, study_network
 
-    ``link_ranges`` are the network's ranged link figures (sampled as ``network:<name>``)."""
+    spec = default_spec() if spec is None else load_spec(spec)
+    net = network if network is not None else study_network(spec)
+    proj = resolve_scenario(spec, project or spec.default_case)
+    base = resolve_scenario(spec, against)
+    if proj.name == base.name:
+        raise ValidationError([Problem(f"project and against are both {proj.name!r}", field="--against")])
     ranges = dict(link_ranges or {})
-    years = tuple(sorted(years or BUNDLED_DEMAND))
-    fin_year = finance_year or years[-1]
+    years = tuple(sorted(spec.demand))
+    fin_year = int(spec.finance.year.value) if spec.finance else years[-1]
+    freight = bundled_assumptions()
     problems, tolls, modes, countries, targets, applied = {}, {}, {}, {}, {}, {}
-    for sc in (without, project):
-        applied[sc] = apply_scenario(net, load_scenario(sc))
+    for sc in (base, proj):
+        applied[sc.name] = apply_scenario(net, sc)
         for y in years:
-            fp = freight_problem(applied[sc], bundled_demand(y))
-            problems[(sc, y)] = fp
-            tolls[(sc, y)] = arc_tolls(fp)
-            modes[(sc, y)] = arc_groups(fp, "mode")
-            countries[(sc, y)] = arc_groups(fp, "country")
-            targets[(sc, y)] = arc_targets(fp, ranges)
+            fp = freight_problem(applied[sc.name], demand_table(spec, y), assumptions=freight)
+            key = (sc.name, y)
+            problems[key], tolls[key] = fp, arc_tolls(fp)
+            modes[key], countries[key] = arc_groups(fp, "mode"), arc_groups(fp, "country")
+            targets[key] = arc_targets(fp, ranges)
+    comp = compare_scenarios(net, base, proj, od_pairs=spec.od_pairs, constraints=spec.route_constraints,
+                             families=spec.route_families)
     app = load_inputs()
     tp = load_parameters()
     inputs = (*(UncertainInput(f"network:{k}", r.figure) for k, r in ranges.items() if r.figure.has_range),
               *appraisal_inputs(app), *trade_inputs(tp))
-    return PreparedStudy(without, project, years, fin_year, problems, tolls, modes, countries, tripp_link_mask(applied[project]),
-                         _trade_case(net, without, project, ranges), app, tp, load_bids()[0],
-                         float(bundled_assumptions().truck_payload_t.value), inputs, ranges, targets)
+    bids = load_bids(None if spec.finance is None or spec.finance.bids == "bundled" else spec.path(spec.finance.bids))
+    finance_modes = dict(spec.finance.lines) if spec.finance else {}
+    mask = applied[proj.name].links["link_id"].isin(spec.project_links).to_numpy(dtype=bool)
+    return PreparedStudy(base.name, proj.name, years, fin_year, problems, tolls, modes, countries, mask,
+                         _trade_case(net, comp, ranges), app, tp, bids[0], float(freight.truck_payload_t.value),
+                         finance_modes, inputs, ranges, targets)
 
 
 def metrics_frame(rows: list[dict[str, float]]) -> pd.DataFrame:
