@@ -33,7 +33,7 @@ from scipy.stats import beta, norm
 
 from corridor._errors import Problem, ValidationError
 from corridor.economics import cashflow as cf
-from corridor.economics._sourced import load_yaml, problems_from_pydantic
+from corridor.sourced import load_yaml, problems_from_pydantic
 
 APPRAISAL_FILE = "appraisal.yaml"
 

@@ -16,7 +16,7 @@ from corridor._errors import Problem, ValidationError
 from corridor.assignment import assign
 from corridor.assignment.corridor import FreightProblem, freight_problem
 from corridor.assignment.freight import bundled_assumptions
-from corridor.economics._sourced import Sourced
+from corridor.sourced import Sourced
 from corridor.economics.appraisal import AppraisalFlows, AppraisalInputs, ClassFlows, appraise, load_inputs
 from corridor.economics.appraisal_flows import ArcGroups, arc_groups, arc_tolls, class_totals, project_tonnes
 from corridor.economics.finance import Bid, evaluate_bid, load_bids

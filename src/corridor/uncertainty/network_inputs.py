@@ -116,3 +116,18 @@ def route_sensitivity(routes: list[list[str]], lengths_km: Mapping[str, float],
                 if n:
                     mats[f][i, j] += n * (lengths_km[lid] if f == "free_speed_kmh" else 1.0)
     return RouteSensitivity(names, mats["fixed_time_h"], mats["free_speed_kmh"], mats["toll_usd"])
+
+
+def bundled_link_ranges() -> dict[str, LinkRange]:
+    """The bundled network's ranged link figures (``network/data/region/link_figures.yaml``) as link ranges."""
+    from corridor.network.figures import bundled_figures
+
+    figures = bundled_figures()
+    out = {}
+    for name, s in figures.ranges.items():
+        if not s.has_range:
+            continue
+        targets = tuple((lid, f) for lid, fields in figures.links.items() for f, n in fields.items() if n == name)
+        out[name] = LinkRange(Figure(value=float(s.value), low=s.low, high=s.high, unit=s.unit,
+                                     distribution=s.distribution, source=s.source), targets)
+    return out
