@@ -68,7 +68,12 @@ def uncertainty(
             from corridor._errors import ValidationError
 
             raise ValidationError(f"--out {out}: exists and is not a folder")
-        model = prepare(corridor, network=load(network) if network else None, project=project, against=against)
+        from corridor.uncertainty.network_inputs import bundled_link_ranges
+
+        # the bundled network's ranged link figures (border times, capacities) are sampled; a user network's
+        # figures have no ranges
+        model = prepare(corridor, network=load(network) if network else None, project=project, against=against,
+                        link_ranges=bundled_link_ranges() if network is None else None)
         n_inputs = len(model.inputs)
         total = draws + 2 * n_inputs
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
