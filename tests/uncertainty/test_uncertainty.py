@@ -17,7 +17,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def prepared():
-    """The bundled study prepared once (freight problems of both scenarios and years)."""
+    """The bundled study prepared once (freight problems of both scenarios and years, the network's ranges)."""
     from corridor.uncertainty.model import prepare
 
     return prepare()
@@ -40,6 +40,10 @@ def test_every_ranged_input_is_sampled(prepared):
     names = set(prepared.names)
     assert {"appraisal:capex_usd", "appraisal:discount_rate", "appraisal:co2_g_per_tkm.road",
             "trade:sigma_central", "trade:hs_tariff_per_day_central"} <= names
+    from corridor.sourced import iter_ranges
+
+    network = {p.removeprefix("network:ranges.") for p, _ in iter_ranges() if p.startswith("network:")}
+    assert network and {f"network:{k}" for k in network} <= names  # every ranged link figure
     assert set(prepared.appraisal.ranged()) == {n.removeprefix("appraisal:") for n in names
                                                 if n.startswith("appraisal:")}
 
@@ -59,7 +63,12 @@ def test_central_evaluation_is_the_study_chain(prepared):
     assert out["trade_change_usd"] == pytest.approx(r.economics.trade["totals_usd"]["central"], rel=1e-9)
     assert out["enpv_usd"] == pytest.approx(r.appraisal.enpv_usd, rel=1e-6)
     assert out["eirr"] == pytest.approx(r.appraisal.eirr, rel=1e-6)
-    assert out["project_irr"] == pytest.approx(r.economics.finance.comparison[0]["project_irr"], rel=1e-6)
+    fin = r.economics.finance.comparison[0]
+    assert out["project_npv_usd"] == pytest.approx(fin["project_npv_usd"], rel=1e-6)
+    if fin["project_irr"] is None:  # no unique root: undefined in the draw too
+        assert np.isnan(out["project_irr"])
+    else:
+        assert out["project_irr"] == pytest.approx(fin["project_irr"], rel=1e-6)
 
 
 def test_draws_change_the_appraisal(prepared):
@@ -67,7 +76,10 @@ def test_draws_change_the_appraisal(prepared):
     dear = prepared.evaluate({"appraisal:capex_usd": 600e6})
     assert dear["enpv_usd"] < central["enpv_usd"]
     assert dear["corridor_flow_t_2030"] == central["corridor_flow_t_2030"]
-    assert prepared.evaluate({"trade:sigma_central": 6.0})["trade_change_usd"] != central["trade_change_usd"]
+    quick = {"network:rail_border_time_h": 3.5, "network:road_border_time_h": 4.0}  # the ranges' low ends
+    fast = prepared.evaluate(quick)
+    assert fast["trade_change_usd"] > central["trade_change_usd"]  # the project's routes win and trade moves
+    assert prepared.evaluate({**quick, "trade:sigma_central": 6.0})["trade_change_usd"] != fast["trade_change_usd"]
 
 
 def test_percentiles():

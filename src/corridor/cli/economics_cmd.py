@@ -239,22 +239,17 @@ def finance_cmd(
                                                   help="Maximum debt / capex (fraction).")] = None,
     tax_rate: Annotated[float | None, typer.Option(callback=check.fraction(),
                                                    help="Profit tax rate (fraction).")] = None,
-    tariff: Annotated[str, typer.Option(help="Tariff option: stated (the bid's), cost (levelised capex + opex "
+    tariff: Annotated[str, typer.Option(callback=check.one_of("stated", "cost", "value"),
+                                        help="Tariff option: stated (the bid's), cost (levelised capex + opex "
                                         "per unit) or value (a share of the goods' value).")] = "stated",
-    modelled: Annotated[bool, typer.Option(help="Rail and road volumes of each operating year from the freight "
-                                           "assignment of the bundled demand years (tripp against baseline), "
-                                           "interpolated between them, ramp-up applied once.")] = False,
+    modelled: Annotated[bool, typer.Option(help="Volumes of each operating year from the default corridor "
+                                           "study's modelled years (its project case), interpolated between "
+                                           "them, flat after the last, ramp-up applied once.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Concession finance of each bid: NPV, IRR, payback, sculpted debt, DSCR, LLCR, PLCR; compare the bids."""
     from corridor.economics import finance
-    from corridor.economics.tariffs import TARIFF_OPTIONS, modelled_volumes_by_year, tariffs_for
-
-    if tariff not in TARIFF_OPTIONS:
-        from corridor.cli._output import err_console
-
-        err_console.print(f"[bold red]error:[/] --tariff {tariff!r}: accepted values: {', '.join(TARIFF_OPTIONS)}")
-        raise typer.Exit(2)
+    from corridor.economics.tariffs import modelled_volumes_by_year, tariffs_for
 
     if bid is None:
         check.refuse_unused(["annual"], "prints one bid's yearly cash flows, so it needs --bid NAME")

@@ -21,6 +21,7 @@ _HEADLINES = (
     ("bcr", 1.0, "benefit-cost ratio"),
     ("co2_t_per_yr", 1e-3, "CO2 change, kt/yr"),
     ("project_irr", 100.0, "project IRR (finance), %"),
+    ("project_npv_usd", 1e-6, "project NPV (finance), M USD"),
 )
 
 
@@ -68,12 +69,9 @@ def uncertainty(
             from corridor._errors import ValidationError
 
             raise ValidationError(f"--out {out}: exists and is not a folder")
-        from corridor.uncertainty.network_inputs import bundled_link_ranges
-
         # the bundled network's ranged link figures (border times, capacities) are sampled; a user network's
         # figures have no ranges
-        model = prepare(corridor, network=load(network) if network else None, project=project, against=against,
-                        link_ranges=bundled_link_ranges() if network is None else None)
+        model = prepare(corridor, network=load(network) if network else None, project=project, against=against)
         n_inputs = len(model.inputs)
         total = draws + 2 * n_inputs
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -10,7 +10,7 @@ import numpy as np
 
 from corridor.assignment import AssignmentResult
 from corridor.assignment.corridor import CorridorAssignment, FreightProblem
-from corridor.economics.appraisal import AppraisalFlows, ClassFlows
+from corridor.economics.appraisal import Appraisal, AppraisalFlows, AppraisalInputs, ClassFlows, appraise
 
 
 def arc_tolls(fp: FreightProblem) -> np.ndarray:
@@ -73,19 +73,10 @@ def tkm_by(fp: FreightProblem, r: AssignmentResult, column: str) -> dict[str, fl
     return arc_groups(fp, column).tkm(fp, r)
 
 
-def project_tonnes(fp: FreightProblem, r: AssignmentResult, project_links: np.ndarray) -> dict[str, float]:
-    """Tonnes per year on the project's links by mode: the busiest project link of each mode (both directions)."""
-    real, li = _real_arcs(fp)
-    per_link = np.zeros(fp.n_links)
-    np.add.at(per_link, li, r.flow[real])
-    modes = fp.network.links["mode"].to_numpy(dtype=object)
-    return {str(m): float(per_link[project_links & (modes == m)].max())
-            for m in np.unique(modes[project_links].astype(str))}
-
-
-def appraisal_flows(without: Mapping[int, CorridorAssignment], with_: Mapping[int, CorridorAssignment],
-                    project_links: np.ndarray) -> AppraisalFlows:
-    """The appraisal's flows from the equilibria of both scenarios in each modelled year."""
+def appraisal_flows(without: Mapping[int, CorridorAssignment], with_: Mapping[int, CorridorAssignment]
+                    ) -> AppraisalFlows:
+    """The appraisal's flows from the equilibria of both scenarios in each modelled year (the project's tonnes:
+    the assignment's ``project_t``)."""
     classes, tkm0, tkm1, corridor = [], {}, {}, {}
     for y in sorted(with_):
         a0, a1 = without[y], with_[y]
@@ -97,5 +88,11 @@ def appraisal_flows(without: Mapping[int, CorridorAssignment], with_: Mapping[in
             classes.append(ClassFlows(y, name, t0, t1, h0, h1, m0, m1, float(np.nanmax([v0, v1])), l0, l1))
         tkm0[y] = tkm_by(a0.freight, a0.result, "mode")
         tkm1[y] = tkm_by(a1.freight, a1.result, "mode")
-        corridor[y] = sum(project_tonnes(a1.freight, a1.result, project_links).values())
+        corridor[y] = sum(a1.project_t.values())
     return AppraisalFlows(tuple(classes), tkm0, tkm1, corridor)
+
+
+def appraisal_of_runs(without: Mapping[int, CorridorAssignment], with_: Mapping[int, CorridorAssignment],
+                      inputs: AppraisalInputs | None = None) -> Appraisal:
+    """Appraise the project from the equilibria without and with it in each modelled year."""
+    return appraise(appraisal_flows(without, with_), inputs)

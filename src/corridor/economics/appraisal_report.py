@@ -7,21 +7,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from corridor.economics.appraisal import Appraisal, appraise
-from corridor.economics.appraisal_flows import appraisal_flows
+from corridor.economics.appraisal import Appraisal
 from corridor.report import Section, frame_html
 
 if TYPE_CHECKING:
-    from corridor.assignment.corridor import CorridorAssignment
     from corridor.study import StudyResult
-
-
-def appraisal_of_runs(without: dict[int, CorridorAssignment], with_: dict[int, CorridorAssignment],
-                      project_links: frozenset[str]) -> Appraisal:
-    """Appraise the project from the equilibria without and with it in each demand year."""
-    net = next(iter(with_.values())).freight.network
-    mask = net.links["link_id"].isin(project_links).to_numpy(dtype=bool)
-    return appraise(appraisal_flows(without, with_, mask))
 
 
 def headline(s: dict[str, Any]) -> str:

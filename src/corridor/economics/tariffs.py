@@ -72,33 +72,13 @@ def tariffs_for(option: str, bid: Bid, volumes_by_year: Mapping[str, Mapping[int
                                    field="--tariff")])
 
 
-def modelled_volumes_by_year(corridor: str = "tripp") -> dict[str, dict[int, float]]:
-    """The project's volumes per demand year of the corridor's study, in each finance line's unit."""
-    from corridor.study import load_spec, run_study
+def modelled_volumes_by_year(corridor: str | None = None) -> dict[str, dict[int, float]]:
+    """The bid lines' volumes in every modelled year of the corridor's study (default: the default spec), in
+    each line's unit, as the study's finance takes them."""
+    from corridor.study import DEFAULT_SPEC, load_spec, run_study
 
-    r = run_study(load_spec(corridor))
-    fin = r.economics.finance
+    fin = run_study(load_spec(corridor or DEFAULT_SPEC)).economics.finance
     if fin is None:
-        raise ValidationError([Problem(f"corridor {corridor!r} has no finance section", field="--corridor")])
-    bids = load_bids_of(r)
-    payload = fin_payload()
-    out: dict[str, dict[int, float]] = {}
-    for y in r.assignment.years:
-        t = r.assignment.volumes(y).tonnes
-        for line, mode in r.spec.finance.lines.items():
-            out.setdefault(line, {})[y] = t.get(mode, 0.0) / (payload if bids[line] == "truck" else 1.0)
-    return out
-
-
-def load_bids_of(r) -> dict[str, str]:
-    from corridor.economics.finance import load_bids
-
-    fin = r.spec.finance
-    bids = load_bids(None if fin.bids == "bundled" else r.spec.path(fin.bids))
-    return {name: line.unit for name, line in bids[0].lines.items()}
-
-
-def fin_payload() -> float:
-    from corridor.assignment.freight import bundled_assumptions
-
-    return float(bundled_assumptions().truck_payload_t.value)
+        raise ValidationError([Problem(f"corridor {corridor or DEFAULT_SPEC!r} has no finance section",
+                                       field="--corridor")])
+    return fin.by_year

@@ -112,7 +112,9 @@ def finance(spec: CorridorSpec, volumes: CorridorVolumes, freight: FreightAssump
         for line, x in bid_volumes(spec, v, units, freight)[0].items():
             years.setdefault(line, {})[y] = x
     for line in years:
-        basis[line] += f"; by year from the demand years {', '.join(map(str, sorted(years[line])))}"
+        ys = sorted(years[line])
+        basis[line] += (f"; each operating year from the modelled years {', '.join(map(str, ys))} (interpolated "
+                        f"between them, held flat after {ys[-1]}; ramp-up applied once)")
     source = f"flows from assignment ({volumes.scenario}, {volumes.year})"
     if volumes.ramp_up_applied:
         bids = [without_ramp_up(b, vols) for b in bids]
@@ -121,7 +123,7 @@ def finance(spec: CorridorSpec, volumes: CorridorVolumes, freight: FreightAssump
     results = [evaluate_bid(b, volumes=vols, volume_source=source, volumes_by_year=years or None) for b in bids]
     case = {"source_file": fin.bids, "comparison": compare_bids(results).to_dict(orient="records"),
             "bids": [r.summary() for r in results]}
-    return FinanceResult(volumes, vols, basis, case)
+    return FinanceResult(volumes, vols, basis, case, years)
 
 
 def economics(spec: CorridorSpec, c: Comparison, net: Network, volumes: CorridorVolumes | None,

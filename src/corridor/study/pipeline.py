@@ -11,7 +11,7 @@ import pandas as pd
 from corridor._errors import NotFoundError, Problem, ValidationError
 from corridor.assignment.corridor import CorridorAssignment, assign_corridor
 from corridor.assignment.freight import bundled_assumptions, bundled_demand, read_demand
-from corridor.economics.appraisal_report import appraisal_of_runs
+from corridor.economics.appraisal_flows import appraisal_of_runs
 from corridor.network.model import Network
 from corridor.scenario import Scenario, apply_scenario, compare_scenarios, load_scenario
 from corridor.study.attribution import attribution
@@ -203,8 +203,7 @@ def run_study(
     econ = economics(spec, comp, net, study.volumes(fin_year), freight, {y: study.volumes(y) for y in years})
 
     say("appraisal")
-    app = appraisal_of_runs({y: study.get(base.name, y) for y in years}, {y: study.get(proj.name, y) for y in years},
-                            spec.project_links)
+    app = appraisal_of_runs({y: study.get(base.name, y) for y in years}, {y: study.get(proj.name, y) for y in years})
 
     say("third parties")
     tp = third_parties(spec, net, {"against": applied[base.name], "project": applied[proj.name]},

@@ -150,6 +150,7 @@ class FinanceResult:
     bid_volumes: dict[str, float]  # bid line -> volume in the line's unit per year (from ``volumes``)
     basis: dict[str, str]  # bid line -> how its volume was set ("modelled: ..." or "stated in the bid file")
     case: dict  # :func:`corridor.economics.finance.bundled_finance_case` output
+    by_year: dict[str, dict[int, float]] = field(default_factory=dict)  # bid line -> modelled year -> volume
 
     @property
     def comparison(self) -> list[dict]:
@@ -157,7 +158,9 @@ class FinanceResult:
 
     def to_dict(self) -> dict:
         return {"volumes_t": {"scenario": self.volumes.scenario, "year": self.volumes.year, **self.volumes.tonnes},
-                "bid_volumes": self.bid_volumes, "basis": self.basis, "comparison": self.comparison}
+                "bid_volumes": self.bid_volumes,
+                "bid_volumes_by_year": {k: {str(y): v for y, v in ys.items()} for k, ys in self.by_year.items()},
+                "basis": self.basis, "comparison": self.comparison}
 
 
 @dataclass(frozen=True)

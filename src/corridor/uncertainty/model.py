@@ -14,89 +14,27 @@ from threadpoolctl import ThreadpoolController
 
 from corridor._errors import Problem, ValidationError
 from corridor.assignment import assign
-from corridor.assignment.corridor import FreightProblem, freight_problem
+from corridor.assignment.corridor import (
+    FreightProblem,
+    freight_problem,
+    path_project_tonnes,
+    project_selection,
+)
 from corridor.assignment.freight import bundled_assumptions
-from corridor.sourced import Sourced
 from corridor.economics.appraisal import AppraisalFlows, AppraisalInputs, ClassFlows, appraise, load_inputs
-from corridor.economics.appraisal_flows import ArcGroups, arc_groups, arc_tolls, class_totals, project_tonnes
+from corridor.economics.appraisal_flows import ArcGroups, arc_groups, arc_tolls, class_totals
 from corridor.economics.finance import Bid, evaluate_bid, load_bids
-from corridor.economics.trade import TradeParameters, load_parameters, pair_key, trade_impact, trade_ratios
+from corridor.economics.trade import TradeParameters, load_parameters
 from corridor.network.model import Network
 from corridor.scenario import apply_scenario, compare_scenarios
+from corridor.sourced import Sourced
 from corridor.study.spec import DO_MINIMUM, CorridorSpec, load_spec
 from corridor.uncertainty.inputs import UncertainInput, appraisal_inputs, trade_inputs
-from corridor.uncertainty.network_inputs import (
-    ArcTargets,
-    LinkRange,
-    RouteSensitivity,
-    apply_draw,
-    arc_targets,
-    route_sensitivity,
-)
+from corridor.uncertainty.network_inputs import ArcTargets, LinkRange, apply_draw, arc_targets
+from corridor.uncertainty.trade_case import TradeCase, trade_case
 
 #: relative gap of the equilibria in a draw (as the study)
 GAP = 1e-6
-
-
-@dataclass(frozen=True)
-class TradeCase:
-    """The route changes of the country pairs (central), how the drawn link figures move them, and the
-    exposed trade; the trade parameters are sampled."""
-
-    days_before: np.ndarray
-    days_after: np.ndarray
-    cost_before: np.ndarray
-    cost_after: np.ndarray
-    exposed_usd: np.ndarray  # baseline trade x corridor share of the counted pairs (0 for the others)
-    before: RouteSensitivity | None = None  # per pair (mean of its routes)
-    after: RouteSensitivity | None = None
-
-    def change_usd(self, params: TradeParameters, ranges: Mapping[str, LinkRange] | None = None,
-                   values: Mapping[str, float] | None = None) -> float:
-        """Central-case change in trade (USD/yr): Hummels & Schaur's tariff per day with elasticity sigma."""
-        db, da, cb, ca = self.days_before, self.days_after, self.cost_before, self.cost_after
-        if values and self.before is not None and self.after is not None:
-            tb, mb = self.before.deltas(ranges or {}, values)
-            ta, ma = self.after.deltas(ranges or {}, values)
-            db, da, cb, ca = db + tb / 24.0, da + ta / 24.0, cb + mb, ca + ma
-        r = trade_ratios(db, da, cb, ca, params)["central"]
-        return float(np.sum(self.exposed_usd * (r - 1.0)))
-
-
-def _trade_case(net: Network, comp, ranges: Mapping[str, LinkRange]) -> TradeCase:
-    """The study's trade routes (``corridor.study.economics.trade_routes``), and their sensitivity to the ranges."""
-    from corridor.study.economics import trade_routes
-
-    routes = trade_routes(comp, net)
-    routes = routes[routes["time_h_before"].notna() | routes["time_h_after"].notna()].reset_index(drop=True)
-    pairs = trade_impact(routes).pairs
-    counted = pairs["counted"].to_numpy(bool)
-    exposed = np.where(counted, pairs["baseline_trade_usd"].fillna(0.0) * pairs["corridor_share"], 0.0)
-    sens: dict[str, RouteSensitivity | None] = {"before": None, "after": None}
-    if ranges:
-        any_rows = comp.table[comp.table["constraint"] == "any"]
-        links: dict[str, list[list[str]]] = {tag: [] for tag in ("before", "after")}
-        for r in any_rows.itertuples():
-            got = {tag: comp.routes.get((getattr(comp, tag), r.origin_id, r.destination_id, "any"))
-                   for tag in ("before", "after")}
-            if got["before"] is None and got["after"] is None:
-                continue
-            for tag in ("before", "after"):  # a missing route takes the other scenario's (as trade_impact does)
-                other = got["after" if tag == "before" else "before"]
-                links[tag].append((got[tag] or other).link_ids)
-        lengths = dict(zip(net.links["link_id"], net.link_array("length_km", fill=0.0), strict=True))
-        keys = [pair_key(a, b) for a, b in zip(routes["origin_country"], routes["destination_country"], strict=True)]
-        order = {k: i for i, k in enumerate(pairs["pair"])}
-        w = np.zeros((len(pairs), len(keys)))
-        for j, k in enumerate(keys):
-            w[order[k], j] = 1.0
-        w /= w.sum(axis=1, keepdims=True)  # trade_impact averages a pair's routes with equal weights
-        for tag in ("before", "after"):
-            rs = route_sensitivity(links[tag], lengths, ranges)
-            sens[tag] = RouteSensitivity(rs.names, w @ rs.fixed_h, w @ rs.speed_km, w @ rs.toll)
-    return TradeCase(pairs["days_before"].to_numpy(float), pairs["days_after"].to_numpy(float),
-                     pairs["cost_usd_per_t_before"].to_numpy(float), pairs["cost_usd_per_t_after"].to_numpy(float),
-                     exposed.astype(float), sens["before"], sens["after"])
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +57,7 @@ class PreparedStudy:
     tolls: dict[tuple[str, int], np.ndarray]
     modes: dict[tuple[str, int], ArcGroups]
     countries: dict[tuple[str, int], ArcGroups]
-    project_links: np.ndarray
+    selection: dict[tuple[str, int], tuple[np.ndarray, list[str]]]  # project links and modes per problem
     trade: TradeCase
     appraisal: AppraisalInputs
     trade_params: TradeParameters
@@ -167,7 +105,7 @@ class PreparedStudy:
                 if y == self.finance_year:
                     ctry[sc] = self.countries[(sc, y)].tkm(fp, r)
                 if sc == self.project:
-                    modes_t[y] = project_tonnes(fp, r, self.project_links)
+                    modes_t[y] = path_project_tonnes(fp, r, *self.selection[(sc, y)])
             c0, c1 = totals[self.without], totals[self.project]
             for name in sorted(set(c0) | set(c1)):
                 t0, h0, m0, l0, v0 = c0.get(name, (0.0, 0.0, 0.0, 0.0, np.nan))
@@ -198,9 +136,17 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
             against: str = DO_MINIMUM, link_ranges: Mapping[str, LinkRange] | None = None) -> PreparedStudy:
     """Build, once, what :func:`corridor.study.run_study` builds for a study: the freight problems of the project
     case and the comparison base in every demand year, the trade routes and the finance bid; and the inputs a draw
-    samples. ``link_ranges`` are the network's ranged link figures (sampled as ``network:<name>``)."""
+    samples. ``link_ranges`` are the network's ranged link figures (sampled as ``network:<name>``); None: those of
+    ``link_figures.yaml`` when the study runs on the bundled network, none on another network."""
     from corridor.study import default_spec
-    from corridor.study.pipeline import demand_table, resolve_scenario, study_network
+    from corridor.study.lines import lines_cases
+    from corridor.study.pipeline import (
+        demand_table,
+        modelled_rail_capacity,
+        resolve_scenario,
+        study_network,
+        with_capacity,
+    )
 
     spec = default_spec() if spec is None else load_spec(spec)
     net = network if network is not None else study_network(spec)
@@ -208,19 +154,27 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
     base = resolve_scenario(spec, against)
     if proj.name == base.name:
         raise ValidationError([Problem(f"project and against are both {proj.name!r}", field="--against")])
-    ranges = dict(link_ranges or {})
+    if link_ranges is None:
+        from corridor.uncertainty.network_inputs import bundled_link_ranges
+
+        link_ranges = bundled_link_ranges() if network is None and spec.network == "bundled" else {}
+    ranges = dict(link_ranges)
     years = tuple(sorted(spec.demand))
     fin_year = int(spec.finance.year.value) if spec.finance else years[-1]
     freight = bundled_assumptions()
-    problems, tolls, modes, countries, targets, applied = {}, {}, {}, {}, {}, {}
+    applied = {sc.name: apply_scenario(net, sc) for sc in (base, proj)}
+    # as run_study: the project's rail links take the single-track capacity corridor.lines.rail computes
+    capacity = modelled_rail_capacity(spec, lines_cases(spec, net, applied[proj.name]))
+    problems, tolls, modes, countries, targets, selection = {}, {}, {}, {}, {}, {}
     for sc in (base, proj):
-        applied[sc.name] = apply_scenario(net, sc)
+        scenario_net = with_capacity(applied[sc.name], capacity)
         for y in years:
-            fp = freight_problem(applied[sc.name], demand_table(spec, y), assumptions=freight)
+            fp = freight_problem(scenario_net, demand_table(spec, y), assumptions=freight)
             key = (sc.name, y)
             problems[key], tolls[key] = fp, arc_tolls(fp)
             modes[key], countries[key] = arc_groups(fp, "mode"), arc_groups(fp, "country")
             targets[key] = arc_targets(fp, ranges)
+            selection[key] = project_selection(fp, spec.route_families)
     comp = compare_scenarios(net, base, proj, od_pairs=spec.od_pairs, constraints=spec.route_constraints,
                              families=spec.route_families)
     app = load_inputs()
@@ -229,10 +183,11 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
               *appraisal_inputs(app), *trade_inputs(tp))
     bids = load_bids(None if spec.finance is None or spec.finance.bids == "bundled" else spec.path(spec.finance.bids))
     finance_modes = dict(spec.finance.lines) if spec.finance else {}
-    mask = applied[proj.name].links["link_id"].isin(spec.project_links).to_numpy(dtype=bool)
-    return PreparedStudy(base.name, proj.name, years, fin_year, problems, tolls, modes, countries, mask,
-                         _trade_case(net, comp, ranges), app, tp, bids[0], float(freight.truck_payload_t.value),
-                         finance_modes, inputs, ranges, targets)
+    return PreparedStudy(base.name, proj.name, years, fin_year, problems, tolls, modes, countries,
+                         selection,
+                         trade_case(net, base, proj, comp, ranges, od_pairs=spec.od_pairs,
+                                    families=spec.route_families), app, tp, bids[0],
+                         float(freight.truck_payload_t.value), finance_modes, inputs, ranges, targets)
 
 
 def metrics_frame(rows: list[dict[str, float]]) -> pd.DataFrame:
