@@ -25,15 +25,17 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
 
-    from corridor.network.io import load_network
+    import numpy as np
+
     from corridor.uncertainty.inputs import draw_matrix, draw_values
     from corridor.uncertainty.model import prepare
     from corridor.uncertainty.sweep import dask_client, run_draws
 
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (cores: {os.cpu_count()})")
     t = time.perf_counter()
-    model = prepare(load_network())
-    print(f"prepare (freight problems of both scenarios and years, trade routes): {time.perf_counter() - t:.2f} s")
+    model = prepare()
+    print(f"prepare (freight problems of both scenarios and years, candidate trade routes): "
+          f"{time.perf_counter() - t:.2f} s; {len(model.inputs)} ranged inputs, years {list(model.years)}")
     values = draw_values(model.inputs, draw_matrix(len(model.inputs), args.draws, args.seed))
 
     model.evaluate(values[0])  # warm-up (kernels, caches)
@@ -57,7 +59,9 @@ def main() -> None:
         t = time.perf_counter()
         dask = run_draws(model, values, client=client)
         t_dask = time.perf_counter() - t
-    assert dask == loop, "the cluster's metrics differ from the loop's"
+    same = all(a.keys() == b.keys() and np.allclose([a[k] for k in a], [b[k] for k in a], rtol=0, atol=0,
+                                                     equal_nan=True) for a, b in zip(dask, loop, strict=True))
+    assert same, "the cluster's metrics differ from the loop's"
     print(f"LocalCluster of {args.workers} workers: start {t_up:.1f} s, first scatter and worker imports "
           f"{t_warm:.1f} s")
     print(f"{'run':<28}{'draws':>7}{'seconds':>10}{'draws/s':>10}")

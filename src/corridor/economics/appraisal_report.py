@@ -17,8 +17,10 @@ if TYPE_CHECKING:
 def headline(s: dict[str, Any]) -> str:
     eirr = "none unique" if s["eirr"] is None else f"{100 * s['eirr']:.1f} %"
     bcr = "–" if s["bcr"] is None else f"{s['bcr']:.2f}"
+    co2 = s["co2_t_per_yr_full_operation"]
+    co2_text = f"{co2:+,.0f} t/yr" if abs(co2) < 1e4 else f"{co2 / 1e3:+,.0f} kt/yr"
     return (f"ENPV {s['enpv_usd'] / 1e6:,.0f} M USD at {100 * s['discount_rate']:.0f} %, EIRR {eirr}, "
-            f"BCR {bcr}; CO2 {s['co2_t_per_yr_full_operation'] / 1e3:+,.0f} kt/yr")
+            f"BCR {bcr}; CO2 {co2_text}")
 
 
 def summary(a: Appraisal) -> dict[str, Any]:

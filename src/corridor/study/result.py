@@ -257,6 +257,7 @@ class StudyResult:
             "attribution": self.attribution.to_dict(),
             "forecast": ({"headline": tables.forecast_headline(self), **self.forecast.to_dict()} if self.forecast
                          else None),
-            "appraisal": appraisal_summary(self.appraisal) if self.appraisal else None,
+            "appraisal": ({"project": self.project.name, "against": self.against.name,
+                           **appraisal_summary(self.appraisal)} if self.appraisal else None),
             "seconds": round(self.seconds, 3),
         }

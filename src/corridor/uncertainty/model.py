@@ -164,7 +164,7 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
     freight = bundled_assumptions()
     applied = {sc.name: apply_scenario(net, sc) for sc in (base, proj)}
     # as run_study: the project's rail links take the single-track capacity corridor.lines.rail computes
-    capacity = modelled_rail_capacity(spec, lines_cases(spec, net, applied[proj.name]))
+    capacity = modelled_rail_capacity(spec, lines_cases(spec, net, applied[proj.name], kinds=("rail",)))
     problems, tolls, modes, countries, targets, selection = {}, {}, {}, {}, {}, {}
     for sc in (base, proj):
         scenario_net = with_capacity(applied[sc.name], capacity)
@@ -185,8 +185,7 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
     finance_modes = dict(spec.finance.lines) if spec.finance else {}
     return PreparedStudy(base.name, proj.name, years, fin_year, problems, tolls, modes, countries,
                          selection,
-                         trade_case(net, base, proj, comp, ranges, od_pairs=spec.od_pairs,
-                                    families=spec.route_families), app, tp, bids[0],
+                         trade_case(net, base, proj, comp, ranges), app, tp, bids[0],
                          float(freight.truck_payload_t.value), finance_modes, inputs, ranges, targets)
 
 

@@ -12,16 +12,15 @@ corner is not a candidate: the choice is exact when the draw's best route is one
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from corridor.economics.trade import TradeParameters, pair_key, trade_impact, trade_ratios
 from corridor.network.model import Network
-from corridor.scenario import Comparison, Scenario, compare_scenarios
-from corridor.scenario.compare import Constraint
-from corridor.scenario.families import RouteFamilies
+from corridor.routing.paths import RouteOptions, cheapest_routes
+from corridor.scenario import Comparison, Scenario, apply_scenario
 from corridor.uncertainty.network_inputs import LinkRange, RouteSensitivity, route_sensitivity
 
 #: up to this many route-moving ranges, every low/high corner is routed (2**n comparisons)
@@ -112,7 +111,7 @@ def _rows(comp: Comparison) -> list[tuple[str, str]]:
 
 
 def trade_case(net: Network, base: Scenario, proj: Scenario, comp: Comparison, ranges: Mapping[str, LinkRange], *,
-               od_pairs: Sequence[tuple[str, str]], families: RouteFamilies, cargo: str = "container") -> TradeCase:
+               cargo: str = "container") -> TradeCase:
     """The study's trade case (:func:`corridor.study.economics.trade_routes` of ``comp``) and the candidate
     routes of each row under ``ranges``."""
     from corridor.study.economics import trade_routes
@@ -137,10 +136,15 @@ def trade_case(net: Network, base: Scenario, proj: Scenario, comp: Comparison, r
     rows = _rows(comp)
     if len(rows) != len(routes):
         raise ValueError(f"{len(rows)} routed pairs but {len(routes)} trade rows")  # the study changed its rows
-    found = [(None, comp)]
+    scenarios = {"before": base, "after": proj}
+    options = RouteOptions.make(cargo=cargo)
+    found: list[tuple[dict[str, float] | None, dict[str, dict]]] = [
+        (None, {tag: {(o, d): comp.routes.get((getattr(comp, tag), o, d, "any")) for o, d in rows}
+                for tag in TAGS})]
     for values in corners:
-        found.append((values, compare_scenarios(network_at(net, ranges, values), base, proj, od_pairs=od_pairs,
-                                                cargo=cargo, constraints=(Constraint(),), families=families)))
+        at = network_at(net, ranges, values)
+        found.append((values, {tag: cheapest_routes(apply_scenario(at, sc), rows, options=options)
+                               for tag, sc in scenarios.items()}))
     lengths = dict(zip(net.links["link_id"], net.link_array("length_km", fill=0.0), strict=True))
     choices = {}
     for tag in TAGS:
@@ -148,10 +152,10 @@ def trade_case(net: Network, base: Scenario, proj: Scenario, comp: Comparison, r
         cand: list[tuple[int, tuple[str, ...], float, float, float, dict | None]] = []
         central = np.zeros(len(rows), np.int64)
         for i, (o, d) in enumerate(rows):
-            use = tag if comp.routes.get((getattr(comp, tag), o, d, "any")) else other  # missing: the other's
+            use = tag if found[0][1][tag][(o, d)] else other  # a missing route: the other scenario's
             seen: set[tuple[str, ...]] = set()
-            for values, c in found:
-                rt = c.routes.get((getattr(c, use), o, d, "any"))
+            for values, by_tag in found:
+                rt = by_tag[use][(o, d)]
                 if rt is None or tuple(rt.link_ids) in seen:
                     continue
                 seen.add(tuple(rt.link_ids))
