@@ -19,4 +19,13 @@ def test_run_json_has_appraisal(tmp_path):
     assert a["enpv_usd"] == pytest.approx(a["pv_benefits_usd"] - a["pv_costs_usd"], rel=1e-9)
     assert a["bcr"] == pytest.approx(a["pv_benefits_usd"] / a["pv_costs_usd"], rel=1e-9)
     assert len(a["annual"]["year"]) == 30 and a["annual"]["year"][0] == 2026
+    assert (a["project"], a["against"]) == ("tripp", "do-minimum")  # the study's comparison, not do-nothing
     assert "Economic appraisal" in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_run_summary_prints_the_appraisal_headline(tmp_path):
+    res = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["run", "-o", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    line = next(x for x in res.output.splitlines() if x.startswith("appraisal: "))
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())["appraisal"]
+    assert f"ENPV {summary['enpv_usd'] / 1e6:,.0f} M USD at 5 %" in line and "BCR" in line and "CO2" in line

@@ -19,10 +19,20 @@ from support import REPO, skip_or_fail
 runner = CliRunner()
 
 
+#: loopback ports of the test's scheduler (the first free one); its workers take 18800-18809, nannies 18810-18819
+PORTS = range(18786, 18800)
+
+
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    for port in PORTS:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    skip_or_fail(f"no free loopback port in {PORTS.start}-{PORTS.stop - 1}")
+    raise AssertionError("unreachable")
 
 
 def _wait_for_workers(address: str, n: int, timeout: float = 90.0) -> None:
@@ -47,7 +57,8 @@ def dask_cluster(tmp_path):
         for k in (1, 2):
             procs.append(subprocess.Popen(
                 [dask, "worker", address, "--nthreads", "1", "--nworkers", "1", "--no-dashboard",
-                 "--host", "127.0.0.1", "--local-directory", str(tmp_path / f"w{k}")],
+                 "--host", "127.0.0.1", "--worker-port", "18800:18809", "--nanny-port", "18810:18819",
+                 "--local-directory", str(tmp_path / f"w{k}")],
                 env=env, stdout=logs[k], stderr=subprocess.STDOUT))
         _wait_for_workers(address, 2)
         yield address
