@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from corridor.cli import _options as check
 from corridor.cli._common import JsonOpt, NetworkOpt, load
 from corridor.cli._output import cli_errors, console, err_console, print_json
 
@@ -39,11 +40,11 @@ def uncertainty(
     = 200,
     seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="Seed of the Latin hypercube (same seed, same "
                                       "numbers, whatever the workers).")] = 1,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of a running Dask scheduler "
+    scheduler: Annotated[str | None, typer.Option("--scheduler", callback=check.scheduler_address, help="Address of a running Dask scheduler "
                                                   "(tcp://host:port); default: a LocalCluster.")] = None,
     workers: Annotated[int, typer.Option("--workers", "-w", min=0, max=64, help="LocalCluster worker processes "
                                          "(0: a plain loop in this process).")] = 2,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for uncertainty.json, draws.csv, "
+    out: Annotated[Path | None, typer.Option("--out", "-o", callback=check.out_folder, help="Folder for uncertainty.json, draws.csv, "
                                              "distribution.svg, tornado.svg and uncertainty.html.")] = None,
     corridor: Annotated[str, typer.Option("--corridor", help="Corridor spec: bundled name or YAML file.")]
     = "tripp",
@@ -65,10 +66,6 @@ def uncertainty(
 
     t0 = time.perf_counter()
     with cli_errors():
-        if out is not None and out.exists() and not out.is_dir():
-            from corridor._errors import ValidationError
-
-            raise ValidationError(f"--out {out}: exists and is not a folder")
         # the bundled network's ranged link figures (border times, capacities) are sampled; a user network's
         # figures have no ranges
         model = prepare(corridor, network=load(network) if network else None, project=project, against=against)
