@@ -44,6 +44,8 @@ def test_every_ranged_input_is_sampled(prepared):
 
     network = {p.removeprefix("network:ranges.") for p, _ in iter_ranges() if p.startswith("network:")}
     assert network and {f"network:{k}" for k in network} <= names  # every ranged link figure
+    appraisal = {p.removeprefix("appraisal:") for p, _ in iter_ranges() if p.startswith("appraisal:")}
+    assert appraisal and {f"appraisal:{k}" for k in appraisal} <= names  # every ranged appraisal input
     assert set(prepared.appraisal.ranged()) == {n.removeprefix("appraisal:") for n in names
                                                 if n.startswith("appraisal:")}
 

@@ -24,62 +24,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy.stats import beta, norm
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from corridor._errors import Problem, ValidationError
 from corridor.economics import cashflow as cf
-from corridor.sourced import load_yaml, problems_from_pydantic
+from corridor.sourced import Sourced, load_yaml, problems_from_pydantic
 
 APPRAISAL_FILE = "appraisal.yaml"
 
 
-class Figure(BaseModel):
-    """A figure with its source and, if uncertain, a low/high range (triangular unless stated)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    value: float | list[float]
-    source: str = Field(min_length=1)
-    unit: str | None = None
-    low: float | None = None
-    high: float | None = None
-    distribution: Literal["triangular", "uniform", "pert", "lognormal"] | None = None
-
-    @model_validator(mode="after")
-    def _range(self) -> Figure:
-        if (self.low is None) != (self.high is None):
-            raise ValueError("give both low and high, or neither")
-        if self.low is not None:
-            if isinstance(self.value, list):
-                raise ValueError("a range needs a single number as value")
-            if not self.low <= self.value <= self.high:  # type: ignore[operator]
-                raise ValueError(f"need low <= value <= high, got {self.low:g} / {self.value:g} / {self.high:g}")
-        return self
-
-    @property
-    def has_range(self) -> bool:
-        return self.low is not None and self.high is not None and self.high > self.low
-
-    def ppf(self, u: np.ndarray) -> np.ndarray:
-        """The figure at quantiles ``u`` (0..1) of its distribution (its value everywhere without a range)."""
-        u = np.asarray(u, dtype=float)
-        if not self.has_range:
-            return np.full(u.shape, float(self.value))  # type: ignore[arg-type]
-        lo, mid, hi = float(self.low), float(self.value), float(self.high)  # type: ignore[arg-type]
-        if self.distribution == "uniform":
-            return lo + u * (hi - lo)
-        if self.distribution == "pert":  # beta-PERT, lambda 4
-            a, b = 1 + 4 * (mid - lo) / (hi - lo), 1 + 4 * (hi - mid) / (hi - lo)
-            return lo + (hi - lo) * beta.ppf(u, a, b)
-        if self.distribution == "lognormal":  # median = value; low, high = 5th and 95th percentiles
-            return mid * np.exp(np.log(hi / lo) / (2 * norm.ppf(0.95)) * norm.ppf(u))
-        c = (mid - lo) / (hi - lo)
-        return np.where(u < c, lo + np.sqrt(u * (hi - lo) * (mid - lo)), hi - np.sqrt((1 - u) * (hi - lo) * (hi - mid)))
+#: a figure of the appraisal: a :class:`~corridor.sourced.Sourced` number (or list, e.g. a phasing), ranged when
+#: uncertain
+Figure = Sourced[float | list[float]]
 
 
 class AppraisalInputs(BaseModel):
@@ -122,7 +82,7 @@ class AppraisalInputs(BaseModel):
 
     def ranged(self) -> dict[str, Figure]:
         """The inputs with a range, by dotted name (``co2_g_per_tkm.road``)."""
-        out = {n: getattr(self, n) for n in type(self).model_fields if isinstance(getattr(self, n), Figure)}
+        out = {n: getattr(self, n) for n in type(self).model_fields if isinstance(getattr(self, n), Sourced)}
         out.update({f"co2_g_per_tkm.{m}": f for m, f in self.co2_g_per_tkm.items()})
         return {n: f for n, f in out.items() if f.has_range}
 

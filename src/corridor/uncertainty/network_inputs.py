@@ -20,14 +20,14 @@ import numpy as np
 
 from corridor._errors import Problem, ValidationError
 from corridor.assignment.corridor import FreightProblem
-from corridor.economics.appraisal import Figure
+from corridor.sourced import Sourced
 
 FIELDS = ("fixed_time_h", "free_speed_kmh", "capacity", "toll_usd")
 
 
 @dataclass(frozen=True)
 class LinkRange:
-    figure: Figure
+    figure: Sourced
     targets: tuple[tuple[str, str], ...]  # (link_id, field)
 
 
@@ -128,6 +128,5 @@ def bundled_link_ranges() -> dict[str, LinkRange]:
         if not s.has_range:
             continue
         targets = tuple((lid, f) for lid, fields in figures.links.items() for f, n in fields.items() if n == name)
-        out[name] = LinkRange(Figure(value=float(s.value), low=s.low, high=s.high, unit=s.unit,
-                                     distribution=s.distribution, source=s.source), targets)
+        out[name] = LinkRange(s, targets)
     return out

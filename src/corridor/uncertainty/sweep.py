@@ -38,7 +38,8 @@ def dask_client(scheduler: str | None, workers: int | None):
         finally:
             client.close()
         return
-    with LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None,
+    # dashboard on any free port: no clash (and no warning) when another cluster holds 8787
+    with LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=":0",
                       silence_logs=logging.ERROR) as lc, Client(lc) as client:
         yield client
 
