@@ -137,7 +137,10 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
     """Build, once, what :func:`corridor.study.run_study` builds for a study: the freight problems of the project
     case and the comparison base in every demand year, the trade routes and the finance bid; and the inputs a draw
     samples. ``link_ranges`` are the network's ranged link figures (sampled as ``network:<name>``); None: those of
-    ``link_figures.yaml`` when the study runs on the bundled network, none on another network."""
+    ``link_figures.yaml`` when the study runs on the bundled network, none on another network.
+
+    Not yet mirrored: the spec's forecast (demand grown to its years to 2060 and generated traffic): a draw models
+    the spec's demand tables' years only, as ``run_study`` on the spec without its forecast."""
     from corridor.study import default_spec
     from corridor.study.lines import lines_cases
     from corridor.study.pipeline import (
