@@ -103,6 +103,7 @@ def _notes_html(net: Network) -> str:
 def study_sections(r: StudyResult) -> list[Section]:
     """The report's sections after the route comparison, in order; each is a view of ``r``."""
     from corridor.assignment.report import section as assignment_section
+    from corridor.economics.appraisal_report import section as appraisal_section
     from corridor.economics.report import section as economics_section
     from corridor.lines.report import section as lines_section
 
@@ -117,6 +118,8 @@ def study_sections(r: StudyResult) -> list[Section]:
     out.append(economics_section(r))
     if r.delays is not None:
         out.append(_delays_section(r))
+    if r.appraisal is not None:
+        out.append(appraisal_section(r))
     return out
 
 

@@ -51,7 +51,12 @@ def test_finance_uses_the_modelled_tonnes_converted_to_the_bids_units(tripp_stud
     assert fin.bid_volumes == {"rail": v.tonnes["rail"], "road": pytest.approx(v.tonnes["road"] / payload)}
     assert fin.basis["rail"].startswith("modelled") and fin.basis["pipeline_gas"].startswith("stated")
     stated = evaluate_bid(load_bids()[0]).metrics
-    modelled = evaluate_bid(load_bids()[0], volumes=fin.bid_volumes).metrics
+    by_year: dict[str, dict[int, float]] = {}  # finance takes every demand year's modelled tonnes
+    for y in tripp_study.assignment.years:
+        t = tripp_study.assignment.volumes(y).tonnes
+        by_year.setdefault("rail", {})[y] = t["rail"]
+        by_year.setdefault("road", {})[y] = t["road"] / payload
+    modelled = evaluate_bid(load_bids()[0], volumes=fin.bid_volumes, volumes_by_year=by_year).metrics
     assert fin.comparison[0]["project_irr"] == modelled["project_irr"]  # both None when not unique
     assert fin.comparison[0]["project_npv_usd"] == pytest.approx(modelled["project_npv_usd"])
     assert modelled["project_npv_usd"] < stated["project_npv_usd"]  # modelled tonnes, far below the claimed 15 Mt

@@ -345,6 +345,32 @@ def _project_modes(fp: FreightProblem, rules: RouteFamilies) -> list[str]:
     return sorted(set(modes) & usable)
 
 
+def project_selection(fp: FreightProblem, rules: RouteFamilies) -> tuple[np.ndarray, list[str]]:
+    """The project's links (mask over the network's links) and the modes of them some class may use."""
+    return _project_mask(fp.network, rules), _project_modes(fp, rules)
+
+
+def path_project_tonnes(fp: FreightProblem, r: AssignmentResult, project: np.ndarray,
+                        modes: Sequence[str]) -> dict[str, float]:
+    """Tonnes per year of the paths that use a project link, by mode of that link (``project``, ``modes``: from
+    :func:`project_selection`): ``project_t`` of :func:`corridor_result` without its tables, for many
+    evaluations. Needs a path-based result."""
+    if r.paths is None:
+        raise ValidationError([Problem("needs a path-based result (algorithm 'gp')", field="algorithm")])
+    p, ps = fp.problem, r.paths
+    mode = fp.network.links["mode"].to_numpy(dtype=object)
+    out = dict.fromkeys(modes, 0.0)
+    for k in range(len(ps)):
+        for arcs, flow in ps.paths(k):
+            if flow <= 0:
+                continue
+            li = p.arc_link[arcs]
+            li = li[li < fp.n_links]
+            for m in set(mode[li[project[li]]]) & out.keys():
+                out[m] += flow
+    return out
+
+
 def _path_table(fp: FreightProblem, r: AssignmentResult, rules: RouteFamilies) -> pd.DataFrame:
     p, net = fp.problem, fp.network
     ps = r.paths

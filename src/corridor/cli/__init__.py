@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 #: Area modules under ``corridor.cli``, in the order their commands are listed.
 AREAS: tuple[str, ...] = ("run_cmd", "route_cmd", "network_cmd", "assign_cmd", "lines_cmd", "economics_cmd",
-                          "inputs_cmd", "simulate_cmd", "transit_cmd", "calibrate_cmd")
+                          "inputs_cmd", "simulate_cmd", "uncertainty_cmd", "transit_cmd", "calibrate_cmd")
 #: Where each top-level command lives: only a shortcut, a command missing here is still found by importing
 #: every area module.
 COMMAND_AREA: dict[str, str] = {
     "run": "run_cmd", "route": "route_cmd", "skim": "route_cmd", "network": "network_cmd", "assign": "assign_cmd",
     "lines": "lines_cmd", "economics": "economics_cmd", "inputs": "inputs_cmd", "simulate": "simulate_cmd",
-    "calibrate": "calibrate_cmd",
+    "calibrate": "calibrate_cmd", "uncertainty": "uncertainty_cmd",
     "serve": "transit_cmd",
     "users": "transit_cmd",
     "audit": "transit_cmd", "transit": "transit_cmd",

@@ -169,6 +169,15 @@ def out_folder(value: Path | None) -> Path | None:
     return value
 
 
+def scheduler_address(value: str | None) -> str | None:
+    """A Dask scheduler address: ``tcp://HOST:PORT`` (or ``tls://``, or ``HOST:PORT``)."""
+    import re
+
+    if value is not None and not re.fullmatch(r"((tcp|tls)://)?[^\s:/]+:\d{1,5}", value):
+        raise _bad("expected a Dask scheduler address tcp://HOST:PORT", value)
+    return value
+
+
 def database_url(value: str | None) -> str | None:
     """A SQLAlchemy URL for SQLite (whose folder exists) or PostgreSQL."""
     if value is None:

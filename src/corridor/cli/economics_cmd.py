@@ -239,10 +239,17 @@ def finance_cmd(
                                                   help="Maximum debt / capex (fraction).")] = None,
     tax_rate: Annotated[float | None, typer.Option(callback=check.fraction(),
                                                    help="Profit tax rate (fraction).")] = None,
+    tariff: Annotated[str, typer.Option(callback=check.one_of("stated", "cost", "value"),
+                                        help="Tariff option: stated (the bid's), cost (levelised capex + opex "
+                                        "per unit) or value (a share of the goods' value).")] = "stated",
+    modelled: Annotated[bool, typer.Option(help="Volumes of each operating year from the default corridor "
+                                           "study's modelled years (its project case), interpolated between "
+                                           "them, flat after the last, ramp-up applied once.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Concession finance of each bid: NPV, IRR, payback, sculpted debt, DSCR, LLCR, PLCR; compare the bids."""
     from corridor.economics import finance
+    from corridor.economics.tariffs import modelled_volumes_by_year, tariffs_for
 
     if bid is None:
         check.refuse_unused(["annual"], "prints one bid's yearly cash flows, so it needs --bid NAME")
@@ -259,7 +266,12 @@ def finance_cmd(
             if not chosen:
                 raise NotFoundError(f"--bid {bid!r}: no bid of that name; bids: {', '.join(b.name for b in bids)}")
             bids = chosen
-        results = [finance.evaluate_bid(b) for b in bids]
+        by_year = modelled_volumes_by_year() if modelled else None
+        results, how = [], {}
+        for b in bids:
+            tariffs, how[b.name] = tariffs_for(tariff, b, by_year)
+            results.append(finance.evaluate_bid(b, volumes_by_year=by_year, tariffs=tariffs,
+                                                tariff_source=how[b.name]))
         comparison = finance.compare_bids(results)
         if bid is not None:
             data: dict[str, Any] = results[0].summary()
@@ -268,6 +280,11 @@ def finance_cmd(
         else:
             data = {"comparison": comparison.to_dict(orient="records"),
                     "assumptions": {r.bid.name: r.assumptions for r in results}}
+        data["tariff"] = {"option": tariff, "how": how,
+                          "usd_per_unit": {r.bid.name: {k: ln.tariff_usd_per_unit.value
+                                                        for k, ln in r.bid.lines.items()} for r in results}}
+        data["volumes"] = ({"basis": "modelled by year, ramp-up applied once", "by_year": by_year} if modelled
+                           else {"basis": "stated in the bid file"})
 
     def render() -> None:
         rows = [

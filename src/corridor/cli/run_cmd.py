@@ -89,6 +89,10 @@ def _summary(res, files: list[Path], full: bool) -> None:
     if full and res.passengers:
         console.print(f"[bold]passengers[/]: {escape(passengers_headline(res))}")
     console.print(f"[bold]economics[/]: {escape(economics_headline(res))}")
+    if res.appraisal is not None:
+        from corridor.economics.appraisal_report import summary as appraisal_summary
+
+        console.print(f"[bold]appraisal[/]: {escape(appraisal_summary(res.appraisal)['headline'])}")
     if res.lines is not None:
         console.print(f"[bold]lines[/]: {escape(lines_headline(res))}")
     if res.spec.simulation is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.optimize import brentq
@@ -37,7 +38,20 @@ def npv(rate: float, values: Sequence[float] | np.ndarray) -> float:
     return float(np.sum(v / (1.0 + rate) ** t))
 
 
+@lru_cache(maxsize=16)
+def _grid_discounts(n: int) -> np.ndarray:
+    """Discount factors of the scan grid for ``n`` periods (rates x periods), computed once per length."""
+    t = np.arange(n)
+    with np.errstate(over="ignore"):
+        disc = (1.0 + _RATE_GRID[:, None]) ** (-t[None, :])
+    disc.setflags(write=False)
+    return disc
+
+
 def _npv_grid(v: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    if rates is _RATE_GRID:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _grid_discounts(v.size) @ v
     t = np.arange(v.size)
     with np.errstate(over="ignore"):
         disc = (1.0 + rates[:, None]) ** (-t[None, :])
@@ -82,14 +96,15 @@ def irr_roots(values: Sequence[float] | np.ndarray) -> IrrResult:
     if sign_changes == 0:
         return IrrResult((), 0)
     f = _npv_grid(v, _RATE_GRID)
+    a, b = f[:-1], f[1:]
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite = np.isfinite(a) & np.isfinite(b)
+        hits = np.flatnonzero(finite & ((a == 0.0) | (a * b < 0)))  # a grid rate that is a root, or a bracket
     roots: list[float] = []
-    for i in range(_RATE_GRID.size - 1):
-        a, b = f[i], f[i + 1]
-        if not (np.isfinite(a) and np.isfinite(b)):
-            continue
-        if a == 0.0:
+    for i in hits:
+        if a[i] == 0.0:
             roots.append(float(_RATE_GRID[i]))
-        elif a * b < 0:
+        else:
             roots.append(float(brentq(lambda r: npv(r, v), _RATE_GRID[i], _RATE_GRID[i + 1], xtol=1e-14)))
     if f[-1] == 0.0:
         roots.append(float(_RATE_GRID[-1]))

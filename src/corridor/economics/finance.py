@@ -79,6 +79,8 @@ class Bid(BaseModel):
     gearing_max: Sourced[float]
     shareholders: Sourced[dict[str, float]]
     extension_shareholders: Sourced[dict[str, float]] | None = None
+    first_year: Sourced[int] | None = None  # calendar year of t = 0 (needed for year-by-year volumes)
+    value_tariff_share: Sourced[float] | None = None  # value-based tariff: share of the goods' value per tonne
     lines: dict[str, LineSpec]
 
     @model_validator(mode="after")
@@ -128,15 +130,23 @@ class Bid(BaseModel):
     def sources(self) -> dict[str, str]:
         return {p: s.source for p, s in iter_sourced(self)}
 
-    def with_volumes(self, volumes: Mapping[str, float], *, source: str) -> Bid:
-        """A copy with line volumes replaced (e.g. by assignment flows, in the line's unit per year)."""
-        unknown = sorted(set(volumes) - set(self.lines))
+    def with_line_values(self, field: str, values: Mapping[str, float], *, source: str) -> Bid:
+        """A copy with one sourced field of the named lines replaced (``volume_per_yr``, ``tariff_usd_per_unit``)."""
+        unknown = sorted(set(values) - set(self.lines))
         if unknown:
             raise NotFoundError(f"bid {self.name!r} has no line(s) {unknown}; lines: {sorted(self.lines)}")
         data = self.model_dump()
-        for k, v in volumes.items():
-            data["lines"][k]["volume_per_yr"] = {"value": float(v), "source": source}
+        for k, v in values.items():
+            data["lines"][k][field] = {"value": float(v), "source": source}
         return Bid.model_validate(data)
+
+    def with_volumes(self, volumes: Mapping[str, float], *, source: str) -> Bid:
+        """A copy with line volumes replaced (e.g. by assignment flows, in the line's unit per year)."""
+        return self.with_line_values("volume_per_yr", volumes, source=source)
+
+    def with_tariffs(self, tariffs: Mapping[str, float], *, source: str) -> Bid:
+        """A copy with line tariffs replaced (USD per the line's unit)."""
+        return self.with_line_values("tariff_usd_per_unit", tariffs, source=source)
 
 
 def _merge(base: Any, over: Any) -> Any:
@@ -215,10 +225,38 @@ def _ramp(ramp: list[float], n_ops: int) -> np.ndarray:
     return r[:n_ops] if r.size >= n_ops else np.concatenate([r, np.full(n_ops - r.size, r[-1])])
 
 
-def evaluate_bid(bid: Bid, *, volumes: Mapping[str, float] | None = None, volume_source: str = "flows") -> BidResult:
-    """Run the yearly model of one bid. ``volumes`` (line name -> units/yr) replace the stated volumes."""
+def line_volumes(bid: Bid, line: str, by_year: Mapping[int, float] | None = None) -> np.ndarray:
+    """Volume of one line in each operating year, ramp-up applied (once, here).
+
+    ``by_year`` (calendar year -> volume) gives modelled volumes: interpolated between the modelled years and held
+    flat before the first and after the last; without it the line's stated ``volume_per_yr``."""
+    spec = bid.lines[line]
+    n_ops = bid.total_years - bid.construction_years
+    if by_year:
+        if bid.first_year is None:
+            raise ValidationError([Problem("year-by-year volumes need the bid's first_year (calendar year of "
+                                           "t = 0)", field=f"bids.{bid.name}.first_year")])
+        years = bid.first_year.value + bid.construction_years + np.arange(n_ops)
+        ys = sorted(by_year)
+        base = np.interp(years, ys, [float(by_year[y]) for y in ys])
+    else:
+        base = np.full(n_ops, spec.volume_per_yr.value)
+    return base * _ramp(spec.ramp_up.value, n_ops)
+
+
+def evaluate_bid(bid: Bid, *, volumes: Mapping[str, float] | None = None, volume_source: str = "flows",
+                 volumes_by_year: Mapping[str, Mapping[int, float]] | None = None,
+                 tariffs: Mapping[str, float] | None = None, tariff_source: str = "tariff option") -> BidResult:
+    """Run the yearly model of one bid. ``volumes`` (line name -> units/yr) replace the stated volumes;
+    ``volumes_by_year`` (line -> calendar year -> units/yr) give each operating year its modelled volume
+    (:func:`line_volumes`); ``tariffs`` (line -> USD/unit) replace the stated tariffs."""
     if volumes:
         bid = bid.with_volumes(volumes, source=volume_source)
+    if tariffs:
+        bid = bid.with_tariffs(tariffs, source=tariff_source)
+    unknown = sorted(set(volumes_by_year or {}) - set(bid.lines))
+    if unknown:
+        raise NotFoundError(f"bid {bid.name!r} has no line(s) {unknown}; lines: {sorted(bid.lines)}")
     n = bid.total_years
     nc = bid.construction_years
     n_ops = n - nc
@@ -233,7 +271,7 @@ def evaluate_bid(bid: Bid, *, volumes: Mapping[str, float] | None = None, volume
     for name, line in bid.lines.items():
         c = line.capex_usd.value * phasing
         r = np.zeros(n)
-        r[nc:] = line.volume_per_yr.value * line.tariff_usd_per_unit.value * _ramp(line.ramp_up.value, n_ops)
+        r[nc:] = line_volumes(bid, name, (volumes_by_year or {}).get(name)) * line.tariff_usd_per_unit.value
         o = np.zeros(n)
         o[nc:] = line.opex_usd_per_yr.value
         cols[f"revenue_{name}_usd"] = r

@@ -83,3 +83,47 @@ def cashflow_svg(bid_summary: Mapping[str, Any]) -> str:
         h2, l2 = ax2.get_legend_handles_labels()
         ax.legend(h1 + h2, l1 + l2, loc="lower right", frameon=False)
         return _svg(fig)
+
+
+def distribution_svg(samples: Mapping[str, np.ndarray], labels: Mapping[str, str]) -> str:
+    """Histograms of the draws of each metric (one panel each) with P10 / P50 / P90 marked.
+
+    ``samples`` maps a metric to its draws (already in the unit of its label)."""
+    keys = [k for k in samples if np.isfinite(np.asarray(samples[k], float)).any()]
+    with mpl.rc_context(_RC):
+        fig = Figure(figsize=(7.0, 2.2 * max(len(keys), 1)))
+        axes = fig.subplots(max(len(keys), 1), 1, squeeze=False)[:, 0]
+        for ax, k in zip(axes, keys, strict=False):
+            v = np.asarray(samples[k], float)
+            v = v[np.isfinite(v)]
+            ax.hist(v, bins=min(40, max(5, v.size // 10)), color="#9bbce6", edgecolor="#3b7dd8")
+            p10, p50, p90 = np.percentile(v, [10, 50, 90])
+            for p, ls in ((p10, "--"), (p50, "-"), (p90, "--")):
+                ax.axvline(p, color="#222", lw=1.0, ls=ls)
+            ax.set_title(f"{labels.get(k, k)}: P50 {p50:,.2f} (P10 {p10:,.2f} – P90 {p90:,.2f})", fontsize=9)
+            ax.set_ylabel("draws")
+        fig.tight_layout()
+        return _svg(fig)
+
+
+def tornado_svg(rows: list[Mapping[str, Any]], central_usd: float) -> str:
+    """Tornado of ENPV (M USD): for each input, ENPV with it at its P10 and at its P90, others central.
+
+    ``rows`` are the ``tornado_enpv`` entries of the uncertainty summary (widest swing first)."""
+    names = [r["input"] for r in rows]
+    lo = np.array([r["enpv_low_usd"] for r in rows], float) / 1e6
+    hi = np.array([r["enpv_high_usd"] for r in rows], float) / 1e6
+    c = central_usd / 1e6
+    with mpl.rc_context(_RC):
+        fig = Figure(figsize=(7.0, 0.42 * max(len(rows), 2) + 1.0))
+        ax = fig.subplots()
+        y = np.arange(len(rows))
+        ax.barh(y - 0.2, lo - c, left=c, height=0.4, color="#c0504d", label="input at its P10")
+        ax.barh(y + 0.2, hi - c, left=c, height=0.4, color="#4f9d4f", label="input at its P90")
+        ax.axvline(c, color="#222", lw=1.0)
+        ax.set_yticks(y, names)
+        ax.invert_yaxis()
+        ax.set_xlabel(f"ENPV, M USD (central {c:,.0f})")
+        ax.set_title("The ten inputs that move ENPV most", fontsize=9)
+        ax.legend(loc="lower right", frameon=False)
+        return _svg(fig)

@@ -278,6 +278,39 @@ def shortest_path(net: Network, origin: str, destination: str, *, options: Route
     return _route(net, o, d, get_class(options.cargo).name, _trace(pred, arc_of, t), costs)
 
 
+@dataclass(frozen=True)
+class RouteArcs:
+    """A least-cost route as its links and totals, without the legs table (for many searches)."""
+
+    link_ids: tuple[str, ...]
+    time_h: float
+    money_usd: float
+    cost_usd: float
+
+
+def cheapest_routes(net: Network, pairs: Sequence[tuple[str, str]], *, options: RouteOptions | None = None
+                    ) -> dict[tuple[str, str], RouteArcs | None]:
+    """:func:`shortest_path` of many place pairs (None: no route), with one cost vector and one search per
+    origin: the same routes, no legs tables."""
+    options = options or RouteOptions()
+    costs = arc_costs(net, options)
+    ids = net.links["link_id"].to_numpy(dtype=object)
+    out: dict[tuple[str, str], RouteArcs | None] = {}
+    for origin in dict.fromkeys(o for o, _ in pairs):
+        dist, pred, arc_of = _search(net, net.place_nodes(resolve_place(net, origin)), costs.cost, costs.usable)
+        for o, d in pairs:
+            if o != origin:
+                continue
+            t = _best_target(dist, net.place_nodes(resolve_place(net, d)))
+            if t is None:
+                out[(o, d)] = None
+                continue
+            arcs = np.asarray(_trace(pred, arc_of, t), dtype=np.int64)
+            out[(o, d)] = RouteArcs(tuple(ids[net.arc_link[arcs]]), float(costs.time_h[arcs].sum()),
+                                    float(costs.money_usd[arcs].sum()), float(costs.cost[arcs].sum()))
+    return out
+
+
 def alternatives(net: Network, origin: str, destination: str, *, k: int = 3, options: RouteOptions | None = None,
                  penalty: float = 2.0, max_overlap: float = 0.7, **kw) -> list[Route]:
     """Up to ``k`` distinct routes, cheapest first.

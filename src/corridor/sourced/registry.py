@@ -51,6 +51,7 @@ def _forecast():
 def bundled_inputs() -> Iterator[tuple[str, Sourced]]:
     """Every sourced value of the bundled data, named ``dataset:path`` (e.g. ``network:link.az_ge_rail.capacity``)."""
     from corridor.assignment.freight import bundled_assumptions
+    from corridor.economics.appraisal import load_inputs as appraisal_inputs
     from corridor.economics.finance import load_bids
     from corridor.economics.trade import load_baseline, load_parameters
     from corridor.lines._inputs import defaults
@@ -66,6 +67,7 @@ def bundled_inputs() -> Iterator[tuple[str, Sourced]]:
         "trade_parameters": load_parameters(),
         "trade_baseline": load_baseline(),
         "bids": {b.name: b for b in load_bids()},
+        "appraisal": appraisal_inputs(),
         "network": bundled_figures(),
         "forecast": _forecast(),
     }

@@ -96,6 +96,26 @@ class Sourced(BaseModel, Generic[T]):
             return rng.lognormal(np.log(mid), np.log(hi / lo) / (2 * _Z95), n)
         return rng.triangular(lo, mid, hi, n)
 
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """The figure at quantiles ``u`` (0..1) of its distribution (its value everywhere without a range): the
+        inverse of :meth:`sample`'s distribution, for stratified (Latin hypercube) draws."""
+        from scipy.stats import beta, norm
+
+        u = np.asarray(u, dtype=float)
+        if not self.has_range or self.high == self.low:
+            return np.full(u.shape, float(self.value))  # type: ignore[arg-type]
+        lo, mid, hi = float(self.low), float(self.value), float(self.high)  # type: ignore[arg-type]
+        kind = self.kind
+        if kind == "uniform":
+            return lo + u * (hi - lo)
+        if kind == "pert":
+            a, b = 1 + 4 * (mid - lo) / (hi - lo), 1 + 4 * (hi - mid) / (hi - lo)
+            return lo + (hi - lo) * beta.ppf(u, a, b)
+        if kind == "lognormal":
+            return mid * np.exp(np.log(hi / lo) / (2 * _Z95) * norm.ppf(u))
+        c = (mid - lo) / (hi - lo)
+        return np.where(u < c, lo + np.sqrt(u * (hi - lo) * (mid - lo)), hi - np.sqrt((1 - u) * (hi - lo) * (hi - mid)))
+
     def describe(self) -> str:
         """``5 Mt/yr (3–8, triangular; facts[127])`` — for tables and reports."""
         unit = f" {self.unit}" if self.unit else ""

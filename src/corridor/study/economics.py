@@ -99,23 +99,35 @@ def without_ramp_up(bid: Bid, lines: Mapping[str, float]) -> Bid:
     return Bid.model_validate(data)
 
 
-def finance(spec: CorridorSpec, volumes: CorridorVolumes, freight: FreightAssumptions) -> FinanceResult:
+def finance(spec: CorridorSpec, volumes: CorridorVolumes, freight: FreightAssumptions,
+            by_year: Mapping[int, CorridorVolumes] | None = None) -> FinanceResult:
+    """The bids on the modelled volumes: of every demand year in ``by_year`` (each operating year interpolated
+    between them, :func:`corridor.economics.finance.line_volumes`), else of ``volumes`` alone."""
     fin = spec.finance
     bids = load_bids(None if fin.bids == "bundled" else spec.path(fin.bids))
     units = {name: line.unit for name, line in bids[0].lines.items()}
     vols, basis = bid_volumes(spec, volumes, units, freight)
+    years: dict[str, dict[int, float]] = {}
+    for y, v in (by_year or {}).items():
+        for line, x in bid_volumes(spec, v, units, freight)[0].items():
+            years.setdefault(line, {})[y] = x
+    for line in years:
+        ys = sorted(years[line])
+        basis[line] += (f"; each operating year from the modelled years {', '.join(map(str, ys))} (interpolated "
+                        f"between them, held flat after {ys[-1]}; ramp-up applied once)")
     source = f"flows from assignment ({volumes.scenario}, {volumes.year})"
     if volumes.ramp_up_applied:
         bids = [without_ramp_up(b, vols) for b in bids]
         basis = {k: v + ("; ramp-up applied in the study's forecast, not again here" if k in vols else "")
                  for k, v in basis.items()}
-    results = [evaluate_bid(b, volumes=vols, volume_source=source) for b in bids]
+    results = [evaluate_bid(b, volumes=vols, volume_source=source, volumes_by_year=years or None) for b in bids]
     case = {"source_file": fin.bids, "comparison": compare_bids(results).to_dict(orient="records"),
             "bids": [r.summary() for r in results]}
-    return FinanceResult(volumes, vols, basis, case)
+    return FinanceResult(volumes, vols, basis, case, years)
 
 
 def economics(spec: CorridorSpec, c: Comparison, net: Network, volumes: CorridorVolumes | None,
-              freight: FreightAssumptions) -> EconomicsResult:
-    fin = finance(spec, volumes, freight) if spec.finance is not None and volumes is not None else None
+              freight: FreightAssumptions, by_year: Mapping[int, CorridorVolumes] | None = None) -> EconomicsResult:
+    fin = (finance(spec, volumes, freight, by_year) if spec.finance is not None and volumes is not None
+           else None)
     return EconomicsResult(trade_summary(c, net), bundled_trade_case()["totals_usd"], fin)

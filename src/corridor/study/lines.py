@@ -21,11 +21,13 @@ def _case(spec: CorridorSpec, kind: str, net: Network, project_net: Network) -> 
     return {"gas": cases.gas_case, "oil": cases.oil_case, "rail": cases.rail_case}[kind](net, links, inputs)
 
 
-def lines_cases(spec: CorridorSpec, net: Network, project_net: Network) -> LinesResult | None:
-    """The spec's line cases: pipelines and rail on ``net`` (link lengths), fibre routes on ``project_net``."""
+def lines_cases(spec: CorridorSpec, net: Network, project_net: Network,
+                kinds: tuple[str, ...] = KINDS) -> LinesResult | None:
+    """The spec's line cases (``kinds``; the others left empty): pipelines and rail on ``net`` (link lengths),
+    fibre routes on ``project_net``."""
     if spec.lines is None:
         return None
-    return LinesResult(**{k: _case(spec, k, net, project_net) for k in KINDS})
+    return LinesResult(**{k: _case(spec, k, net, project_net) if k in kinds else {} for k in KINDS})
 
 
 def spec_case(kind: str, spec: CorridorSpec | str = "tripp", net: Network | None = None) -> dict:

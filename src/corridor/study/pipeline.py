@@ -13,6 +13,7 @@ from corridor._errors import NotFoundError, Problem, ValidationError
 from corridor.assignment.corridor import CorridorAssignment, assign_corridor
 from corridor.assignment.freight import bundled_assumptions
 from corridor.assignment.passengers import assign_passengers, congested_times
+from corridor.economics.appraisal_flows import appraisal_of_runs
 from corridor.network.model import Network
 from corridor.scenario import Scenario, apply_scenario, compare_scenarios, load_scenario
 from corridor.simulation.config import operations_queues
@@ -242,7 +243,10 @@ def run_study(
     attr = attribution(spec, net, spec.attribution_steps(proj), fin_year, cargo, assign)
 
     say("economics")
-    econ = economics(spec, comp, net, study.volumes(fin_year), freight)
+    econ = economics(spec, comp, net, study.volumes(fin_year), freight, {y: study.volumes(y) for y in years})
+
+    say("appraisal")
+    app = appraisal_of_runs({y: study.get(base.name, y) for y in years}, {y: study.get(proj.name, y) for y in years})
 
     say("third parties")
     tp = third_parties(spec, net, {"against": applied[base.name], "project": applied[proj.name]},
@@ -250,7 +254,7 @@ def run_study(
                        fin_year, cargo)
     delays = DelayFeedback(loops, feedback_settings(spec)) if sim_on else None
     return StudyResult(spec, net, proj, base, cargo, comp, study, lines, econ, tp, attr, delays=delays,
-                       seconds=time.perf_counter() - t0, forecast=by_year, calibration=calibration,
+                       appraisal=app, seconds=time.perf_counter() - t0, forecast=by_year, calibration=calibration,
                        passengers=passengers)
 
 

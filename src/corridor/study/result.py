@@ -15,6 +15,7 @@ import pandas as pd
 from corridor.assignment.calibrate import Calibration
 from corridor.assignment.corridor import CorridorAssignment, CorridorComparison
 from corridor.assignment.passengers import PassengerFlows
+from corridor.economics.appraisal import Appraisal
 from corridor.network.model import Network
 from corridor.scenario import Comparison, Scenario
 from corridor.study.spec import CorridorSpec, Figure
@@ -151,6 +152,7 @@ class FinanceResult:
     bid_volumes: dict[str, float]  # bid line -> volume in the line's unit per year (from ``volumes``)
     basis: dict[str, str]  # bid line -> how its volume was set ("modelled: ..." or "stated in the bid file")
     case: dict  # :func:`corridor.economics.finance.bundled_finance_case` output
+    by_year: dict[str, dict[int, float]] = field(default_factory=dict)  # bid line -> modelled year -> volume
 
     @property
     def comparison(self) -> list[dict]:
@@ -158,7 +160,9 @@ class FinanceResult:
 
     def to_dict(self) -> dict:
         return {"volumes_t": {"scenario": self.volumes.scenario, "year": self.volumes.year, **self.volumes.tonnes},
-                "bid_volumes": self.bid_volumes, "basis": self.basis, "comparison": self.comparison}
+                "bid_volumes": self.bid_volumes,
+                "bid_volumes_by_year": {k: {str(y): v for y, v in ys.items()} for k, ys in self.by_year.items()},
+                "basis": self.basis, "comparison": self.comparison}
 
 
 @dataclass(frozen=True)
@@ -268,6 +272,7 @@ class StudyResult:
     third_parties: ThirdParties
     attribution: Attribution
     delays: DelayFeedback | None = None  # simulated delays fed back into assignment (None: not run)
+    appraisal: Appraisal | None = None
     seconds: float = 0.0
     calibration: Calibration | None = field(default=None, repr=False)  # the base year fitted to counts
     #: passengers (their own class, not loading freight capacity) by (scenario, year)
@@ -287,6 +292,7 @@ class StudyResult:
         return int(self.spec.finance.year.value) if self.spec.finance else max(self.assignment.years)
 
     def to_dict(self) -> dict:
+        from corridor.economics.appraisal_report import summary as appraisal_summary
         from corridor.study import tables
 
         return {
@@ -305,5 +311,7 @@ class StudyResult:
             "forecast": ({"headline": tables.forecast_headline(self), **self.forecast.to_dict()} if self.forecast
                          else None),
             "delays": {"headline": tables.delays_headline(self), **self.delays.to_dict()} if self.delays else None,
+            "appraisal": ({"project": self.project.name, "against": self.against.name,
+                           **appraisal_summary(self.appraisal)} if self.appraisal else None),
             "seconds": round(self.seconds, 3),
         }

@@ -1,0 +1,196 @@
+"""One study evaluation, fast: the freight problems of both scenarios and every demand year are built once; a draw
+changes only the sampled parameters and re-solves the equilibria, then values them (appraisal, trade, finance,
+third parties). The same chain as the study (assignment -> appraisal flows -> economics), no second model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import ThreadpoolController
+
+from corridor._errors import Problem, ValidationError
+from corridor.assignment import assign
+from corridor.assignment.corridor import (
+    FreightProblem,
+    freight_problem,
+    path_project_tonnes,
+    project_selection,
+)
+from corridor.assignment.freight import bundled_assumptions
+from corridor.economics.appraisal import AppraisalFlows, AppraisalInputs, ClassFlows, appraise, load_inputs
+from corridor.economics.appraisal_flows import ArcGroups, arc_groups, arc_tolls, class_totals
+from corridor.economics.finance import Bid, evaluate_bid, load_bids
+from corridor.economics.trade import TradeParameters, load_parameters
+from corridor.network.model import Network
+from corridor.scenario import apply_scenario, compare_scenarios
+from corridor.sourced import Sourced
+from corridor.study.spec import DO_MINIMUM, CorridorSpec, load_spec
+from corridor.uncertainty.inputs import UncertainInput, appraisal_inputs, trade_inputs
+from corridor.uncertainty.network_inputs import ArcTargets, LinkRange, apply_draw, arc_targets
+from corridor.uncertainty.trade_case import TradeCase, trade_case
+
+#: relative gap of the equilibria in a draw (as the study)
+GAP = 1e-6
+
+
+@lru_cache(maxsize=1)
+def _openmp() -> ThreadpoolController:
+    """The process's thread-pool controller (made once, after the assignment kernels are loaded)."""
+    import corridor.assignment._native  # noqa: F401  (load the OpenMP kernels so the controller sees them)
+
+    return ThreadpoolController()
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedStudy:
+    """Everything a draw needs, built once and shared (scattered) to the workers."""
+
+    without: str
+    project: str
+    years: tuple[int, ...]
+    finance_year: int
+    problems: dict[tuple[str, int], FreightProblem]
+    tolls: dict[tuple[str, int], np.ndarray]
+    modes: dict[tuple[str, int], ArcGroups]
+    countries: dict[tuple[str, int], ArcGroups]
+    selection: dict[tuple[str, int], tuple[np.ndarray, list[str]]]  # project links and modes per problem
+    trade: TradeCase
+    appraisal: AppraisalInputs
+    trade_params: TradeParameters
+    bid: Bid
+    payload_t: float
+    finance_modes: dict[str, str]  # bid line -> mode of the project links whose tonnes it earns on
+    inputs: tuple[UncertainInput, ...] = field(default=())
+    link_ranges: dict[str, LinkRange] = field(default_factory=dict)
+    targets: dict[tuple[str, int], dict[str, ArcTargets]] = field(default_factory=dict)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(i.name for i in self.inputs)
+
+    def central(self) -> dict[str, float]:
+        return {i.name: i.central for i in self.inputs}
+
+    def evaluate(self, values: Mapping[str, float] | None = None) -> dict[str, float]:
+        """One study evaluation with the named inputs set (the others central): the metrics of one draw.
+
+        The equilibria are solved on one OpenMP thread: the path-based solver's result at a given gap depends on
+        how many lanes update paths together, and a draw must give the same numbers on any worker."""
+        with _openmp().limit(limits=1, user_api="openmp"):
+            return self._evaluate(dict(values or {}))
+
+    def _evaluate(self, values: dict[str, float]) -> dict[str, float]:
+        app = self.appraisal.with_values({k[len("appraisal:"):]: v for k, v in values.items()
+                                          if k.startswith("appraisal:")})
+        tp = self.trade_params
+        trade_values = {k[len("trade:"):]: v for k, v in values.items() if k.startswith("trade:")}
+        if trade_values:
+            tp = tp.model_copy(update={name: Sourced[float](value=float(v), source="uncertainty draw")
+                                       for name, v in trade_values.items()})
+
+        net_values = {k[len("network:"):]: v for k, v in values.items() if k.startswith("network:")}
+        classes, tkm0, tkm1, corridor, country0, country1, modes_t = [], {}, {}, {}, {}, {}, {}
+        for y in self.years:
+            totals, tkm, ctry = {}, {}, {}
+            for sc in (self.without, self.project):
+                fp, tolls = apply_draw(self.problems[(sc, y)], self.targets.get((sc, y), {}), self.link_ranges,
+                                       net_values, self.tolls[(sc, y)])
+                r = assign(fp.problem, algorithm="gp", gap=GAP)
+                totals[sc] = class_totals(fp, r, tolls)
+                tkm[sc] = self.modes[(sc, y)].tkm(fp, r)
+                if y == self.finance_year:
+                    ctry[sc] = self.countries[(sc, y)].tkm(fp, r)
+                if sc == self.project:
+                    modes_t[y] = path_project_tonnes(fp, r, *self.selection[(sc, y)])
+            c0, c1 = totals[self.without], totals[self.project]
+            for name in sorted(set(c0) | set(c1)):
+                t0, h0, m0, l0, v0 = c0.get(name, (0.0, 0.0, 0.0, 0.0, np.nan))
+                t1, h1, m1, l1, v1 = c1.get(name, (0.0, 0.0, 0.0, 0.0, np.nan))
+                classes.append(ClassFlows(y, name, t0, t1, h0, h1, m0, m1, float(np.nanmax([v0, v1])), l0, l1))
+            tkm0[y], tkm1[y] = tkm[self.without], tkm[self.project]
+            corridor[y] = sum(modes_t[y].values())
+            if y == self.finance_year:
+                country0, country1 = ctry[self.without], ctry[self.project]
+        a = appraise(AppraisalFlows(tuple(classes), tkm0, tkm1, corridor), app)
+
+        by_year = {line: {y: modes_t[y].get(mode, 0.0) / (self.payload_t if self.bid.lines[line].unit == "truck"
+                                                              else 1.0) for y in self.years}
+                   for line, mode in self.finance_modes.items()}
+        fin = evaluate_bid(self.bid, volumes_by_year=by_year).metrics
+        out: dict[str, float] = {f"corridor_flow_t_{y}": corridor[y] for y in self.years}
+        out |= {"trade_change_usd": self.trade.change_usd(tp, self.link_ranges, net_values), "enpv_usd": a.enpv_usd,
+                "eirr": np.nan if a.eirr is None else a.eirr, "bcr": np.nan if a.bcr is None else a.bcr,
+                "co2_t_per_yr": float(a.table["co2_t"].iloc[-1]),
+                "project_irr": np.nan if fin["project_irr"] is None else fin["project_irr"],
+                "project_npv_usd": fin["project_npv_usd"]}
+        for c in sorted(set(country0) | set(country1)):
+            out[f"tkm_change_{c}"] = country1.get(c, 0.0) - country0.get(c, 0.0)
+        return out
+
+
+def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None = None, project: str | None = None,
+            against: str = DO_MINIMUM, link_ranges: Mapping[str, LinkRange] | None = None) -> PreparedStudy:
+    """Build, once, what :func:`corridor.study.run_study` builds for a study: the freight problems of the project
+    case and the comparison base in every demand year, the trade routes and the finance bid; and the inputs a draw
+    samples. ``link_ranges`` are the network's ranged link figures (sampled as ``network:<name>``); None: those of
+    ``link_figures.yaml`` when the study runs on the bundled network, none on another network.
+
+    Not yet mirrored: the spec's forecast (demand grown to its years to 2060 and generated traffic): a draw models
+    the spec's demand tables' years only, as ``run_study`` on the spec without its forecast."""
+    from corridor.study import default_spec
+    from corridor.study.lines import lines_cases
+    from corridor.study.pipeline import (
+        demand_table,
+        modelled_rail_capacity,
+        resolve_scenario,
+        study_network,
+        with_capacity,
+    )
+
+    spec = default_spec() if spec is None else load_spec(spec)
+    net = network if network is not None else study_network(spec)
+    proj = resolve_scenario(spec, project or spec.default_case)
+    base = resolve_scenario(spec, against)
+    if proj.name == base.name:
+        raise ValidationError([Problem(f"project and against are both {proj.name!r}", field="--against")])
+    if link_ranges is None:
+        from corridor.uncertainty.network_inputs import bundled_link_ranges
+
+        link_ranges = bundled_link_ranges() if network is None and spec.network == "bundled" else {}
+    ranges = dict(link_ranges)
+    years = tuple(sorted(spec.demand))
+    fin_year = int(spec.finance.year.value) if spec.finance else years[-1]
+    freight = bundled_assumptions()
+    applied = {sc.name: apply_scenario(net, sc) for sc in (base, proj)}
+    # as run_study: the project's rail links take the single-track capacity corridor.lines.rail computes
+    capacity = modelled_rail_capacity(spec, lines_cases(spec, net, applied[proj.name], kinds=("rail",)))
+    problems, tolls, modes, countries, targets, selection = {}, {}, {}, {}, {}, {}
+    for sc in (base, proj):
+        scenario_net = with_capacity(applied[sc.name], capacity)
+        for y in years:
+            fp = freight_problem(scenario_net, demand_table(spec, y), assumptions=freight)
+            key = (sc.name, y)
+            problems[key], tolls[key] = fp, arc_tolls(fp)
+            modes[key], countries[key] = arc_groups(fp, "mode"), arc_groups(fp, "country")
+            targets[key] = arc_targets(fp, ranges)
+            selection[key] = project_selection(fp, spec.route_families)
+    comp = compare_scenarios(net, base, proj, od_pairs=spec.od_pairs, constraints=spec.route_constraints,
+                             families=spec.route_families)
+    app = load_inputs()
+    tp = load_parameters()
+    inputs = (*(UncertainInput(f"network:{k}", r.figure) for k, r in ranges.items() if r.figure.has_range),
+              *appraisal_inputs(app), *trade_inputs(tp))
+    bids = load_bids(None if spec.finance is None or spec.finance.bids == "bundled" else spec.path(spec.finance.bids))
+    finance_modes = dict(spec.finance.lines) if spec.finance else {}
+    return PreparedStudy(base.name, proj.name, years, fin_year, problems, tolls, modes, countries,
+                         selection,
+                         trade_case(net, base, proj, comp, ranges), app, tp, bids[0],
+                         float(freight.truck_payload_t.value), finance_modes, inputs, ranges, targets)
+
+
+def metrics_frame(rows: list[dict[str, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows)
