@@ -498,6 +498,18 @@ def assign_corridor(
     else:
         name = net.meta.get("scenario") or ("open links" if "open" in net.links.columns else "existing links")
     fp = freight_problem(net, demand, assumptions=assumptions, queue_overrides=queue_overrides)
+    r, model, theta_relative = solve_freight(fp, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback,
+                                             route_choice=route_choice, theta_relative=theta_relative)
+    out = corridor_result(fp, r, scenario=name, rules=families)
+    out.summary.update(route_choice=model, theta_relative=theta_relative)
+    return out
+
+
+def solve_freight(fp: FreightProblem, *, algorithm: str = "gp", gap: float = 1e-6, max_iter: int = 1000,
+                  callback: Callable[[dict], None] | None = None, route_choice: str | None = None,
+                  theta_relative: float | None = None):
+    """Solve a built freight problem with its assumptions' route choice (see :func:`assign_corridor`):
+    ``(result, model solved, theta_relative or None)``. The uncertainty sweep re-solves drawn problems with it."""
     rc = fp.assumptions.route_choice
     model = route_choice or (rc.model.value if rc is not None and algorithm == "gp" else "ue")
     theta = None
@@ -513,9 +525,7 @@ def assign_corridor(
         if model == "logit" and rc is not None else {}
     r = assign(fp.problem, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback, route_choice=model,
                theta=theta, **choice_set)
-    out = corridor_result(fp, r, scenario=name, rules=families)
-    out.summary.update(route_choice=model, theta_relative=theta_relative if model == "logit" else None)
-    return out
+    return r, model, (theta_relative if model == "logit" else None)
 
 
 def relative_theta(p: AssignmentProblem, theta_relative: float) -> np.ndarray:

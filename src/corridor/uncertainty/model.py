@@ -13,12 +13,12 @@ import pandas as pd
 from threadpoolctl import ThreadpoolController
 
 from corridor._errors import Problem, ValidationError
-from corridor.assignment import assign
 from corridor.assignment.corridor import (
     FreightProblem,
     freight_problem,
     path_project_tonnes,
     project_selection,
+    solve_freight,
 )
 from corridor.assignment.freight import bundled_assumptions
 from corridor.economics.appraisal import AppraisalFlows, AppraisalInputs, ClassFlows, appraise, load_inputs
@@ -99,7 +99,7 @@ class PreparedStudy:
             for sc in (self.without, self.project):
                 fp, tolls = apply_draw(self.problems[(sc, y)], self.targets.get((sc, y), {}), self.link_ranges,
                                        net_values, self.tolls[(sc, y)])
-                r = assign(fp.problem, algorithm="gp", gap=GAP)
+                r, _, _ = solve_freight(fp, gap=GAP)  # the assumptions' route choice, as run_study
                 totals[sc] = class_totals(fp, r, tolls)
                 tkm[sc] = self.modes[(sc, y)].tkm(fp, r)
                 if y == self.finance_year:
@@ -141,7 +141,9 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
 
     Not yet mirrored: the spec's forecast (demand grown to its years to 2060 and generated traffic): a draw models
     the spec's demand tables' years only, as ``run_study`` on the spec without its forecast."""
+    from corridor.simulation.config import operations_queues
     from corridor.study import default_spec
+    from corridor.study.calibration import apply_factors, calibrate_spec
     from corridor.study.lines import lines_cases
     from corridor.study.pipeline import (
         demand_table,
@@ -168,11 +170,17 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
     applied = {sc.name: apply_scenario(net, sc) for sc in (base, proj)}
     # as run_study: the project's rail links take the single-track capacity corridor.lines.rail computes
     capacity = modelled_rail_capacity(spec, lines_cases(spec, net, applied[proj.name], kinds=("rail",)))
+    # as run_study: the base year fitted to the counts scales every year's tables; the operations data's queues
+    tables = {y: demand_table(spec, y) for y in years}
+    if spec.calibration is not None:
+        calibration = calibrate_spec(spec, net)
+        tables = {y: apply_factors(d, calibration) for y, d in tables.items()}
+    queues = operations_queues(net)
     problems, tolls, modes, countries, targets, selection = {}, {}, {}, {}, {}, {}
     for sc in (base, proj):
         scenario_net = with_capacity(applied[sc.name], capacity)
         for y in years:
-            fp = freight_problem(scenario_net, demand_table(spec, y), assumptions=freight)
+            fp = freight_problem(scenario_net, tables[y], assumptions=freight, queue_overrides=queues)
             key = (sc.name, y)
             problems[key], tolls[key] = fp, arc_tolls(fp)
             modes[key], countries[key] = arc_groups(fp, "mode"), arc_groups(fp, "country")
