@@ -161,3 +161,13 @@ def test_evaluation_does_not_depend_on_the_thread_count(prepared):
     with ctl.limit(limits=1, user_api="openmp"):
         one = prepared.evaluate(v)
     assert two == one
+
+
+def test_the_logit_dispersion_is_sampled_and_moves_the_flows(prepared):
+    """The route choice's θ (the assumptions' range) is a sampled input, and a draw solves at the drawn value."""
+    from corridor.uncertainty.model import THETA
+
+    assert THETA in prepared.names
+    low, high = (prepared.evaluate({THETA: v}) for v in (10.0, 50.0))
+    y = max(prepared.years)
+    assert low[f"corridor_flow_t_{y}"] != pytest.approx(high[f"corridor_flow_t_{y}"], rel=1e-3)

@@ -99,7 +99,8 @@ class PreparedStudy:
             for sc in (self.without, self.project):
                 fp, tolls = apply_draw(self.problems[(sc, y)], self.targets.get((sc, y), {}), self.link_ranges,
                                        net_values, self.tolls[(sc, y)])
-                r, _, _ = solve_freight(fp, gap=GAP)  # the assumptions' route choice, as run_study
+                # the assumptions' route choice, as run_study, at the drawn logit dispersion if one is drawn
+                r, _, _ = solve_freight(fp, gap=GAP, theta_relative=values.get(THETA))
                 totals[sc] = class_totals(fp, r, tolls)
                 tkm[sc] = self.modes[(sc, y)].tkm(fp, r)
                 if y == self.finance_year:
@@ -191,13 +192,25 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
     app = load_inputs()
     tp = load_parameters()
     inputs = (*(UncertainInput(f"network:{k}", r.figure) for k, r in ranges.items() if r.figure.has_range),
-              *appraisal_inputs(app), *trade_inputs(tp))
+              *appraisal_inputs(app), *trade_inputs(tp), *route_choice_inputs(freight))
     bids = load_bids(None if spec.finance is None or spec.finance.bids == "bundled" else spec.path(spec.finance.bids))
     finance_modes = dict(spec.finance.lines) if spec.finance else {}
     return PreparedStudy(base.name, proj.name, years, fin_year, problems, tolls, modes, countries,
                          selection,
                          trade_case(net, base, proj, comp, ranges), app, tp, bids[0],
                          float(freight.truck_payload_t.value), finance_modes, inputs, ranges, targets)
+
+
+#: the sampled name of the logit route choice's dispersion (``theta_relative`` of the freight assumptions)
+THETA = "route_choice:theta_relative"
+
+
+def route_choice_inputs(freight) -> tuple[UncertainInput, ...]:
+    """The logit dispersion when the assumptions choose logit and give it a range (it moves the flows most)."""
+    rc = freight.route_choice
+    if rc is None or rc.model.value != "logit" or not rc.theta_relative.has_range:
+        return ()
+    return (UncertainInput(THETA, rc.theta_relative),)
 
 
 def metrics_frame(rows: list[dict[str, float]]) -> pd.DataFrame:
