@@ -60,7 +60,7 @@ def _loop(damping: str, max_rounds: int):
 
     def assign(delays: pd.Series):
         ca = assign_corridor(with_delays(net, delays.rename("delay_h").rename_axis("link_id").reset_index()),
-                             None, demand, gap=1e-8)
+                             None, demand, gap=1e-8, route_choice="ue")  # the fixed point below is Wardrop's
         seen.append(ca)
         return ca
 

@@ -154,7 +154,7 @@ def _modelled(F: np.ndarray, R: np.ndarray, tonnes: np.ndarray) -> np.ndarray:
 
 
 def calibrate(demand: pd.DataFrame, lines: Sequence[Screenline], assign: AssignFn, *,
-              assumptions: FreightAssumptions | None = None, max_outer: int = 6, tol: float = 1e-3,
+              assumptions: FreightAssumptions | None = None, max_outer: int = 12, tol: float = 1e-3,
               counts_file: str = "counts", progress: Callable[[str], None] | None = None) -> Calibration:
     """Fit ``demand`` (rows with ``low``/``high``) to ``lines``; ``assign(demand)`` solves the base-year
     equilibrium (path-based). Returns the fitted rows, the screenline table and every border crossing's flow."""
