@@ -238,7 +238,29 @@ class Server:
 
 
 def run(coro):
-    """Run ``coro`` on uvloop when it is installed (a cheaper loop for the generator), else asyncio's."""
+    """Run ``coro`` on uvloop when it is installed (a cheaper loop for the generator), else asyncio's; on a
+    thread of its own when this thread already runs a loop (e.g. a caller under Playwright's sync API)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _run_here(coro)
+    out: dict = {}
+
+    def target():
+        try:
+            out["value"] = _run_here(coro)
+        except BaseException as e:
+            out["error"] = e
+
+    t = threading.Thread(target=target, name="load-generator")
+    t.start()
+    t.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
+def _run_here(coro):
     try:
         import uvloop
     except ImportError:  # pragma: no cover - uvicorn[standard] brings it
