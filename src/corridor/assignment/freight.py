@@ -169,14 +169,21 @@ def read_demand(path: str | Path, **kw) -> pd.DataFrame:
     central value where not given) and ``line`` (line number in the file, for messages). Places are checked
     against a network later (:func:`freight_problem`). Keywords go to :func:`check_demand`."""
     path = Path(path)
+    return check_demand(read_table(path, "demand file"), file=str(path), **kw)
+
+
+def read_table(path: str | Path, what: str) -> pd.DataFrame:
+    """A CSV as text cells with stripped headers; a missing file is a :class:`NotFoundError` naming ``what``, an
+    unreadable one a :class:`ValidationError` naming the file (the callers check fields and name the lines)."""
+    path = Path(path)
     if not path.is_file():
-        raise NotFoundError(f"demand file not found: {path}")
+        raise NotFoundError(f"{what} not found: {path}")
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
         raise ValidationError([Problem(f"not a readable CSV: {e}", file=str(path))]) from None
     frame.columns = [c.strip() for c in frame.columns]
-    return check_demand(frame, file=str(path), **kw)
+    return frame
 
 
 def check_demand(frame: pd.DataFrame, *, file: str = "demand", unit: str = "t",

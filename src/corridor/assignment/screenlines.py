@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from corridor._errors import NotFoundError, Problem, ValidationError
+from corridor._errors import Problem, ValidationError
+from corridor.assignment.freight import read_table
 
 COLUMNS = ("name", "place", "links", "direction", "mode", "transit_of", "between", "observed", "low", "high",
            "unit", "year", "source")
@@ -59,15 +60,7 @@ def bundled_screenlines_path() -> Path:
 
 def read_screenlines(path: str | Path) -> list[Screenline]:
     """Read a screenline CSV; every problem (file, line, field) in one :class:`ValidationError`."""
-    path = Path(path)
-    if not path.is_file():
-        raise NotFoundError(f"counts file not found: {path}")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        raise ValidationError([Problem(f"not a readable CSV: {e}", file=str(path))]) from None
-    frame.columns = [c.strip() for c in frame.columns]
-    return check_screenlines(frame, file=str(path))
+    return check_screenlines(read_table(path, "counts file"), file=str(path))
 
 
 def _number(raw: str) -> float:
