@@ -4,7 +4,7 @@ pyproject.toml."""
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-KERNELS = ("_vdf", "_kernels", "_paths")
+KERNELS = ("_vdf", "_kernels", "_paths", "_logit")
 
 extensions = [
     Extension(

@@ -89,3 +89,58 @@ def test_options_are_checked():
         assign(p, route_choice="logit", theta=1.0, algorithm="fw")
     with pytest.raises(ValidationError, match="apply to logit route choice only"):
         assign(p, theta=1.0)
+
+
+def three_routes() -> AssignmentProblem:
+    """Two pairs 0 → 1 and 4 → 1 sharing a steep arc (the coupling that makes per-pair sweeps slow): routes
+    0 → 2 → 1 (shared arc 2 → 1), 0 → 3 → 1 and 4 → 2 → 1, 4 → 5 → 1."""
+    tail, head = np.array([0, 2, 0, 3, 4, 4, 5]), np.array([2, 1, 3, 1, 2, 5, 1])
+    t0 = np.array([0.0, 10.0, 0.0, 14.0, 0.0, 0.0, 13.0])
+    cap, alpha, beta = np.array([1, 60, 1, 100, 1, 1, 100.0]), np.array([0, 2, 0, 0.5, 0, 0, 0.5]), np.full(7, 4.0)
+    indptr, order = csr_from_links(6, tail, head)
+    dem = np.zeros((3, 3))
+    dem[0, 1], dem[2, 1] = 120.0, 80.0
+    return AssignmentProblem(
+        indptr=indptr, head=head[order], tail=tail[order], arc_link=order, free_flow_time=t0[order],
+        capacity=cap[order], alpha=alpha[order], beta=beta[order], length=np.zeros(7), toll=np.zeros(7),
+        zone_nodes=np.array([0, 1, 4]), no_through=np.array([True, True, False, False, True, False]),
+        classes=(TrafficClass("all", dem),))
+
+
+def _is_logit_fixed_point(p: AssignmentProblem, r, theta: float) -> None:
+    cost = r.class_cost()[0]
+    for k in range(len(r.paths)):
+        paths = r.paths.paths(k)
+        c = np.array([cost[a].sum() for a, _ in paths])
+        f = np.array([fl for _, fl in paths])
+        share = np.exp(-theta * (c - c.min()))
+        np.testing.assert_allclose(f, f.sum() * share / share.sum(), rtol=1e-6, atol=1e-8)
+
+
+def test_newton_steps_and_sweeps_reach_the_same_sue(monkeypatch):
+    import corridor.assignment.logit as logit
+
+    p = three_routes()
+    newton = assign(p, route_choice="logit", theta=0.8, gap=1e-10, alternatives=2)
+    assert newton.converged and all(r["direction"] == "logit" for r in newton.iteration_rows)
+    monkeypatch.setattr(logit, "NEWTON_MAX_PATHS", 0)  # sweeps only
+    sweeps = assign(p, route_choice="logit", theta=0.8, gap=1e-10, max_iter=5000, alternatives=2)
+    assert sweeps.converged
+    np.testing.assert_allclose(newton.flow, sweeps.flow, rtol=1e-7, atol=1e-7)
+    _is_logit_fixed_point(p, newton, 0.8)
+    assert len(newton.paths.paths(1)) == 2  # both pairs split, over the shared arc
+
+
+def test_warm_start_keeps_a_solution_and_reaches_another_theta():
+    p = three_routes()
+    first = assign(p, route_choice="logit", theta=0.8, gap=1e-10, alternatives=2)
+    again = assign(p, route_choice="logit", theta=0.8, gap=1e-10, start=first.paths)
+    assert again.converged and again.n_iterations == 1
+    np.testing.assert_array_equal(again.flow, first.flow)
+    cold = assign(p, route_choice="logit", theta=3.0, gap=1e-10, alternatives=2)
+    warm = assign(p, route_choice="logit", theta=3.0, gap=1e-10, start=first.paths)
+    assert warm.converged
+    np.testing.assert_allclose(warm.flow, cold.flow, rtol=1e-7, atol=1e-7)
+    _is_logit_fixed_point(p, warm, 3.0)
+    with pytest.raises(ValidationError, match="apply to logit route choice only"):
+        assign(p, start=first.paths)

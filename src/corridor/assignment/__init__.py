@@ -9,12 +9,16 @@ is the SUE gap (:data:`corridor.assignment.logit.SUE_GAP_DEFINITION`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from corridor._errors import ValidationError
 from corridor.assignment.problem import AssignmentProblem, TrafficClass, problem_from_tntp
 from corridor.assignment.result import GAP_DEFINITION, AssignmentResult
+
+if TYPE_CHECKING:
+    from corridor.assignment.pathbased import PathSet
 
 ALGORITHMS: tuple[str, ...] = ("gp", "bfw", "cfw", "fw", "msa")
 #: route choice models: deterministic user equilibrium (Wardrop) or logit stochastic user equilibrium
@@ -43,6 +47,7 @@ def assign(
     theta: float | np.ndarray | None = None,
     alternatives: int = 0,
     penalty: float = 1.5,
+    start: PathSet | None = None,
 ) -> AssignmentResult:
     """Solve the user equilibrium to relative gap ``gap`` (or stop after ``max_iter`` iterations, with
     ``converged=False``). ``callback`` receives each iteration's row (iteration, relative_gap, ...).
@@ -50,7 +55,8 @@ def assign(
     ``route_choice="logit"`` solves the logit stochastic user equilibrium instead, with dispersion ``theta`` per
     unit of generalised cost (a number, or classes × zones × zones), to SUE gap ``gap``; it is path-based (its
     path set starts from a ``gp`` solution, with ``alternatives`` rounds of link-penalty routes, arcs used so far
-    ``penalty`` times dearer), so ``algorithm`` must be ``gp``."""
+    ``penalty`` times dearer), so ``algorithm`` must be ``gp``; ``start``, an earlier logit solution's paths on
+    the same graph, replaces that start (a warm start)."""
     route_choice = route_choice.lower()
     if route_choice not in ROUTE_CHOICES:
         raise ValidationError(f"unknown route choice {route_choice!r}; choose one of {', '.join(ROUTE_CHOICES)}")
@@ -69,9 +75,10 @@ def assign(
         from corridor.assignment.logit import run_logit
 
         return run_logit(problem, theta=theta, gap=gap, max_iter=max_iter, callback=callback,
-                         alternatives=alternatives, penalty=penalty)
-    if theta is not None or alternatives:
-        raise ValidationError("theta and alternatives apply to logit route choice only (route_choice='logit')")
+                         alternatives=alternatives, penalty=penalty, start=start)
+    if theta is not None or alternatives or start is not None:
+        raise ValidationError("theta, alternatives and start apply to logit route choice only "
+                              "(route_choice='logit')")
     if algorithm == "gp":
         from corridor.assignment.pathbased import run_path_based
 

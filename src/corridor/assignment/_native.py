@@ -18,7 +18,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("OMP_DYNAMIC", "true")
 
 try:
-    from corridor.assignment import _kernels, _paths, _vdf
+    from corridor.assignment import _kernels, _logit, _paths, _vdf
 except ImportError as exc:  # pragma: no cover - only without a build
     raise ImportError(
         "corridor's compiled assignment kernels are not built (corridor/assignment/_kernels*.so): install the "
@@ -26,4 +26,4 @@ except ImportError as exc:  # pragma: no cover - only without a build
         f"with `python setup.py build_ext --inplace` ({exc})"
     ) from exc
 
-__all__ = ["_kernels", "_paths", "_vdf"]
+__all__ = ["_kernels", "_logit", "_paths", "_vdf"]

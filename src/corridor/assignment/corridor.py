@@ -507,9 +507,10 @@ def assign_corridor(
 
 def solve_freight(fp: FreightProblem, *, algorithm: str = "gp", gap: float = 1e-6, max_iter: int = 1000,
                   callback: Callable[[dict], None] | None = None, route_choice: str | None = None,
-                  theta_relative: float | None = None):
+                  theta_relative: float | None = None, start=None):
     """Solve a built freight problem with its assumptions' route choice (see :func:`assign_corridor`):
-    ``(result, model solved, theta_relative or None)``. The uncertainty sweep re-solves drawn problems with it."""
+    ``(result, model solved, theta_relative or None)``. The uncertainty sweep re-solves drawn problems with it,
+    each from the central solution's paths (``start``, a logit warm start; ignored for the UE)."""
     rc = fp.assumptions.route_choice
     model = route_choice or (rc.model.value if rc is not None and algorithm == "gp" else "ue")
     theta = None
@@ -523,6 +524,8 @@ def solve_freight(fp: FreightProblem, *, algorithm: str = "gp", gap: float = 1e-
         theta = relative_theta(fp.problem, theta_relative)
     choice_set = {"alternatives": int(rc.alternatives.value), "penalty": float(rc.penalty.value)} \
         if model == "logit" and rc is not None else {}
+    if model == "logit" and start is not None:
+        choice_set["start"] = start
     r = assign(fp.problem, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback, route_choice=model,
                theta=theta, **choice_set)
     return r, model, (theta_relative if model == "logit" else None)

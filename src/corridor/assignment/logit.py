@@ -9,10 +9,16 @@ user equilibrium.
 Path set (choice set): the paths of a deterministic equilibrium solved first (``gp`` to :data:`UE_START_GAP`);
 with ``alternatives`` = k, k rounds of the link-penalty method at those equilibrium times (each origin's
 shortest paths again with the arcs its paths use so far made ``penalty`` times dearer: routes that avoid the
-used ones); plus, by column generation, every path that is shortest at the flows of an SUE iterate (checked
-every :data:`COLGEN_EVERY` iterations and at the end). Flows are equilibrated by Gauss–Seidel sweeps over the O–D pairs: per
-pair, a Newton step on Fisk's objective in its path flows (Hessian Δᵀ diag(t') Δ + diag(1 / (θ f)), projected
-so that the pair's flow is kept), the link flows updated at once (:func:`_sweep`).
+used ones); plus, by column generation, every path that is shortest at the flows of an SUE iterate. A warm
+start (``start``: an earlier solution's paths, e.g. a sweep's central solution) replaces the equilibrium start and
+the penalty routes.
+
+Equilibration: a path set of at most :data:`NEWTON_MAX_PATHS` paths takes Newton steps on the fixed point in path
+costs, ``c = C(y(c))`` (:func:`_newton`: quadratic convergence, flows positive and pairs' demand kept at any
+step), with columns generated once it has converged on the set; a larger one, or a step that does not descend,
+takes Gauss–Seidel sweeps over the O–D pairs (compiled, :func:`_sweep`: per pair, a Newton step on Fisk's
+objective in its path flows, Hessian Δᵀ diag(t') Δ + diag(1 / (θ f)), projected so that the pair's flow is kept,
+the link flows updated at once), with columns every :data:`COLGEN_EVERY` iterations.
 
 SUE gap (:data:`SUE_GAP_DEFINITION`): ``Σ_p |f_p − y_p| / Σ_od d_od``, the share of the demand that the logit
 split at the current costs would put on other paths of the set. Converged when it is at most the target and a
@@ -23,12 +29,13 @@ from __future__ import annotations
 
 import time as _time
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from scipy.sparse import csc_matrix
 
 from corridor._errors import ValidationError
-from corridor.assignment._native import _kernels, _paths, _vdf
+from corridor.assignment._native import _kernels, _logit, _paths, _vdf
 from corridor.assignment.pathbased import PathSet, _od_structure, run_path_based
 from corridor.assignment.problem import AssignmentProblem
 from corridor.assignment.result import AssignmentResult, ClassCosts, arc_times
@@ -36,8 +43,14 @@ from corridor.assignment.result import AssignmentResult, ClassCosts, arc_times
 SUE_GAP_DEFINITION = "sum over paths |f_p - d * logit share_p| / total demand, on the generated path set"
 #: relative gap of the deterministic equilibrium whose paths start the path set
 UE_START_GAP = 1e-5
-#: SUE iterations between column generations
+#: SUE iterations between column generations (Gauss–Seidel sweeps)
 COLGEN_EVERY = 10
+#: path sets up to this size take Newton steps in all path costs at once (dense: cubic in the paths); larger ones
+#: take Gauss–Seidel sweeps of per-pair Newton steps, which converge linearly, slowly where pairs share steep
+#: delays (the bundled region's border-post queues: 30–140 sweeps a solve against 3–17 Newton steps, ~120 paths)
+#: but fast where they do not (SiouxFalls, θ 0.5, to 1e-5: 0.10 s in 51 sweeps against 0.64 s in 15 Newton steps
+#: on 716 paths; 2026-12-02)
+NEWTON_MAX_PATHS = 400
 
 
 class _Paths:
@@ -129,6 +142,21 @@ def _penalty_paths(p: AssignmentProblem, t: np.ndarray, fixed: np.ndarray, st, p
                 ps.add(k, arcs)
 
 
+def _load_paths(ps: _Paths, paths: PathSet, st, od_dem: np.ndarray) -> np.ndarray:
+    """Add the paths of ``paths`` to ``ps`` by (class, origin, destination) — the pairs of another problem on
+    the same graph, or of this one — and return their flows, scaled so that each pair carries its demand."""
+    key = {(int(c), int(o), int(d)): k for k, (c, o, d) in enumerate(zip(st[3], st[4], st[5], strict=True))}
+    flows = []
+    for j in range(len(paths)):
+        k = key.get((int(paths.od_class[j]), int(paths.od_origin[j]), int(paths.od_dest[j])))
+        if k is None:
+            continue
+        kept = [(arcs, flow) for arcs, flow in paths.paths(j) if ps.add(k, arcs)]
+        total = sum(flow for _, flow in kept)
+        flows += [od_dem[k] * (flow / total if total > 0 else 1.0 / len(kept)) for _, flow in kept]
+    return np.asarray(flows, dtype=float)
+
+
 def _logit_split(cost: np.ndarray, od: np.ndarray, theta_p: np.ndarray, dem: np.ndarray, n_od: int) -> np.ndarray:
     """``y_p = d_od · softmax(−θ c)`` within each O–D pair (shifted by the pair's cheapest path: no overflow)."""
     cmin = np.full(n_od, np.inf)
@@ -147,11 +175,17 @@ def run_logit(
     callback: Callable[[dict], None] | None = None,
     alternatives: int = 0,
     penalty: float = 1.5,
+    start: PathSet | None = None,
 ) -> AssignmentResult:
-    """Logit SUE to SUE gap ``gap`` (see the module docstring); ``relative_gap`` of the result is the SUE gap."""
+    """Logit SUE to SUE gap ``gap`` (see the module docstring); ``relative_gap`` of the result is the SUE gap.
+
+    ``start``: the paths of an earlier solution on the same graph (a warm start: a sweep's draws start from the
+    central solution). They replace the equilibrium start and the penalty routes: the choice set is theirs plus
+    column generation's, their flows rescaled to this problem's demand (a pair they do not serve starts on its
+    shortest path)."""
     if alternatives < 0 or not penalty > 1:
         raise ValidationError(f"alternatives must be >= 0 and penalty > 1 (got {alternatives}, {penalty})")
-    start = _time.perf_counter()
+    started = _time.perf_counter()
     if any(c.pce != 1.0 for c in p.classes):
         raise ValidationError("logit route choice needs pce = 1 for every class (Fisk's objective in vehicles)")
     costs = ClassCosts.of(p)
@@ -161,23 +195,28 @@ def run_logit(
     theta_od = _theta_per_od(p, theta, od_class, od_o, od_d)
     total = float(od_dem.sum())
 
-    ue = run_path_based(p, gap=min(UE_START_GAP, gap), max_iter=max(max_iter, 200))
     ps = _Paths(n_od)
-    f_start = []
-    for k in range(n_od):
-        for arcs, flow in ue.paths.paths(k):
-            if ps.add(k, arcs):
-                f_start.append(flow)
-    if alternatives:
-        _penalty_paths(p, ue.time, costs.fixed, st, ps, alternatives, penalty)
-    f = np.r_[np.asarray(f_start, dtype=float), np.zeros(len(ps.od) - len(f_start))]
+    if start is None:
+        ue = run_path_based(p, gap=min(UE_START_GAP, gap), max_iter=max(max_iter, 200))
+        f = _load_paths(ps, ue.paths, st, od_dem)
+        if alternatives:
+            _penalty_paths(p, ue.time, costs.fixed, st, ps, alternatives, penalty)
+        f = np.r_[f, np.zeros(len(ps.od) - f.size)]
+    else:
+        f = _load_paths(ps, start, st, od_dem)
+        missing = np.setdiff1d(np.arange(n_od), ps.od)
+        if missing.size:
+            for k, arcs in enumerate(_shortest_paths(p, np.asarray(p.free_flow_time, float), costs.fixed, st)):
+                if k in missing and arcs is not None and ps.add(k, arcs):
+                    f = np.r_[f, od_dem[k]]
 
     def rebuild():
         inc = ps.incidence(m)
         od = np.asarray(ps.od, dtype=np.int64)
         cls = od_class[od]
         fixed_p = np.array([float(costs.fixed0[c, a].sum()) for c, a in zip(cls, ps.arcs, strict=True)])
-        return inc, od, cls, fixed_p, theta_od[od], _od_blocks(p, ps, od, n_od)
+        return (inc, inc.T.tocsr(), od, cls, fixed_p, theta_od[od],
+                _Dense.of(p, inc, od, od_dem) if len(ps.od) <= NEWTON_MAX_PATHS else None, None)
 
     def colgen(t: np.ndarray) -> int:
         added = 0
@@ -186,18 +225,21 @@ def run_logit(
                 added += 1
         return added
 
-    inc, od, cls, fixed_p, theta_p, blocks = rebuild()
+    inc, inc_t, od, cls, fixed_p, theta_p, pairs, blocks = rebuild()
     rows: list[dict] = []
     converged = False
     g = np.inf
+    c_state = None  # the Newton iterate in path costs (its flows are f): kept while the path set is
     for it in range(1, max_iter + 1):
         x = inc @ f
         t = arc_times(p, x)
-        added = colgen(t) if it % COLGEN_EVERY == 0 else 0
+        # Newton steps converge on a path set in a few iterations: columns when they have (below) and, from a
+        # warm start, at its costs; Gauss–Seidel sweeps take many: columns every COLGEN_EVERY iterations too
+        added = colgen(t) if (it == 1 and start is not None) or (pairs is None and it % COLGEN_EVERY == 0) else 0
         if added:
             f = np.r_[f, np.zeros(added)]
-            inc, od, cls, fixed_p, theta_p, blocks = rebuild()
-        c = inc.T @ t + fixed_p
+            inc, inc_t, od, cls, fixed_p, theta_p, pairs, blocks = rebuild()
+        c = inc_t @ t + fixed_p
         y = _logit_split(c, od, theta_p, od_dem, n_od)
         d = y - f
         g = float(np.abs(d).sum() / total) if total > 0 else 0.0
@@ -206,19 +248,31 @@ def run_logit(
                 converged = True
             else:
                 f = np.r_[f, np.zeros(len(ps.od) - f.size)]
-                inc, od, cls, fixed_p, theta_p, blocks = rebuild()
-                c = inc.T @ t + fixed_p
+                inc, inc_t, od, cls, fixed_p, theta_p, pairs, blocks = rebuild()
+                c = inc_t @ t + fixed_p
                 y = _logit_split(c, od, theta_p, od_dem, n_od)
                 d = y - f
                 g = float(np.abs(d).sum() / total)
         step, tstt = np.nan, float(c @ f)
         if not converged:
-            if not (f > 0).all():  # paths just added: half-way to the logit split (every flow > 0, pairs kept)
-                f = np.where(np.isin(od, od[f <= 0]), 0.5 * (f + y), f)
-                x = inc @ f
-            step = _sweep(blocks, f, x, fixed_p, theta_p)
+            step = 0.0
+            if pairs is not None:
+                if c_state is None or c_state.size != c.size:
+                    c_state = c
+                c_state, step = _newton(pairs, c_state, fixed_p, theta_p, od, od_dem)
+                if step > 0.0:
+                    f = _logit_split(c_state, od, theta_p, od_dem, n_od)
+                else:
+                    c_state = None
+            if step == 0.0:
+                if not (f > 0).all():  # paths just added: half-way to the logit split (every flow > 0, pairs kept)
+                    f = np.where(np.isin(od, od[f <= 0]), 0.5 * (f + y), f)
+                    x = inc @ f
+                if blocks is None:
+                    blocks = _od_blocks(p, ps, od, n_od)
+                step = _sweep(p, blocks, f, x, fixed_p, theta_p)
         rows.append({"iteration": it, "relative_gap": g, "gap_exact": True, "step": step, "tstt": tstt,
-                     "direction": "logit", "paths": len(ps.od), "seconds": _time.perf_counter() - start})
+                     "direction": "logit", "paths": len(ps.od), "seconds": _time.perf_counter() - started})
         if callback:
             callback(rows[-1])
         if converged:
@@ -230,7 +284,7 @@ def run_logit(
     t = arc_times(p, costs.pce @ xc)
     sptt = float(od_dem @ _pair_min(inc.T @ t + fixed_p, od, n_od))
     return AssignmentResult.build(p, "logit", costs, xc, relative_gap=g, sptt=sptt, converged=converged,
-                                  target_gap=gap, rows=rows, started=start, paths=_path_set(st, ps, od, f))
+                                  target_gap=gap, rows=rows, started=started, paths=_path_set(st, ps, od, f))
 
 
 def _pair_min(cost: np.ndarray, od: np.ndarray, n_od: int) -> np.ndarray:
@@ -239,57 +293,101 @@ def _pair_min(cost: np.ndarray, od: np.ndarray, n_od: int) -> np.ndarray:
     return out
 
 
-def _od_blocks(p: AssignmentProblem, ps: _Paths, od: np.ndarray, n_od: int) -> list[tuple]:
-    """Per O–D pair with two paths or more: its path indices, the arcs they use, the path × arc incidence
-    (dense) and the volume-delay arrays of those arcs."""
-    vdf = p.vdf_arrays()
+class _Dense(NamedTuple):
+    """A path set small enough for dense Newton steps: the incidence on the arcs its paths use (used arcs ×
+    paths), those arcs' volume-delay arrays, and the pair structure (pairs × paths; paths × paths, 1 where two
+    paths serve the same pair)."""
+
+    inc: np.ndarray
+    vdf: tuple[np.ndarray, ...]
+    same_pair: np.ndarray
+    d_path: np.ndarray  # each path's pair demand
+
+    @classmethod
+    def of(cls, p: AssignmentProblem, inc: csc_matrix, od: np.ndarray, dem: np.ndarray) -> _Dense:
+        used = np.flatnonzero(np.diff(inc.tocsr().indptr))
+        return cls(inc[used].toarray(), tuple(np.ascontiguousarray(v[used]) for v in p.vdf_arrays()),
+                   (od[:, None] == od[None, :]).astype(float), dem[od])
+
+    def costs(self, flows: np.ndarray, fixed_p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Path costs at path flows ``flows``, and the used arcs' flows."""
+        x = self.inc @ flows
+        t = np.empty(x.size)
+        _vdf.times(*self.vdf, x, t)
+        return self.inc.T @ t + fixed_p, x
+
+
+def _newton(dn: _Dense, c: np.ndarray, fixed_p: np.ndarray, theta_p: np.ndarray, od: np.ndarray,
+            dem: np.ndarray) -> tuple[np.ndarray, float]:
+    """One Newton step on the SUE fixed point in path costs, ``G(c) = c − C(y(c)) = 0`` (``y`` the logit split,
+    ``C`` the path costs at the flows ``y`` loads): returns the new costs and the step (0: no descent).
+
+    Jacobian ``I + Δᵀ diag(t') Δ · Θ`` with ``Θ = −∂y/∂c = θ (diag y − y yᵀ / d)`` within each pair. In costs,
+    the flows ``y(c)`` stay positive and keep each pair's demand whatever the step, and a path's flow moves by
+    orders of magnitude in one step when its cost says so (a Newton step in the flows, on Fisk's objective or on
+    ``f − y``, must stop short of zero flows and crawls there). The step is halved until ``|G|²`` falls enough
+    (Armijo)."""
+    n_od = dem.size
+
+    def residual(cv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        yv = _logit_split(cv, od, theta_p, dem, n_od)
+        cc, xv = dn.costs(yv, fixed_p)
+        return cv - cc, yv, xv
+
+    r, y, x = residual(c)
+    dt = np.empty(x.size)
+    _vdf.derivs(*dn.vdf, x, dt)
+    big_theta = theta_p[:, None] * (np.diag(y) - dn.same_pair * np.outer(y, y / dn.d_path))
+    jac = (dn.inc.T * dt) @ dn.inc @ big_theta
+    jac[np.diag_indices_from(jac)] += 1.0
+    try:
+        dc = -np.linalg.solve(jac, r)
+    except np.linalg.LinAlgError:
+        return c, 0.0
+    g0, lam = float(r @ r), 1.0
+    for _ in range(30):
+        cn = c + lam * dc
+        rn = residual(cn)[0]
+        if float(rn @ rn) <= (1.0 - 1e-4 * lam) * g0:
+            return cn, lam
+        lam *= 0.5
+    return c, 0.0
+
+
+def _od_blocks(p: AssignmentProblem, ps: _Paths, od: np.ndarray, n_od: int) -> tuple[np.ndarray, ...]:
+    """The O–D pairs with two paths or more as the flat block arrays of :func:`_logit.sweep`: path indices, the
+    distinct arcs they use and the dense path × arc incidence, each with its block pointer."""
     order = np.argsort(od, kind="stable")
     ends = np.searchsorted(od[order], np.arange(n_od + 1))
-    blocks = []
-    for k in range(n_od):
+    paths, arcs, inc = [], [], []
+    for k in np.flatnonzero(np.diff(ends) >= 2):
         idx = order[ends[k]:ends[k + 1]]
-        if idx.size < 2:
-            continue
         u = np.unique(np.concatenate([ps.arcs[i] for i in idx]))
         a = np.zeros((idx.size, u.size))
         for j, i in enumerate(idx):
             a[j, np.searchsorted(u, ps.arcs[i])] = 1.0
-        blocks.append((idx, u, a, tuple(np.ascontiguousarray(v[u]) for v in vdf)))
-    return blocks
+        paths.append(idx)
+        arcs.append(u)
+        inc.append(a.ravel())
+
+    def flat(parts: list[np.ndarray], dtype) -> tuple[np.ndarray, np.ndarray]:
+        ptr = np.r_[0, np.cumsum([q.size for q in parts])].astype(np.int64)
+        return ptr, (np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype))
+
+    blk_ptr, path_idx = flat(paths, np.int64)
+    arc_ptr, arc_idx = flat(arcs, np.int64)
+    inc_ptr, inc_flat = flat(inc, np.float64)
+    return blk_ptr, path_idx, arc_ptr, arc_idx, inc_ptr, inc_flat
 
 
-def _sweep(blocks: list[tuple], f: np.ndarray, x: np.ndarray, fixed_p: np.ndarray, theta_p: np.ndarray) -> float:
+def _sweep(p: AssignmentProblem, blocks: tuple[np.ndarray, ...], f: np.ndarray, x: np.ndarray,
+           fixed_p: np.ndarray, theta_p: np.ndarray) -> float:
     """One Gauss–Seidel pass: per O–D pair, one Newton step on Fisk's objective in its path flows (the others and
-    their link flows held), ``f`` and ``x`` updated in place. The step keeps the pair's total (projected onto
-    Σ Δ = 0), stops at 90 % of the way to a zero flow and is halved while the slope along it at the new point
-    exceeds half its magnitude at the start. Returns the smallest step taken."""
-    smallest = 1.0
-    for idx, u, a, vd in blocks:
-        fk, th = f[idx], theta_p[idx]
-        xu = x[u]
-        tu, du = np.empty(u.size), np.empty(u.size)
-        _vdf.times(*vd, xu, tu)
-        _vdf.derivs(*vd, xu, du)
-        g = a @ tu + fixed_p[idx] + np.log(fk) / th
-        g -= g.mean()  # (the step is the same for g + const: fewer digits lost to cancellation)
-        h = (a * du) @ a.T + np.diag(1.0 / (th * fk))
-        hg, h1 = np.linalg.solve(h, np.stack([g, np.ones(idx.size)], axis=1)).T
-        delta = -(hg - h1 * (hg.sum() / h1.sum()))
-        slope0 = float(g @ delta)
-        if not slope0 < 0.0:
-            continue
-        neg = delta < 0
-        lam = min(1.0, 0.9 * float(np.min(fk[neg] / -delta[neg]))) if neg.any() else 1.0
-        for _ in range(40):
-            fn, xn = fk + lam * delta, xu + a.T @ (lam * delta)
-            _vdf.times(*vd, xn, tu)
-            gn = a @ tu + fixed_p[idx] + np.log(fn) / th
-            if float((gn - gn.mean()) @ delta) <= -0.5 * slope0:
-                break
-            lam *= 0.5
-        f[idx], x[u] = fn, xn
-        smallest = min(smallest, lam)
-    return smallest
+    their link flows held), ``f`` and ``x`` updated in place (compiled: :func:`_logit.sweep`). The step keeps the
+    pair's total (projected onto Σ Δ = 0), stops at 90 % of the way to a zero flow and is halved while the slope
+    along it at the new point exceeds half its magnitude at the start. Returns the smallest step taken."""
+    return _logit.sweep(*blocks, *p.vdf_arrays(), f, x, np.ascontiguousarray(fixed_p, dtype=float),
+                        np.ascontiguousarray(theta_p, dtype=float))
 
 
 def _path_set(st, ps: _Paths, od: np.ndarray, f: np.ndarray) -> PathSet:

@@ -21,6 +21,7 @@ from corridor.assignment.corridor import (
     solve_freight,
 )
 from corridor.assignment.freight import bundled_assumptions
+from corridor.assignment.pathbased import PathSet
 from corridor.economics.appraisal import AppraisalFlows, AppraisalInputs, ClassFlows, appraise, load_inputs
 from corridor.economics.appraisal_flows import ArcGroups, arc_groups, arc_tolls, class_totals
 from corridor.economics.finance import Bid, evaluate_bid, load_bids
@@ -67,6 +68,8 @@ class PreparedStudy:
     inputs: tuple[UncertainInput, ...] = field(default=())
     link_ranges: dict[str, LinkRange] = field(default_factory=dict)
     targets: dict[tuple[str, int], dict[str, ArcTargets]] = field(default_factory=dict)
+    #: the central solution's paths per problem (logit route choice): every draw starts from them
+    starts: dict[tuple[str, int], PathSet] = field(default_factory=dict)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -100,7 +103,8 @@ class PreparedStudy:
                 fp, tolls = apply_draw(self.problems[(sc, y)], self.targets.get((sc, y), {}), self.link_ranges,
                                        net_values, self.tolls[(sc, y)])
                 # the assumptions' route choice, as run_study, at the drawn logit dispersion if one is drawn
-                r, _, _ = solve_freight(fp, gap=GAP, theta_relative=values.get(THETA))
+                r, _, _ = solve_freight(fp, gap=GAP, theta_relative=values.get(THETA),
+                                        start=self.starts.get((sc, y)))
                 totals[sc] = class_totals(fp, r, tolls)
                 tkm[sc] = self.modes[(sc, y)].tkm(fp, r)
                 if y == self.finance_year:
@@ -177,7 +181,7 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
         calibration = calibrate_spec(spec, net)
         tables = {y: apply_factors(d, calibration) for y, d in tables.items()}
     queues = operations_queues(net)
-    problems, tolls, modes, countries, targets, selection = {}, {}, {}, {}, {}, {}
+    problems, tolls, modes, countries, targets, selection, starts = {}, {}, {}, {}, {}, {}, {}
     for sc in (base, proj):
         scenario_net = with_capacity(applied[sc.name], capacity)
         for y in years:
@@ -187,6 +191,9 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
             modes[key], countries[key] = arc_groups(fp, "mode"), arc_groups(fp, "country")
             targets[key] = arc_targets(fp, ranges)
             selection[key] = project_selection(fp, spec.route_families)
+            central, model, _ = solve_freight(fp, gap=GAP)
+            if model == "logit":
+                starts[key] = central.paths
     comp = compare_scenarios(net, base, proj, od_pairs=spec.od_pairs, constraints=spec.route_constraints,
                              families=spec.route_families)
     app = load_inputs()
@@ -198,7 +205,7 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
     return PreparedStudy(base.name, proj.name, years, fin_year, problems, tolls, modes, countries,
                          selection,
                          trade_case(net, base, proj, comp, ranges), app, tp, bids[0],
-                         float(freight.truck_payload_t.value), finance_modes, inputs, ranges, targets)
+                         float(freight.truck_payload_t.value), finance_modes, inputs, ranges, targets, starts)
 
 
 #: the sampled name of the logit route choice's dispersion (``theta_relative`` of the freight assumptions)
