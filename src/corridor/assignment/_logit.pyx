@@ -10,7 +10,9 @@ flow, halved while the slope at the new point exceeds half its magnitude at the 
 """
 
 from libc.math cimport INFINITY, log, sqrt
-from libc.stdint cimport int64_t
+from libc.stdint cimport int32_t, int64_t
+
+import numpy as np
 from libc.stdlib cimport free, malloc
 
 from corridor.assignment._vdf cimport vdf_time, vdf_time_deriv
@@ -167,3 +169,27 @@ def sweep(const int64_t[::1] blk_ptr, const int64_t[::1] paths, const int64_t[::
     finally:
         free(work)
     return smallest
+
+
+def trace_paths(const int32_t[:, ::1] preds, const int64_t[::1] tail, const int32_t[::1] grp_origin,
+                const int64_t[::1] grp_ptr, const int32_t[::1] od_dest, const double[::1] od_sp, Py_ssize_t g0,
+                Py_ssize_t g1, list out):
+    """``out[k]`` = the arcs (destination → origin) of O–D pair k's path in its group's tree (``preds`` row
+    g − g0: each node's predecessor arc), for the groups g0..g1 − 1; pairs with an infinite cost are left."""
+    cdef Py_ssize_t g, k, n_arcs
+    cdef int32_t v, o
+    cdef int64_t a
+    cdef int64_t[::1] buf = np.empty(preds.shape[1], dtype=np.int64)
+    for g in range(g0, g1):
+        o = grp_origin[g]
+        for k in range(grp_ptr[g], grp_ptr[g + 1]):
+            if not od_sp[k] < INFINITY:
+                continue
+            n_arcs = 0
+            v = od_dest[k]
+            while v != o:
+                a = preds[g - g0, v]
+                buf[n_arcs] = a
+                n_arcs += 1
+                v = <int32_t>tail[a]
+            out[k] = np.asarray(buf[:n_arcs]).copy()

@@ -111,17 +111,7 @@ def _shortest_paths(p: AssignmentProblem, t: np.ndarray, fixed: np.ndarray, st,
         g1 = min(n_grp, g0 + batch)
         _paths.trees_batch(p.indptr, p.head, cost, grp_class, grp_origin, grp_ptr, od_dest, p.no_through_u8, g0,
                            g1, lanes, preds, od_sp)
-        for g in range(g0, g1):
-            pred, o = preds[g - g0], grp_origin[g]
-            for k in range(grp_ptr[g], grp_ptr[g + 1]):
-                if not np.isfinite(od_sp[k]):
-                    continue
-                arcs, v = [], od_dest[k]
-                while v != o:
-                    a = int(pred[v])
-                    arcs.append(a)
-                    v = p.tail[a]
-                out[k] = np.array(arcs, dtype=np.int64)
+        _logit.trace_paths(preds, p.tail, grp_origin, grp_ptr, od_dest, od_sp, g0, g1, out)
     return out
 
 
@@ -214,7 +204,7 @@ def run_logit(
         inc = ps.incidence(m)
         od = np.asarray(ps.od, dtype=np.int64)
         cls = od_class[od]
-        fixed_p = np.array([float(costs.fixed0[c, a].sum()) for c, a in zip(cls, ps.arcs, strict=True)])
+        fixed_p = np.asarray((inc.multiply(costs.fixed0[cls].T)).sum(axis=0)).ravel()  # Σ over each path's arcs
         return (inc, inc.T.tocsr(), od, cls, fixed_p, theta_od[od],
                 _Dense.of(p, inc, od, od_dem) if len(ps.od) <= NEWTON_MAX_PATHS else None, None)
 

@@ -40,7 +40,8 @@ GAP = 1e-6
 
 @lru_cache(maxsize=1)
 def _openmp() -> ThreadpoolController:
-    """The process's thread-pool controller (made once, after the assignment kernels are loaded)."""
+    """The process's thread-pool controller (OpenMP and BLAS; made once, after the assignment kernels are
+    loaded)."""
     import corridor.assignment._native  # noqa: F401  (load the OpenMP kernels so the controller sees them)
 
     return ThreadpoolController()
@@ -82,8 +83,10 @@ class PreparedStudy:
         """One study evaluation with the named inputs set (the others central): the metrics of one draw.
 
         The equilibria are solved on one OpenMP thread: the path-based solver's result at a given gap depends on
-        how many lanes update paths together, and a draw must give the same numbers on any worker."""
-        with _openmp().limit(limits=1, user_api="openmp"):
+        how many lanes update paths together, and a draw must give the same numbers on any worker. BLAS too: the
+        logit Newton steps' matrices are small (~100 paths), where a second BLAS thread only waits for a core
+        (the draws run one per core already)."""
+        with _openmp().limit(limits=1):
             return self._evaluate(dict(values or {}))
 
     def _evaluate(self, values: dict[str, float]) -> dict[str, float]:
