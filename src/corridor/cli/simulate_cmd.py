@@ -112,6 +112,10 @@ def corridor_cmd(
             raise _bad("--warmup-days", f"must be in [0, --days) = [0, {days or 365})", warmup_days)
         if red_rate is not None and not 0 <= red_rate <= 1:
             raise _bad("--red-rate", "must be in [0, 1]", red_rate)
+        if out is not None:  # before the work, not after it
+            from corridor.run import check_out
+
+            check_out(out)
         from corridor.simulation.channels import with_red_rate
         from corridor.simulation.config import load_operations
         from corridor.simulation.experiment import simulate

@@ -102,10 +102,14 @@ def irr_roots(values: Sequence[float] | np.ndarray) -> IrrResult:
         hits = np.flatnonzero(finite & ((a == 0.0) | (a * b < 0)))  # a grid rate that is a root, or a bracket
     roots: list[float] = []
     for i in hits:
-        if a[i] == 0.0:
-            roots.append(float(_RATE_GRID[i]))
-        else:
-            roots.append(float(brentq(lambda r: npv(r, v), _RATE_GRID[i], _RATE_GRID[i + 1], xtol=1e-14)))
+        lo, hi = float(_RATE_GRID[i]), float(_RATE_GRID[i + 1])
+        f_lo, f_hi = npv(lo, v), npv(hi, v)
+        if a[i] == 0.0 or f_lo == 0.0:
+            roots.append(lo)
+        elif f_lo * f_hi < 0:
+            roots.append(float(brentq(lambda r: npv(r, v), lo, hi, xtol=1e-14)))
+        else:  # the grid (vectorised) and the scalar NPV round differently at a root on the grid's end
+            roots.append(lo if abs(f_lo) <= abs(f_hi) else hi)
     if f[-1] == 0.0:
         roots.append(float(_RATE_GRID[-1]))
     return IrrResult(tuple(roots), sign_changes)
