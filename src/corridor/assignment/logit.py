@@ -199,6 +199,10 @@ def run_logit(
             for k, arcs in enumerate(_shortest_paths(p, np.asarray(p.free_flow_time, float), costs.fixed, st)):
                 if k in missing and arcs is not None and ps.add(k, arcs):
                     f = np.r_[f, od_dem[k]]
+        # the columns of this problem's costs at the start's flows, before the set's arrays are built
+        for k, arcs in enumerate(_shortest_paths(p, arc_times(p, ps.incidence(m) @ f), costs.fixed, st)):
+            if arcs is not None and ps.add(k, arcs):
+                f = np.r_[f, 0.0]
 
     def rebuild():
         inc = ps.incidence(m)
@@ -223,9 +227,9 @@ def run_logit(
     for it in range(1, max_iter + 1):
         x = inc @ f
         t = arc_times(p, x)
-        # Newton steps converge on a path set in a few iterations: columns when they have (below) and, from a
-        # warm start, at its costs; Gauss–Seidel sweeps take many: columns every COLGEN_EVERY iterations too
-        added = colgen(t) if (it == 1 and start is not None) or (pairs is None and it % COLGEN_EVERY == 0) else 0
+        # Newton steps converge on a path set in a few iterations: columns when they have (below); Gauss–Seidel
+        # sweeps take many: columns every COLGEN_EVERY iterations too
+        added = colgen(t) if pairs is None and it % COLGEN_EVERY == 0 else 0
         if added:
             f = np.r_[f, np.zeros(added)]
             inc, inc_t, od, cls, fixed_p, theta_p, pairs, blocks = rebuild()
