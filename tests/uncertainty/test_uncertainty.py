@@ -17,19 +17,13 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def prepared():
-    """The bundled study prepared once (freight problems of both scenarios and years, the network's ranges)."""
-    from corridor.uncertainty.model import prepare
+    """The bundled study prepared once (freight problems of both scenarios and years, the network's ranges), on one
+    OpenMP thread as the draws and as the run_study it is compared with (the base-year calibration solves
+    equilibria too)."""
+    from corridor.uncertainty.model import _openmp, prepare
 
-    return prepare()
-
-
-def _no_forecast():
-    """The default spec on its demand tables alone: what the uncertainty evaluates (it does not grow demand to the
-    forecast's years yet)."""
-    from corridor.study import default_spec
-
-    spec = default_spec()
-    return spec.model_copy(update={"forecast": None})
+    with _openmp().limit(limits=1, user_api="openmp"):  # the controller that sees the assignment's kernels
+        return prepare()
 
 
 def test_latin_hypercube_is_stratified_and_seeded(prepared):
@@ -63,14 +57,24 @@ def test_central_evaluation_is_the_study_chain(prepared):
     """The fast evaluation gives run_study's project tonnes, trade change, appraisal and finance."""
     from threadpoolctl import ThreadpoolController
 
-    from corridor.study import run_study
+    from corridor.study import default_spec, run_study
 
     with ThreadpoolController().limit(limits=1, user_api="openmp"):  # as an evaluation solves its equilibria
-        r = run_study(_no_forecast())
+        r = run_study(default_spec())
     out = prepared.evaluate()
     assert (prepared.project, prepared.without) == (r.project.name, r.against.name)
+    # the forecast's modelled years (demand grown by class, the project's generated traffic), as the study
+    assert prepared.years == tuple(r.forecast.modelled_years) == (2024, 2030, 2040, 2050, 2060)
     for y in prepared.years:
         assert out[f"corridor_flow_t_{y}"] == pytest.approx(r.assignment.volumes(y).total_t, rel=1e-6)
+    flows = r.forecast.table.set_index("year")["project_t"]  # ramp-up applied
+    opening = r.forecast.opening_year
+    assert {k for k in out if k.startswith("flow_by_year_t_")} == {f"flow_by_year_t_{y}" for y in prepared.years
+                                                                     if y >= opening}
+    for y in (y for y in prepared.years if y >= opening):
+        assert out[f"flow_by_year_t_{y}"] == pytest.approx(flows[y], rel=1e-6)
+    assert out["co2_t_per_yr"] == pytest.approx(float(r.appraisal.table["co2_t"].iloc[-1]), rel=1e-6)
+    assert out["bcr"] == pytest.approx(r.appraisal.bcr, rel=1e-6)
     assert out["trade_change_usd"] == pytest.approx(r.economics.trade["totals_usd"]["central"], rel=1e-9)
     assert out["enpv_usd"] == pytest.approx(r.appraisal.enpv_usd, rel=1e-6)
     assert out["eirr"] == pytest.approx(r.appraisal.eirr, rel=1e-6)
@@ -161,6 +165,27 @@ def test_evaluation_does_not_depend_on_the_thread_count(prepared):
     with ctl.limit(limits=1, user_api="openmp"):
         one = prepared.evaluate(v)
     assert two == one
+
+
+def test_forecast_inputs_are_sampled_and_move_the_forecast(prepared):
+    """The forecast's growth rates, elasticity and first-year ramp-up share are sampled inputs; growth moves the
+    later years' flows only, the elasticity the generated traffic from the opening, the ramp-up share the flows
+    by year in the ramp-up years only."""
+    from corridor.uncertainty.model import ELASTICITY, FIRST_YEAR_SHARE, GROWTH
+
+    names = set(prepared.names)
+    assert {f"{GROWTH}container", ELASTICITY, FIRST_YEAR_SHARE} <= names
+    central = prepared.evaluate()
+    fast = prepared.evaluate({f"{GROWTH}container": 0.036, f"{GROWTH}general_cargo": 0.034})
+    assert fast["corridor_flow_t_2024"] == central["corridor_flow_t_2024"]  # the table year: not grown
+    assert fast["corridor_flow_t_2060"] != pytest.approx(central["corridor_flow_t_2060"], rel=1e-4)
+    elastic = prepared.evaluate({ELASTICITY: -1.0})
+    assert elastic["corridor_flow_t_2024"] == central["corridor_flow_t_2024"]  # before the opening: none generated
+    assert elastic["corridor_flow_t_2030"] != pytest.approx(central["corridor_flow_t_2030"], rel=1e-6)
+    ramp = prepared.evaluate({FIRST_YEAR_SHARE: 0.8})
+    assert ramp["flow_by_year_t_2030"] == pytest.approx(central["flow_by_year_t_2030"] * 0.8 / 0.55, rel=1e-9)
+    assert ramp["flow_by_year_t_2040"] == central["flow_by_year_t_2040"]  # full ramp-up by then
+    assert ramp["enpv_usd"] == central["enpv_usd"]  # the appraisal has its own ramp-up
 
 
 def test_the_logit_dispersion_is_sampled_and_moves_the_flows(prepared):

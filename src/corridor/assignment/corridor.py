@@ -26,7 +26,7 @@ places and cargo classes with their tonnes through X), e.g. ``ca.who_uses(ca.pro
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -132,6 +132,29 @@ def _link_capacity(net: Network, used: np.ndarray, a: FreightAssumptions) -> tup
     return cap, alpha, beta
 
 
+def class_matrices(o_z: np.ndarray, d_z: np.ndarray, d_class: np.ndarray, served: np.ndarray, tonnes: np.ndarray,
+                   n_classes: int, n_zones: int) -> list[np.ndarray]:
+    """Each class's O-D matrix (zones x zones, t/yr) of the served demand rows."""
+    out = []
+    for k in range(n_classes):
+        mat = np.zeros((n_zones, n_zones))
+        sel = (d_class == k) & served
+        np.add.at(mat, (o_z[sel], d_z[sel]), tonnes[sel])
+        out.append(mat)
+    return out
+
+
+def with_demand(fp: FreightProblem, tonnes: np.ndarray) -> FreightProblem:
+    """``fp`` with its demand rows carrying ``tonnes`` (same rows, zones and classes; the network unchanged): what
+    :func:`freight_problem` builds from those tonnes, without rebuilding the graph."""
+    d = fp.demand
+    mats = class_matrices(d["origin_zone"].to_numpy(), d["destination_zone"].to_numpy(), d["class_index"].to_numpy(),
+                          d["served"].to_numpy(bool), np.asarray(tonnes, float), len(fp.class_keys), len(fp.zones))
+    p = fp.problem
+    classes = tuple(replace(c, demand=m) for c, m in zip(p.classes, mats, strict=True))
+    return replace(fp, problem=replace(p, classes=classes), demand=d.assign(tonnes_per_yr=tonnes))
+
+
 def freight_problem(net: Network, demand: pd.DataFrame | None = None, *,
                     assumptions: FreightAssumptions | None = None,
                     queue_overrides: Mapping[str, Mapping[str, float]] | None = None) -> FreightProblem:
@@ -200,10 +223,9 @@ def freight_problem(net: Network, demand: pd.DataFrame | None = None, *,
     classes = []
     vot = np.array([get_class(cargo).vot for cargo, _ in keys])
     zero_conn = np.zeros(n_conn)
+    mats = class_matrices(o_z, d_z, d_class, served, tonnes, len(keys), n_zones)
     for k, ((cargo, modes), c) in enumerate(zip(keys, costs, strict=True)):
-        mat = np.zeros((n_zones, n_zones))
-        sel = (d_class == k) & served
-        np.add.at(mat, (o_z[sel], d_z[sel]), tonnes[sel])
+        mat = mats[k]
         fixed = np.concatenate([c.money_usd / vot[k], zero_conn])[order]
         allowed = np.concatenate([c.usable, np.ones(n_conn, dtype=bool)])[order]
         classes.append(TrafficClass(name=class_name(cargo, modes), demand=mat, pce=1.0, fixed_cost=fixed,

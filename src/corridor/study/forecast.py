@@ -27,7 +27,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from corridor._errors import Problem, ValidationError
-from corridor.assignment.corridor import CorridorAssignment, class_name
+from corridor.assignment import AssignmentResult
+from corridor.assignment.corridor import CorridorAssignment, FreightProblem, class_name
 from corridor.sourced import Sourced, load_model
 from corridor.study.result import VolumesByYear
 
@@ -138,26 +139,57 @@ def grown_demand(tables: Mapping[int, pd.DataFrame], fc: Forecast, year: int, *,
                                        value=cargo) for line, cargo in missing])
     if year == base:
         return t
-    factor = np.array([(1.0 + fc.rate(c)) ** (year - base) for c in t["cargo"]])
-    out = t.assign(tonnes_per_yr=t["tonnes_per_yr"].to_numpy(dtype=float) * factor)
+    out = t.assign(tonnes_per_yr=grown_tonnes(t["tonnes_per_yr"].to_numpy(dtype=float), t["cargo"],
+                                              {c: fc.rate(c) for c in fc.growth}, year - base))
     out.attrs = dict(t.attrs)
     return out
 
 
-def od_costs(ca: CorridorAssignment) -> np.ndarray:
-    """Generalised cost (USD/t) of each demand row of ``ca``: the tonne-weighted mean over the row's OD pair and
-    class's used paths (equal at equilibrium); NaN where the row has no path."""
-    fp = ca.freight
+def grown_tonnes(tonnes: np.ndarray, cargo, rates: Mapping[str, float], years: int) -> np.ndarray:
+    """Row tonnes grown ``years`` years, each at its cargo class's yearly rate (``years`` 0: unchanged)."""
+    if years == 0:
+        return tonnes
+    return tonnes * np.array([(1.0 + rates[c]) ** years for c in cargo])
+
+
+def od_cost_matrix(fp: FreightProblem, r: AssignmentResult) -> np.ndarray:
+    """Generalised cost (USD/t) per class and O-D zone pair (classes x zones x zones) of an equilibrium: the
+    tonne-weighted mean over the pair's used paths (equal at equilibrium); NaN where it has no path."""
+    n_c, n_z = len(fp.problem.classes), len(fp.zones)
+    ps = r.paths
+    if ps is None or len(ps) == 0:
+        return np.full((n_c, n_z, n_z), np.nan)
+    w, t = np.zeros((n_c, n_z, n_z)), np.zeros((n_c, n_z, n_z))
+    fixed = fp.problem.fixed_costs()
+    for k in range(len(ps)):
+        c, o, d = int(ps.od_class[k]), int(ps.od_origin[k]), int(ps.od_dest[k])
+        for arcs, flow in ps.paths(k):
+            if flow <= 0:
+                continue
+            w[c, o, d] += flow * float(np.sum(r.time[arcs] + fixed[c, arcs])) * fp.value_of_time[c]
+            t[c, o, d] += flow
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(t > 0, w / np.where(t > 0, t, 1.0), np.nan)
+
+
+def row_costs(fp: FreightProblem, costs: np.ndarray) -> np.ndarray:
+    """Each demand row's entry of an :func:`od_cost_matrix` of its problem."""
     dem = fp.demand
-    if ca.paths is None or ca.paths.empty:
-        return np.full(len(dem), np.nan)
-    p = ca.paths.assign(w=ca.paths["tonnes"] * ca.paths["cost_usd_per_t"])
-    g = p.groupby(["origin", "destination", "class"])[["w", "tonnes"]].sum()
-    cost = (g["w"] / g["tonnes"]).to_dict()
-    names = [class_name(*fp.class_keys[k]) for k in dem["class_index"]]
-    keys = zip(fp.zones[dem["origin_zone"].to_numpy()], fp.zones[dem["destination_zone"].to_numpy()], names,
-               strict=True)
-    return np.array([cost.get(k, np.nan) for k in keys], dtype=float)
+    return costs[dem["class_index"].to_numpy(), dem["origin_zone"].to_numpy(), dem["destination_zone"].to_numpy()]
+
+
+def od_costs(ca: CorridorAssignment) -> np.ndarray:
+    """Generalised cost (USD/t) of each demand row of ``ca`` (:func:`od_cost_matrix`); NaN where it has no path."""
+    return row_costs(ca.freight, od_cost_matrix(ca.freight, ca.result))
+
+
+def generation_factors(cost_against: np.ndarray, cost_project: np.ndarray, elasticity: float) -> np.ndarray:
+    """Per demand row ``(C_project / C_against) ** elasticity``; 1 where either cost is missing or not positive."""
+    ca, cp = cost_against, cost_project
+    ok = np.isfinite(ca) & np.isfinite(cp) & (ca > 0) & (cp > 0)
+    factor = np.ones(len(ca))
+    factor[ok] = (cp[ok] / ca[ok]) ** elasticity
+    return factor
 
 
 def with_generated(demand: pd.DataFrame, against: CorridorAssignment, project: CorridorAssignment,
@@ -165,10 +197,7 @@ def with_generated(demand: pd.DataFrame, against: CorridorAssignment, project: C
     """``demand`` (the rows both runs were solved with) with each row's tonnes times
     ``(C_project / C_against) ** elasticity``; rows without a cost in either run are unchanged. Adds
     ``generated_t`` (the change)."""
-    ca, cp = od_costs(against), od_costs(project)
-    ok = np.isfinite(ca) & np.isfinite(cp) & (ca > 0) & (cp > 0)
-    factor = np.ones(len(demand))
-    factor[ok] = (cp[ok] / ca[ok]) ** elasticity
+    factor = generation_factors(od_costs(against), od_costs(project), elasticity)
     t = demand["tonnes_per_yr"].to_numpy(dtype=float)
     out = demand.assign(tonnes_per_yr=t * factor, generated_t=t * (factor - 1.0))
     out.attrs = dict(demand.attrs)

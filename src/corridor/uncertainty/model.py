@@ -1,6 +1,13 @@
-"""One study evaluation, fast: the freight problems of both scenarios and every demand year are built once; a draw
-changes only the sampled parameters and re-solves the equilibria, then values them (appraisal, trade, finance,
-third parties). The same chain as the study (assignment -> appraisal flows -> economics), no second model."""
+"""One study evaluation, fast: the freight problems of both scenarios and every modelled year are built once; a
+draw changes only the sampled parameters and re-solves the equilibria, then values them (appraisal, trade,
+finance, third parties). The same chain as the study (forecast demand -> assignment -> generated traffic ->
+appraisal flows -> economics), no second model.
+
+With the spec's forecast a draw grows each modelled year's demand from its table at the drawn growth rates, and
+from the opening year solves the project twice, as ``run_study``: at the reference demand, then with the traffic
+the drawn elasticity generates from the two scenarios' costs. Equilibria per draw: two per modelled year plus one
+per modelled year from the opening (14 for the bundled spec: 2024, 2030-2060 with opening 2030); none fewer gives
+the study's figures, since every one of them moves with the drawn growth, link figures and dispersion."""
 
 from __future__ import annotations
 
@@ -14,11 +21,14 @@ from threadpoolctl import ThreadpoolController
 
 from corridor._errors import Problem, ValidationError
 from corridor.assignment.corridor import (
+    CorridorAssignment,
     FreightProblem,
+    corridor_result,
     freight_problem,
     path_project_tonnes,
     project_selection,
     solve_freight,
+    with_demand,
 )
 from corridor.assignment.freight import bundled_assumptions
 from corridor.assignment.pathbased import PathSet
@@ -29,6 +39,14 @@ from corridor.economics.trade import TradeParameters, load_parameters
 from corridor.network.model import Network
 from corridor.scenario import apply_scenario, compare_scenarios
 from corridor.sourced import Sourced
+from corridor.study.forecast import (
+    Forecast,
+    generation_factors,
+    grown_tonnes,
+    od_cost_matrix,
+    row_costs,
+    with_generated,
+)
 from corridor.study.spec import DO_MINIMUM, CorridorSpec, load_spec
 from corridor.uncertainty.inputs import UncertainInput, appraisal_inputs, trade_inputs
 from corridor.uncertainty.network_inputs import ArcTargets, LinkRange, apply_draw, arc_targets
@@ -69,8 +87,12 @@ class PreparedStudy:
     inputs: tuple[UncertainInput, ...] = field(default=())
     link_ranges: dict[str, LinkRange] = field(default_factory=dict)
     targets: dict[tuple[str, int], dict[str, ArcTargets]] = field(default_factory=dict)
-    #: the central solution's paths per problem (logit route choice): every draw starts from them
-    starts: dict[tuple[str, int], PathSet] = field(default_factory=dict)
+    #: the central solution's paths per problem (logit route choice): every draw starts from them; the project's
+    #: solve with generated traffic under ``(project, year, "generated")``
+    starts: dict[tuple, PathSet] = field(default_factory=dict)
+    forecast: Forecast | None = None
+    #: per year: the demand table's year it grows from, its rows' tonnes there and their cargo classes
+    base_rows: dict[int, tuple[int, np.ndarray, tuple[str, ...]]] = field(default_factory=dict)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -89,6 +111,10 @@ class PreparedStudy:
         with _openmp().limit(limits=1):
             return self._evaluate(dict(values or {}))
 
+    def generates(self, year: int) -> bool:
+        """The project's demand in ``year`` takes generated traffic (a forecast, from its opening year)."""
+        return self.forecast is not None and year >= self.forecast.opening_year.value
+
     def _evaluate(self, values: dict[str, float]) -> dict[str, float]:
         app = self.appraisal.with_values({k[len("appraisal:"):]: v for k, v in values.items()
                                           if k.startswith("appraisal:")})
@@ -99,21 +125,41 @@ class PreparedStudy:
                                        for name, v in trade_values.items()})
 
         net_values = {k[len("network:"):]: v for k, v in values.items() if k.startswith("network:")}
-        classes, tkm0, tkm1, corridor, country0, country1, modes_t = [], {}, {}, {}, {}, {}, {}
+        fc = self.forecast
+        rates = {c: values.get(f"{GROWTH}{c}", float(s.value)) for c, s in fc.growth.items()} if fc else {}
+        elasticity = values.get(ELASTICITY, float(fc.elasticity.value)) if fc else 0.0
+        classes, tkm0, tkm1, corridor, country0, country1, modes_t, against_t = [], {}, {}, {}, {}, {}, {}, {}
         for y in self.years:
-            totals, tkm, ctry = {}, {}, {}
+            totals, tkm, ctry, solved = {}, {}, {}, {}
+            if fc is not None:
+                base, t_base, cargo = self.base_rows[y]
+                tonnes = grown_tonnes(t_base, cargo, rates, y - base)
             for sc in (self.without, self.project):
-                fp, tolls = apply_draw(self.problems[(sc, y)], self.targets.get((sc, y), {}), self.link_ranges,
-                                       net_values, self.tolls[(sc, y)])
+                fp = self.problems[(sc, y)]
+                if fc is not None:
+                    fp = with_demand(fp, tonnes)
+                fp, tolls = apply_draw(fp, self.targets.get((sc, y), {}), self.link_ranges, net_values,
+                                       self.tolls[(sc, y)])
                 # the assumptions' route choice, as run_study, at the drawn logit dispersion if one is drawn
                 r, _, _ = solve_freight(fp, gap=GAP, theta_relative=values.get(THETA),
                                         start=self.starts.get((sc, y)))
+                if sc == self.project and self.generates(y):
+                    # as run_study: the traffic the project's costs generate against the comparison's, re-solved
+                    (f0, r0), costs = solved[self.without], od_cost_matrix(fp, r)
+                    factor = generation_factors(row_costs(f0, od_cost_matrix(f0, r0)), row_costs(fp, costs),
+                                                elasticity)
+                    fp = with_demand(fp, fp.demand["tonnes_per_yr"].to_numpy(float) * factor)
+                    r, _, _ = solve_freight(fp, gap=GAP, theta_relative=values.get(THETA),
+                                            start=self.starts.get((sc, y, "generated")))
+                solved[sc] = (fp, r)
                 totals[sc] = class_totals(fp, r, tolls)
                 tkm[sc] = self.modes[(sc, y)].tkm(fp, r)
                 if y == self.finance_year:
                     ctry[sc] = self.countries[(sc, y)].tkm(fp, r)
                 if sc == self.project:
                     modes_t[y] = path_project_tonnes(fp, r, *self.selection[(sc, y)])
+                elif fc is not None:
+                    against_t[y] = sum(path_project_tonnes(fp, r, *self.selection[(sc, y)]).values())
             c0, c1 = totals[self.without], totals[self.project]
             for name in sorted(set(c0) | set(c1)):
                 t0, h0, m0, l0, v0 = c0.get(name, (0.0, 0.0, 0.0, 0.0, np.nan))
@@ -130,6 +176,13 @@ class PreparedStudy:
                    for line, mode in self.finance_modes.items()}
         fin = evaluate_bid(self.bid, volumes_by_year=by_year).metrics
         out: dict[str, float] = {f"corridor_flow_t_{y}": corridor[y] for y in self.years}
+        if fc is not None:  # the flows by year from the opening, ramp-up applied (as volumes_by_year)
+            share = values.get(FIRST_YEAR_SHARE)
+            ramp = fc.ramp_up if share is None else fc.ramp_up.model_copy(
+                update={"first_year_share": Sourced[float](value=float(share), source="uncertainty draw")})
+            opening = int(fc.opening_year.value)
+            out |= {f"flow_by_year_t_{y}": against_t[y] + ramp.share(y - opening + 1) * (corridor[y] - against_t[y])
+                    for y in self.years if y >= opening}
         out |= {"trade_change_usd": self.trade.change_usd(tp, self.link_ranges, net_values), "enpv_usd": a.enpv_usd,
                 "eirr": np.nan if a.eirr is None else a.eirr, "bcr": np.nan if a.bcr is None else a.bcr,
                 "co2_t_per_yr": float(a.table["co2_t"].iloc[-1]),
@@ -147,8 +200,8 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
     samples. ``link_ranges`` are the network's ranged link figures (sampled as ``network:<name>``); None: those of
     ``link_figures.yaml`` when the study runs on the bundled network, none on another network.
 
-    Not yet mirrored: the spec's forecast (demand grown to its years to 2060 and generated traffic): a draw models
-    the spec's demand tables' years only, as ``run_study`` on the spec without its forecast."""
+    With the spec's forecast, its modelled years and its ranged growth rates, elasticity and first-year ramp-up
+    share (sampled as ``forecast:growth.<class>``, ``forecast:elasticity``, ``forecast:ramp_up.first_year_share``)."""
     from corridor.simulation.config import operations_queues
     from corridor.study import default_spec
     from corridor.study.calibration import apply_factors, calibrate_spec
@@ -157,8 +210,10 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
         demand_table,
         modelled_rail_capacity,
         resolve_scenario,
+        study_forecast,
         study_network,
         with_capacity,
+        year_demands,
     )
 
     spec = default_spec() if spec is None else load_spec(spec)
@@ -172,43 +227,62 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
 
         link_ranges = bundled_link_ranges() if network is None and spec.network == "bundled" else {}
     ranges = dict(link_ranges)
-    years = tuple(sorted(spec.demand))
+    fc = study_forecast(spec)
+    years = fc.years if fc is not None else tuple(sorted(spec.demand))
     fin_year = int(spec.finance.year.value) if spec.finance else years[-1]
     freight = bundled_assumptions()
     applied = {sc.name: apply_scenario(net, sc) for sc in (base, proj)}
     # as run_study: the project's rail links take the single-track capacity corridor.lines.rail computes
     capacity = modelled_rail_capacity(spec, lines_cases(spec, net, applied[proj.name], kinds=("rail",)))
     # as run_study: the base year fitted to the counts scales every year's tables; the operations data's queues
-    tables = {y: demand_table(spec, y) for y in years}
+    tables = {y: demand_table(spec, y) for y in sorted(spec.demand)}
     if spec.calibration is not None:
         calibration = calibrate_spec(spec, net)
         tables = {y: apply_factors(d, calibration) for y, d in tables.items()}
+    demand = year_demands(spec, fc, tables, years)
+    base_rows = {}
+    if fc is not None:  # a draw grows each year's rows from their table's tonnes at the drawn rates
+        for y in years:
+            b = max(t for t in tables if t <= y)
+            base_rows[y] = (b, tables[b]["tonnes_per_yr"].to_numpy(dtype=float), tuple(tables[b]["cargo"]))
     queues = operations_queues(net)
     problems, tolls, modes, countries, targets, selection, starts = {}, {}, {}, {}, {}, {}, {}
-    for sc in (base, proj):
+    central: dict[tuple[str, int], CorridorAssignment] = {}
+    for sc in (base, proj):  # the comparison first: the project's generated traffic needs its costs
         scenario_net = with_capacity(applied[sc.name], capacity)
         for y in years:
-            fp = freight_problem(scenario_net, tables[y], assumptions=freight, queue_overrides=queues)
+            fp = freight_problem(scenario_net, demand[y][0], assumptions=freight, queue_overrides=queues)
             key = (sc.name, y)
             problems[key], tolls[key] = fp, arc_tolls(fp)
             modes[key], countries[key] = arc_groups(fp, "mode"), arc_groups(fp, "country")
             targets[key] = arc_targets(fp, ranges)
             selection[key] = project_selection(fp, spec.route_families)
-            central, model, _ = solve_freight(fp, gap=GAP)
-            if model == "logit":
-                starts[key] = central.paths
+            # the central solutions the draws start from, on one OpenMP thread as the draws (PreparedStudy.evaluate;
+            # BLAS as run_study's: the logit's path set at a given gap moves with either thread count)
+            with _openmp().limit(limits=1, user_api="openmp"):
+                r, model, _ = solve_freight(fp, gap=GAP)
+                if model == "logit":
+                    starts[key] = r.paths
+                central[key] = corridor_result(fp, r, scenario=sc.name)
+                if sc is proj and fc is not None and y >= fc.opening_year.value:
+                    gen = with_generated(fp.demand, central[(base.name, y)], central[key],
+                                         float(fc.elasticity.value))
+                    r, model, _ = solve_freight(with_demand(fp, gen["tonnes_per_yr"].to_numpy(float)), gap=GAP)
+                    if model == "logit":
+                        starts[(*key, "generated")] = r.paths
     comp = compare_scenarios(net, base, proj, od_pairs=spec.od_pairs, constraints=spec.route_constraints,
                              families=spec.route_families)
     app = load_inputs()
     tp = load_parameters()
     inputs = (*(UncertainInput(f"network:{k}", r.figure) for k, r in ranges.items() if r.figure.has_range),
-              *appraisal_inputs(app), *trade_inputs(tp), *route_choice_inputs(freight))
+              *appraisal_inputs(app), *trade_inputs(tp), *route_choice_inputs(freight), *forecast_inputs(fc))
     bids = load_bids(None if spec.finance is None or spec.finance.bids == "bundled" else spec.path(spec.finance.bids))
     finance_modes = dict(spec.finance.lines) if spec.finance else {}
     return PreparedStudy(base.name, proj.name, years, fin_year, problems, tolls, modes, countries,
                          selection,
                          trade_case(net, base, proj, comp, ranges), app, tp, bids[0],
-                         float(freight.truck_payload_t.value), finance_modes, inputs, ranges, targets, starts)
+                         float(freight.truck_payload_t.value), finance_modes, inputs, ranges, targets, starts, fc,
+                         base_rows)
 
 
 #: the sampled name of the logit route choice's dispersion (``theta_relative`` of the freight assumptions)
@@ -221,6 +295,22 @@ def route_choice_inputs(freight) -> tuple[UncertainInput, ...]:
     if rc is None or rc.model.value != "logit" or not rc.theta_relative.has_range:
         return ()
     return (UncertainInput(THETA, rc.theta_relative),)
+
+
+#: prefixes and names of the sampled forecast inputs
+GROWTH = "forecast:growth."
+ELASTICITY = "forecast:elasticity"
+FIRST_YEAR_SHARE = "forecast:ramp_up.first_year_share"
+
+
+def forecast_inputs(fc: Forecast | None) -> tuple[UncertainInput, ...]:
+    """The forecast's ranged figures a draw samples: each class's growth rate, the elasticity and the first-year
+    ramp-up share (the opening year and the years to full ramp-up are whole years: not sampled)."""
+    if fc is None:
+        return ()
+    figs = {**{f"{GROWTH}{c}": s for c, s in fc.growth.items()}, ELASTICITY: fc.elasticity,
+            FIRST_YEAR_SHARE: fc.ramp_up.first_year_share}
+    return tuple(UncertainInput(k, s) for k, s in figs.items() if s.has_range)
 
 
 def metrics_frame(rows: list[dict[str, float]]) -> pd.DataFrame:
