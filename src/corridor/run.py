@@ -108,6 +108,8 @@ def study_sections(r: StudyResult) -> list[Section]:
     from corridor.lines.report import section as lines_section
 
     out = [_headline_section(r)]
+    if r.ranges is not None:
+        out.append(_ranges_section(r))
     if r.forecast is not None:
         out.append(_forecast_section(r))
     out += [_attribution_section(r), _third_party_section(r), assignment_section(r)]
@@ -158,7 +160,38 @@ def _headline_section(r: StudyResult) -> Section:
             "<p>Scenarios are states of the network; every committed project is taken as open in each demand "
             f"year. Freight flows and finance use the {r.finance_year} demand.</p>"
             + frame_html(df.drop(columns="_digits"), text_columns=("metric",), digits=2))
+    if r.ranges is not None:
+        html += (f"<p>The headline as ranges: P10 / P50 / P90 of {r.ranges.draws} draws of every ranged input "
+                 f"(<a href='#ranges'>distributions and tornado</a>).</p>"
+                 + frame_html(tables.ranges_table(r), text_columns=("metric",), digits=2))
     return Section("headline", f"Headline: {r.project.name} minus {r.against.name}", html)
+
+
+def _ranges_section(r: StudyResult) -> Section:
+    """The sweep behind the ranges: how it draws, P(ENPV > 0), the distributions of ENPV and of the project's
+    tonnes in the finance year, the tornado of ENPV and the sampled inputs (the plots of ``corridor
+    uncertainty``'s page)."""
+    from corridor.economics.plots import distribution_svg, tornado_svg
+    from corridor.uncertainty.report import inputs_table
+
+    rg = r.ranges
+    label = r.spec.project.label
+    shown = [m for m in tables.headline_metrics(rg.samples, label)
+             if m[0] in ("enpv_usd", f"corridor_flow_t_{r.finance_year}")]
+    dist = distribution_svg({k: np.asarray(rg.samples[k], float) * s for k, s, _ in shown},
+                            {k: lab for k, _, lab in shown})
+    inputs = inputs_table(list(rg.inputs))
+    delays = (" The draws assign with the network's delay assumptions, not the simulated delays."
+              if r.delays is not None else "")
+    html = (f"<p>{rg.draws} draws (seed {rg.seed}) of a Latin hypercube over every input the data gives a range "
+            "(no correlations stated; inputs sharing a range drawn once), each the whole study chain: demand grown "
+            "to every modelled year, the equilibria of both scenarios, generated traffic, appraisal, trade and "
+            f"finance.{delays} P(ENPV &gt; 0) = {rg.p_enpv_positive:.2f}.</p>"
+            + f"<h3>Distributions</h3>{dist}<h3>Tornado</h3>"
+            + tornado_svg(list(rg.tornado_enpv), rg.central_enpv_usd)
+            + "<h3>Sampled inputs</h3>"
+            + frame_html(inputs, text_columns=("name", "unit", "distribution", "source"), digits=4))
+    return Section("ranges", f"Ranges: {rg.draws} draws", html)
 
 
 def _forecast_section(r: StudyResult) -> Section:

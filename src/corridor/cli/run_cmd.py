@@ -63,6 +63,12 @@ def _summary(res, files: list[Path], full: bool) -> None:
     console.print(frame_table(f"Headline: {a} minus {b}", head, text=("metric",), signed=("change",)))
     if res.forecast is not None:
         console.print(f"[bold]flows by year[/]: {escape(tables.forecast_headline(res))}")
+    if res.ranges is not None:
+        rg = res.ranges
+        console.print(frame_table(f"Ranges: {rg.draws} draws of the ranged inputs (seed {rg.seed})",
+                                  tables.ranges_table(res), text=("metric",)))
+        console.print(f"P(ENPV > 0) = {rg.p_enpv_positive:.2f}; widest ENPV swings, M USD: "
+                      + escape(", ".join(f"{t['input']} {t['swing_usd'] / 1e6:,.0f}" for t in rg.tornado_enpv[:3])))
     att = tables.attribution(res)
     if not full:
         att["step"] = tables.attribution_steps(res)
@@ -101,6 +107,20 @@ def _summary(res, files: list[Path], full: bool) -> None:
         _full(res)
     folder = files[0].parent if files else ""
     console.print(escape(f"wrote {', '.join(f.name for f in files)} to {folder} (study {res.seconds:.1f} s)"))
+
+
+def _with_ranges(res, net, draws: int, seed: int, workers: int, *, quiet: bool):
+    """``res`` with its headline ranges: the sweep is a separate step on the pure study result."""
+    from contextlib import nullcontext
+    from dataclasses import replace
+
+    from corridor.cli.uncertainty_cmd import sweep
+    from corridor.uncertainty.study_ranges import headline_ranges, prepare_for
+
+    with nullcontext() if quiet else console.status("ranges: preparing the draws…"):
+        model = prepare_for(res, net)
+    return replace(res, ranges=headline_ranges(sweep(model, draws, seed, workers=workers, scheduler=None,
+                                                     quiet=quiet)))
 
 
 def _full(res) -> None:
@@ -178,10 +198,18 @@ def run(
         "--simulate/--no-simulate", help="Assign with the operations simulation's delays at border posts, "
                                          "ferries and single track, iterating until they settle (default: the "
                                          "corridor spec's simulation.feedback).", show_default=False)] = None,
+    draws: Annotated[int | None, typer.Option(
+        "--draws", "-N", min=0, max=100_000, help="Draws of every ranged input for the headline ranges (P10 / P50 / "
+        "P90, tornado); 0: none (default: the corridor spec's uncertainty.draws).", show_default=False)] = None,
+    seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Seed of the draws (default: the corridor "
+                                             "spec's uncertainty.seed).", show_default=False)] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=0, max=64, help="Dask LocalCluster processes for "
+                                         "the draws (0: a plain loop in this process).")] = 2,
     as_json: JsonOpt = False,
 ) -> None:
     """Compare a project case with the do-minimum on the corridor's network: routes, freight flows, lines,
-    economics, third parties and attribution; write the report."""
+    economics, third parties and attribution, with the headline's P10-P90 ranges when draws are asked for; write
+    the report."""
     from corridor.run import check_out, write_outputs
     from corridor.study import load_spec, run_study
 
@@ -196,12 +224,19 @@ def run(
         if simulate and spec.simulation is None:
             raise ValidationError([Problem(f"corridor {spec.name!r} has no simulation section to run",
                                            field="--simulate")])
+        sweep = spec.uncertainty
+        n_draws = draws if draws is not None else int(sweep.draws.value) if sweep else 0
+        if n_draws == 1:
+            raise ValidationError([Problem("needs 0 (no ranges) or at least 2 draws", field="--draws", value="1")])
         if as_json:
             res = run_study(spec, network=net, project=scenario, against=against, cargo=cargo, simulate=simulate)
         else:
             with console.status("corridor study…") as status:
                 res = run_study(spec, network=net, project=scenario, against=against, cargo=cargo,
                                 simulate=simulate, progress=lambda msg: status.update(f"corridor study: {msg}…"))
+        if n_draws:
+            res = _with_ranges(res, net, n_draws, seed if seed is not None else sweep.seed if sweep else 1,
+                               workers, quiet=as_json)
         files = write_outputs(res, out)
     if as_json:
         print_json(res.to_dict() | {"files": [str(f) for f in files]})

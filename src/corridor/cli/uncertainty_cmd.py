@@ -12,19 +12,6 @@ from corridor.cli import _options as check
 from corridor.cli._common import JsonOpt, NetworkOpt, load
 from corridor.cli._output import cli_errors, console, err_console, print_json
 
-#: headline metrics of the table, with their unit scale and label
-_HEADLINES = (
-    ("corridor_flow_t_2030", 1e-6, "corridor flow 2030, Mt/yr"),
-    ("corridor_flow_t_2024", 1e-6, "corridor flow 2024, Mt/yr"),
-    ("trade_change_usd", 1e-6, "trade change, M USD/yr"),
-    ("enpv_usd", 1e-6, "ENPV, M USD"),
-    ("eirr", 100.0, "EIRR, %"),
-    ("bcr", 1.0, "benefit-cost ratio"),
-    ("co2_t_per_yr", 1e-3, "CO2 change, kt/yr"),
-    ("project_irr", 100.0, "project IRR (finance), %"),
-    ("project_npv_usd", 1e-6, "project NPV (finance), M USD"),
-)
-
 
 def register(app: typer.Typer) -> None:
     app.command("uncertainty")(uncertainty)
@@ -33,6 +20,28 @@ def register(app: typer.Typer) -> None:
 def _cell(m: dict[str, Any], key: str, scale: float) -> str:
     v = m.get(key)
     return "–" if v is None else f"{v * scale:,.2f}"
+
+
+def sweep(model, draws: int, seed: int, *, workers: int, scheduler: str | None, quiet: bool):
+    """The draws and tornado of a prepared study, with a progress bar on stderr (none when ``quiet``): in this
+    process (``workers`` 0 and no scheduler), on a LocalCluster of ``workers`` processes or on ``scheduler``."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from corridor.uncertainty.summary import analyse
+    from corridor.uncertainty.sweep import dask_client
+
+    n_inputs = len(model.inputs)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, disable=quiet, transient=True) as bar:
+        task = bar.add_task(f"{draws} draws of {n_inputs} inputs + tornado", total=draws + 2 * n_inputs)
+
+        def tick(n: int) -> None:
+            bar.advance(task, n)
+
+        if workers == 0 and not scheduler:
+            return analyse(model, draws, seed, progress=tick)
+        with dask_client(scheduler, workers) as client:
+            return analyse(model, draws, seed, client=client, progress=tick)
 
 
 def uncertainty(
@@ -57,32 +66,16 @@ def uncertainty(
     """Sample every input the bundled data gives a range, run DRAWS studies and report P10/P50/P90 of the
     corridor's flows, trade change, ENPV, EIRR, project IRR and third-party tonne-km, P(ENPV > 0), and the ten
     inputs that move ENPV most."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+    from corridor.study.tables import headline_metrics
     from corridor.uncertainty.model import prepare
     from corridor.uncertainty.report import write_outputs
-    from corridor.uncertainty.summary import analyse
-    from corridor.uncertainty.sweep import dask_client
 
     t0 = time.perf_counter()
     with cli_errors():
         # the bundled network's ranged link figures (border times, capacities) are sampled; a user network's
         # figures have no ranges
         model = prepare(corridor, network=load(network) if network else None, project=project, against=against)
-        n_inputs = len(model.inputs)
-        total = draws + 2 * n_inputs
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err_console, disable=as_json, transient=True) as bar:
-            task = bar.add_task(f"{draws} draws of {n_inputs} inputs + tornado", total=total)
-
-            def tick(n: int) -> None:
-                bar.advance(task, n)
-
-            if workers == 0 and not scheduler:
-                result = analyse(model, draws, seed, progress=tick)
-            else:
-                with dask_client(scheduler, workers) as client:
-                    result = analyse(model, draws, seed, client=client, progress=tick)
+        result = sweep(model, draws, seed, workers=workers, scheduler=scheduler, quiet=as_json)
         summary = result.summary()
         files = write_outputs(result, summary, out) if out is not None else []
     seconds = time.perf_counter() - t0
@@ -95,7 +88,7 @@ def uncertainty(
     t = Table(title=f"{model.project} against {model.without}: {draws} draws (seed {seed})", show_lines=False)
     for col in ("metric", "P10", "P50", "P90"):
         t.add_column(col, justify="left" if col == "metric" else "right")
-    for key, scale, label in _HEADLINES:
+    for key, scale, label in headline_metrics(m):
         if key in m:
             t.add_row(label, *(_cell(m[key], p, scale) for p in ("p10", "p50", "p90")))
     console.print(t)

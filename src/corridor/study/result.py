@@ -257,6 +257,41 @@ class DelayFeedback:
 
 
 @dataclass(frozen=True)
+class MetricRange:
+    """P10 / P50 / P90 (and mean) of one metric over the draws; None: no draw defines it (e.g. no unique IRR)."""
+
+    p10: float | None
+    p50: float | None
+    p90: float | None
+    mean: float | None = None
+    undefined_draws: int = 0
+
+    def to_dict(self) -> dict:
+        return {"p10": self.p10, "p50": self.p50, "p90": self.p90, "mean": self.mean,
+                "undefined_draws": self.undefined_draws}
+
+
+@dataclass(frozen=True)
+class HeadlineRanges:
+    """The headline metrics as ranges: a Latin-hypercube sweep of the study over every ranged input
+    (:func:`corridor.uncertainty.study_ranges.study_ranges`; plain data, computed outside :func:`run_study`)."""
+
+    draws: int
+    seed: int
+    metrics: dict[str, MetricRange]  # metric key (corridor.uncertainty.model) -> its range
+    p_enpv_positive: float
+    central_enpv_usd: float  # ENPV with every input central (the tornado's axis)
+    tornado_enpv: tuple[dict, ...]  # input, low_value, high_value, enpv_low_usd, enpv_high_usd, swing_usd
+    samples: dict[str, tuple[float, ...]] = field(default_factory=dict, repr=False)  # the draws of plotted metrics
+    inputs: tuple[dict, ...] = field(default=(), repr=False)  # the sampled inputs (name, low, central, high, source)
+
+    def to_dict(self) -> dict:
+        return {"draws": self.draws, "seed": self.seed, "p_enpv_positive": self.p_enpv_positive,
+                "metrics": {k: m.to_dict() for k, m in self.metrics.items()},
+                "tornado_enpv": list(self.tornado_enpv), "inputs": list(self.inputs)}
+
+
+@dataclass(frozen=True)
 class StudyResult:
     """The corridor study: ``project`` compared with ``against`` on ``network``."""
 
@@ -286,6 +321,8 @@ class StudyResult:
         ids = set(self.spec.route_families.project_links)
         return float(max((v for k, v in flows.links.items() if k in ids), default=0.0))
     forecast: VolumesByYear | None = None  # volumes by year (None: the spec has no forecast)
+    #: the headline metrics' P10-P90 over a sweep of the ranged inputs (None: not run; run_study never sets it)
+    ranges: HeadlineRanges | None = None
 
     @property
     def finance_year(self) -> int:
@@ -313,5 +350,6 @@ class StudyResult:
             "delays": {"headline": tables.delays_headline(self), **self.delays.to_dict()} if self.delays else None,
             "appraisal": ({"project": self.project.name, "against": self.against.name,
                            **appraisal_summary(self.appraisal)} if self.appraisal else None),
+            "ranges": self.ranges.to_dict() if self.ranges else None,
             "seconds": round(self.seconds, 3),
         }

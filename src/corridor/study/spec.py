@@ -219,6 +219,21 @@ class SimulationFeedback(_Model):
         return self
 
 
+class UncertaintySweep(_Model):
+    """The headline ranges of ``corridor run`` (:mod:`corridor.uncertainty`): how many Latin-hypercube draws of the
+    ranged inputs (0: none) and their seed. The draw count is a choice: sourced or ``assumption: why``."""
+
+    draws: Figure
+    seed: int = Field(default=1, ge=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> UncertaintySweep:
+        n = self.draws.value
+        if n != int(n) or n < 0 or n == 1:
+            raise ValueError(f"draws must be 0 (no ranges) or a whole number >= 2 (got {n:g})")
+        return self
+
+
 class CorridorSpec(_Model):
     """Everything specific to one corridor study (see the module docstring)."""
 
@@ -244,6 +259,8 @@ class CorridorSpec(_Model):
     transit: Transit | None = None
     third_parties: ThirdParties = ThirdParties()
     simulation: SimulationFeedback | None = None
+    #: the headline ranges' sweep (None: no ranges unless ``corridor run --draws`` asks)
+    uncertainty: UncertaintySweep | None = None
     #: folder of the spec file (relative paths in the spec are resolved against it); set by :func:`read_spec`
     folder: str = ""
 

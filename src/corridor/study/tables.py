@@ -3,6 +3,8 @@ tables of ``corridor run`` and the HTML report, so both always show the same fig
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -55,6 +57,39 @@ def headline(r: StudyResult) -> pd.DataFrame:
         extra.append({"metric": f"project IRR '{first['bid']}', %", b: np.nan, a: np.nan,
                       "change": irr * 100 if irr is not None else np.nan, "_digits": 2})
     return pd.concat([out, pd.DataFrame(extra)], ignore_index=True)
+
+
+def headline_metrics(names: Iterable[str], label: str = "corridor") -> list[tuple[str, float, str]]:
+    """(metric, scale to its unit, label) of the headline metrics among ``names``, in the order they are shown:
+    the project's tonnes by modelled year, its flows by year with the ramp-up, trade, appraisal and finance
+    (``label``: the project's route-family label). The keys are :mod:`corridor.uncertainty.model`'s metrics."""
+    names = list(names)
+
+    def years(prefix: str) -> list[int]:
+        return sorted(int(n.removeprefix(prefix)) for n in names if n.startswith(prefix))
+
+    out = [(f"corridor_flow_t_{y}", 1e-6, f"{label} freight {y}, Mt/yr") for y in years("corridor_flow_t_")]
+    out += [(f"flow_by_year_t_{y}", 1e-6, f"{label} {y} with ramp-up, Mt/yr") for y in years("flow_by_year_t_")]
+    fixed = (("trade_change_usd", 1e-6, "trade change, M USD/yr"), ("enpv_usd", 1e-6, "ENPV, M USD"),
+             ("eirr", 100.0, "EIRR, %"), ("bcr", 1.0, "benefit-cost ratio"),
+             ("co2_t_per_yr", 1e-3, "CO2 change, kt/yr"), ("project_irr", 100.0, "project IRR (finance), %"),
+             ("project_npv_usd", 1e-6, "project NPV (finance), M USD"))
+    return out + [m for m in fixed if m[0] in names]
+
+
+def ranges_table(r: StudyResult) -> pd.DataFrame:
+    """metric, P10, P50, P90 of the headline metrics over the study's sweep (empty without one)."""
+    cols = ["metric", "P10", "P50", "P90"]
+    if r.ranges is None:
+        return pd.DataFrame(columns=cols)
+    m = r.ranges.metrics
+    # with a forecast, the project's tonnes of the finance year and the flows by year from the opening (as the
+    # headline); the JSON keeps every modelled year
+    shown = [(k, scale, label) for k, scale, label in headline_metrics(m, r.spec.project.label)
+             if r.forecast is None or not k.startswith("corridor_flow_t_") or k == f"corridor_flow_t_{r.finance_year}"]
+    rows = [(label, *(np.nan if getattr(m[k], p) is None else getattr(m[k], p) * scale for p in ("p10", "p50", "p90")))
+            for k, scale, label in shown]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def attribution(r: StudyResult) -> pd.DataFrame:

@@ -37,7 +37,7 @@ from corridor.economics.appraisal_flows import ArcGroups, arc_groups, arc_tolls,
 from corridor.economics.finance import Bid, evaluate_bid, load_bids
 from corridor.economics.trade import TradeParameters, load_parameters
 from corridor.network.model import Network
-from corridor.scenario import apply_scenario, compare_scenarios
+from corridor.scenario import Scenario, apply_scenario, compare_scenarios
 from corridor.sourced import Sourced
 from corridor.study.forecast import (
     Forecast,
@@ -47,6 +47,7 @@ from corridor.study.forecast import (
     row_costs,
     with_generated,
 )
+from corridor.study.result import Calibration
 from corridor.study.spec import DO_MINIMUM, CorridorSpec, load_spec
 from corridor.uncertainty.inputs import UncertainInput, appraisal_inputs, trade_inputs
 from corridor.uncertainty.network_inputs import ArcTargets, LinkRange, apply_draw, arc_targets
@@ -193,12 +194,16 @@ class PreparedStudy:
         return out
 
 
-def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None = None, project: str | None = None,
-            against: str = DO_MINIMUM, link_ranges: Mapping[str, LinkRange] | None = None) -> PreparedStudy:
+def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None = None,
+            project: str | Scenario | None = None,
+            against: str | Scenario = DO_MINIMUM, link_ranges: Mapping[str, LinkRange] | None = None,
+            cargo: str = "container", calibration: Calibration | None = None) -> PreparedStudy:
     """Build, once, what :func:`corridor.study.run_study` builds for a study: the freight problems of the project
     case and the comparison base in every demand year, the trade routes and the finance bid; and the inputs a draw
     samples. ``link_ranges`` are the network's ranged link figures (sampled as ``network:<name>``); None: those of
-    ``link_figures.yaml`` when the study runs on the bundled network, none on another network.
+    ``link_figures.yaml`` when the study runs on the bundled network, none on another network. ``cargo``: the trade
+    routes' cargo class (as ``run_study``); ``calibration``: the base-year fit to use (None: fitted here, as
+    ``run_study`` fits it).
 
     With the spec's forecast, its modelled years and its ranged growth rates, elasticity and first-year ramp-up
     share (sampled as ``forecast:growth.<class>``, ``forecast:elasticity``, ``forecast:ramp_up.first_year_share``)."""
@@ -237,7 +242,7 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
     # as run_study: the base year fitted to the counts scales every year's tables; the operations data's queues
     tables = {y: demand_table(spec, y) for y in sorted(spec.demand)}
     if spec.calibration is not None:
-        calibration = calibrate_spec(spec, net)
+        calibration = calibration if calibration is not None else calibrate_spec(spec, net)
         tables = {y: apply_factors(d, calibration) for y, d in tables.items()}
     demand = year_demands(spec, fc, tables, years)
     base_rows = {}
@@ -270,7 +275,7 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
                     r, model, _ = solve_freight(with_demand(fp, gen["tonnes_per_yr"].to_numpy(float)), gap=GAP)
                     if model == "logit":
                         starts[(*key, "generated")] = r.paths
-    comp = compare_scenarios(net, base, proj, od_pairs=spec.od_pairs, constraints=spec.route_constraints,
+    comp = compare_scenarios(net, base, proj, od_pairs=spec.od_pairs, cargo=cargo, constraints=spec.route_constraints,
                              families=spec.route_families)
     app = load_inputs()
     tp = load_parameters()
@@ -280,7 +285,7 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
     finance_modes = dict(spec.finance.lines) if spec.finance else {}
     return PreparedStudy(base.name, proj.name, years, fin_year, problems, tolls, modes, countries,
                          selection,
-                         trade_case(net, base, proj, comp, ranges), app, tp, bids[0],
+                         trade_case(net, base, proj, comp, ranges, cargo=cargo), app, tp, bids[0],
                          float(freight.truck_payload_t.value), finance_modes, inputs, ranges, targets, starts, fc,
                          base_rows)
 

@@ -11,23 +11,16 @@ import numpy as np
 import pandas as pd
 
 from corridor._json import to_json
+from corridor.study.tables import headline_metrics
 from corridor.uncertainty.summary import UncertaintyResult
 
-#: headline metric -> (scale to its unit, label)
-HEADLINES: dict[str, tuple[float, str]] = {
-    "corridor_flow_t_2030": (1e-6, "Corridor flow 2030, Mt/yr"),
-    "trade_change_usd": (1e-6, "Trade change, M USD/yr"),
-    "enpv_usd": (1e-6, "ENPV, M USD"),
-    "eirr": (100.0, "EIRR, %"),
-    "bcr": (1.0, "Benefit-cost ratio"),
-    "project_irr": (100.0, "Project IRR (finance), %"),
-}
-
+#: metrics whose distribution the page plots (with the project's tonnes of every modelled year)
+PLOTTED = ("trade_change_usd", "enpv_usd", "eirr", "bcr", "project_irr")
 
 def headline_cards(summary: dict[str, Any]) -> list[dict[str, str]]:
     """One card per headline: P50 with its P10–P90 range."""
     cards = []
-    for key, (scale, label) in HEADLINES.items():
+    for key, scale, label in headline_metrics(summary["metrics"]):
         m = summary["metrics"].get(key)
         if not m or m["p50"] is None:
             continue
@@ -36,13 +29,18 @@ def headline_cards(summary: dict[str, Any]) -> list[dict[str, str]]:
     return cards
 
 
+def inputs_table(inputs: list[dict[str, Any]]) -> pd.DataFrame:
+    """The sampled inputs (``UncertainInput.describe`` rows): name, low, central, high, unit, distribution, source."""
+    return pd.DataFrame(list(inputs), columns=["name", "low", "central", "high", "unit", "distribution", "source"])
+
+
 def page_html(summary: dict[str, Any], distribution: str, tornado: str) -> str:
     from corridor.report import frame_html
 
     cards = "".join(f"<div class='card'><div class='label'>{escape(c['label'])}</div>"
                     f"<div class='value'>{escape(c['value'])}</div><div class='range'>{escape(c['range'])}</div></div>"
                     for c in headline_cards(summary))
-    inputs = pd.DataFrame(summary["inputs"])[["name", "low", "central", "high", "unit", "distribution", "source"]]
+    inputs = inputs_table(summary["inputs"])
     third = pd.DataFrame([{"country": k.removeprefix("tkm_change_"), **{p.upper(): (m[p] or 0.0) / 1e6
                                                                          for p in ("p10", "p50", "p90")}}
                           for k, m in summary["metrics"].items() if k.startswith("tkm_change_")])
@@ -72,8 +70,8 @@ def write_outputs(result: UncertaintyResult, summary: dict[str, Any], out: Path)
 
     out.mkdir(parents=True, exist_ok=True)
     d = result.draws
-    samples = {k: d[k].to_numpy(float) * s for k, (s, _label) in HEADLINES.items() if k in d}
-    dist = distribution_svg(samples, {k: label for k, (_s, label) in HEADLINES.items()})
+    shown = [m for m in headline_metrics(d.columns) if m[0] in PLOTTED or m[0].startswith("corridor_flow_t_")]
+    dist = distribution_svg({k: d[k].to_numpy(float) * s for k, s, _ in shown}, {k: label for k, _, label in shown})
     torn = tornado_svg(summary["tornado_enpv"], float(result.central["enpv_usd"]))
     files = {"uncertainty.json": to_json(summary), "distribution.svg": dist, "tornado.svg": torn,
              "uncertainty.html": page_html(summary, dist, torn)}
