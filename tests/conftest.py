@@ -81,8 +81,27 @@ def _one_run_per_study():
                 progress(msg)
         return result
 
+    import corridor.uncertainty.model as unc_model
+    import corridor.uncertainty.study_ranges as study_ranges
+
+    real_prepare = unc_model.prepare
+    prepared: dict = {}
+
+    def prepare_memo(spec=None, **kwargs):
+        """The sweep's prepared study, likewise (pure: spec → problems and central solutions)."""
+        if kwargs.get("network") is not None or kwargs.get("link_ranges") is not None or \
+                not all(plain(kwargs.get(k)) for k in ("project", "against")):
+            return real_prepare(spec, **kwargs)
+        s = pipeline.load_spec(spec) if spec is not None else None
+        key = (None if s is None else s.model_dump_json(), tuple(sorted((k, str(v)) for k, v in kwargs.items())))
+        if key not in prepared:
+            prepared[key] = real_prepare(s, **kwargs)
+        return prepared[key]
+
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(study, "run_study", memo)
+        mp.setattr(unc_model, "prepare", prepare_memo)
+        mp.setattr(study_ranges, "prepare", prepare_memo)
         yield real
 
 
