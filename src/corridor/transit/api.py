@@ -6,6 +6,7 @@ and reach the service as ``request.app.state.service``.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -219,7 +220,13 @@ async def login_off_loop(request: Request, username: str, password: str) -> Toke
     service: TransitService = request.app.state.service
     pool: LoginPool = request.app.state.login_pool
     client = client_address(request)
-    service.refuse_locked(username, client)  # a locked-out flood is answered at once, not after the queue
+    try:  # a locked-out attempt never queues for the pool ...
+        service.refuse_locked(username, client)
+    except TooManyRequests:
+        # ... and is answered late (tarpit, no thread held): a flooding client that waits for its answers then
+        # sends about one attempt a second per connection instead of as many as the server can answer
+        await asyncio.sleep(request.app.state.settings.login_locked_delay_s)
+        raise
     return await pool.run(lambda: service.login(username, password, client=client))
 
 
