@@ -333,7 +333,8 @@ class SubmitRoute(APIRoute):
                 key = keys[0]
                 if len(key) > 255 or text_problem(key) or not (key.isprintable() and key.strip()):
                     return await slow(request)
-                digest = hashlib.sha256(b"POST " + request.url.path.encode() + b"\n" + raw)
+                # the scope's path is ``request.url.path`` here (a static path: nothing to escape or re-parse)
+                digest = hashlib.sha256(b"POST " + request.scope["path"].encode() + b"\n" + raw)
                 idem = Idem(key, digest.hexdigest())
             try:  # the models' own walk for NUL and lone surrogates only when the bytes leave a doubt
                 body = DeclarationCreate.model_validate(
