@@ -58,6 +58,56 @@ def test_idempotent_submit_returns_the_original_and_refuses_a_changed_body(clien
     )
 
 
+def test_submit_answers_the_same_on_its_short_path_and_on_fastapis(client, people):
+    """`SubmitRoute` serves plain JSON bodies itself and hands everything else to FastAPI's handler of the same
+    route: a retry that takes the other path still replays (same request digest), and an error found after
+    the short path started (a bad key, an invalid body, a bad token) is answered as FastAPI answers it."""
+    import json
+
+    from corridor.transit.api import SubmitRoute, router
+
+    posts = [r for r in router.routes if r.path == "/api/v1/declarations" and "POST" in r.methods]
+    assert len(posts) == 1 and isinstance(posts[0], SubmitRoute)
+    raw = json.dumps(train_body("PATHS")).encode()
+    h = {**bearer(people, "carrier"), "Idempotency-Key": "paths-1"}
+    fast = client.post("/api/v1/declarations", content=raw, headers={**h, "Content-Type": "application/json"})
+    # a +json media type goes through FastAPI's own body parsing and dependencies
+    slow = client.post(
+        "/api/v1/declarations", content=raw, headers={**h, "Content-Type": "application/x+json"}
+    )
+    assert fast.status_code == slow.status_code == 201 and fast.json() == slow.json()
+    assert fast.json()["reference"] == "PATHS" and fast.json()["state"] == "submitted"
+    ctype = {"Content-Type": "application/json; charset=utf-8"}
+    _problem(
+        client.post("/api/v1/declarations", content=raw, headers={**h, **ctype, "Idempotency-Key": " "}),
+        422,
+        "VALIDATION",
+        "header:Idempotency-Key",
+    )
+    bad = changed(train_body("PATHS-2"), seal_count=7)
+    _problem(
+        client.post(
+            "/api/v1/declarations", content=json.dumps(bad), headers={**bearer(people, "carrier"), **ctype}
+        ),
+        422,
+        "VALIDATION",
+    )
+    _problem(
+        client.post("/api/v1/declarations", content=raw, headers={"Authorization": "Bearer forged", **ctype}),
+        401,
+        "BAD_TOKEN",
+    )
+    _problem(client.post("/api/v1/declarations", content=b"{", headers={**h, **ctype}), 422, "VALIDATION")
+    # text the bytes cannot vouch for (an escape) is still walked: a NUL is refused with its place
+    nul = raw.replace(b'"PATHS"', b'"PATHS-3"').replace(b'"wheat"', b'"wh\\u0000eat"')
+    body = _problem(
+        client.post("/api/v1/declarations", content=nul, headers={**bearer(people, "carrier"), **ctype}),
+        422,
+        "VALIDATION",
+    )
+    assert "NUL" in body["detail"] and "consignments/0/description" in body["detail"], body
+
+
 def test_idempotent_act_replays_instead_of_409(client, people):
     did = client.post("/api/v1/declarations", json=train_body(), headers=bearer(people, "carrier")).json()[
         "id"

@@ -17,7 +17,7 @@ from corridor.transit import audit, writer
 from corridor.transit.errors import Busy, Conflict
 from corridor.transit.models import AuditRow, Declaration
 from corridor.transit.schemas import DeclarationCreate
-from corridor.transit.service import Idem
+from corridor.transit.service import Idem, TransitService
 
 
 class Held:
@@ -143,18 +143,25 @@ def test_a_failed_commit_acknowledges_nothing_and_a_retry_with_the_key_records_e
     who = people.carrier
     bodies = [train_body(f"GC-F{i}") for i in range(4)]
     keys = [f"f{i}" for i in range(4)]
-    real_commit, calls = Session.commit, []
+    real_commit, calls = TransitService._commit, []
 
-    def failing_commit(self):  # the batch's COMMIT (the held act commits through its own context manager)
-        calls.append(1)
-        raise OSError("disk I/O error")
+    class FailingCommit:  # the batch's COMMIT fails (its ROLLBACK is real); the held act commits on its own
+        def __init__(self, tx):
+            self.tx = tx
 
-    monkeypatch.setattr(Session, "commit", failing_commit)
+        def commit(self):
+            calls.append(1)
+            raise OSError("disk I/O error")
+
+        def rollback(self):
+            self.tx.rollback()
+
+    monkeypatch.setattr(svc, "_commit", lambda tx, jobs, results: real_commit(FailingCommit(tx), jobs, results))
     with Held(svc) as held:
         pool, futures = _submit_in_order(svc, who, bodies, keys=keys, held=held)
     out = [_outcome(f) for f in futures]
     pool.shutdown()
-    monkeypatch.setattr(Session, "commit", real_commit)
+    monkeypatch.setattr(svc, "_commit", real_commit)
     assert calls == [1]  # one COMMIT for the four
     assert all(isinstance(o, Busy) and o.status == 503 and o.code == "COMMIT_FAILED" for o in out), out
     with svc.sessions() as s:

@@ -7,6 +7,7 @@ answered in 2 ms and a known one in 150-190 ms."""
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 import threading
 import time
@@ -125,6 +126,27 @@ def test_api_login_answers_429_with_retry_after_and_logout_is_audited(client, sv
     assert r.status_code == 429 and r.json()["code"] == "LOGIN_LOCKED" and int(r.headers["Retry-After"]) > 0
     assert client.post("/api/v1/auth/logout", headers=bearer(people, "officer")).status_code == 204
     assert _acts(svc, people, "officer")[-1] == "logout"
+
+
+def test_a_locked_out_login_waits_for_its_429_without_a_thread(client, people, monkeypatch):
+    """The tarpit: a locked-out attempt sleeps LOGIN_LOCKED_DELAY_S on the event loop before its 429 (the sleep
+    is recorded, not timed: tests do not measure wall-clock time)."""
+    import corridor.transit.api as api
+
+    slept, real_sleep = [], asyncio.sleep
+
+    async def recorded(seconds):
+        slept.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(api.asyncio, "sleep", recorded)
+    for _ in range(5):
+        r = client.post("/api/v1/auth/token", json={"username": "carrier2", "password": "nope-nope"})
+        assert r.status_code == 401
+    assert slept == []  # failures before the lockout are not delayed
+    r = client.post("/api/v1/auth/token", json={"username": "carrier2", "password": "nope-nope"})
+    assert r.status_code == 429 and r.json()["code"] == "LOGIN_LOCKED"
+    assert slept == [client.app.state.settings.login_locked_delay_s] and slept[0] > 0
 
 
 def test_web_login_is_throttled_too(client, people):

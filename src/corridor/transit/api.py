@@ -6,7 +6,9 @@ and reach the service as ``request.app.state.service``.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
 import logging
 from contextlib import asynccontextmanager
 from datetime import date
@@ -17,7 +19,9 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, s
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from corridor.transit.auth import Principal
@@ -25,6 +29,7 @@ from corridor.transit.errors import TooManyRequests, TransitError, Unauthenticat
 from corridor.transit.limits import BodyLimits, uvicorn_options
 from corridor.transit.login_pool import LoginPool
 from corridor.transit.schemas import (
+    TEXT_CHECKED,
     AuditReport,
     AuditRowPublic,
     BoardPublic,
@@ -41,6 +46,7 @@ from corridor.transit.schemas import (
     TokenPublic,
     TokenRequest,
     UserPublic,
+    json_text_storable,
     text_problem,
 )
 from corridor.transit.service import Idem, TransitService
@@ -214,7 +220,13 @@ async def login_off_loop(request: Request, username: str, password: str) -> Toke
     service: TransitService = request.app.state.service
     pool: LoginPool = request.app.state.login_pool
     client = client_address(request)
-    service.refuse_locked(username, client)  # a locked-out flood is answered at once, not after the queue
+    try:  # a locked-out attempt never queues for the pool ...
+        service.refuse_locked(username, client)
+    except TooManyRequests:
+        # ... and is answered late (tarpit, no thread held): a flooding client that waits for its answers then
+        # sends about one attempt a second per connection instead of as many as the server can answer
+        await asyncio.sleep(request.app.state.settings.login_locked_delay_s)
+        raise
     return await pool.run(lambda: service.login(username, password, client=client))
 
 
@@ -270,15 +282,81 @@ def checkpoints(who: Who, service: ServiceDep) -> list[dict]:
     ]
 
 
-@router.post(
-    "/declarations",
-    response_model=DeclarationPublic,
-    status_code=status.HTTP_201_CREATED,
-    tags=["declarations"],
-)
 async def submit(body: DeclarationCreate, who: Who, service: ServiceDep, idem: IdemDep) -> Response:
     # async: the act waits for its group commit on the event loop, not in one of the few request threads
     return _json(await service.submit_async(who, body, idem=idem), status.HTTP_201_CREATED)
+
+
+def _json_content(content_type: str | None) -> bool:
+    """True for the usual JSON content types only (``application/json``, with parameters or not); the rest goes
+    through FastAPI's own parsing, which decides what it means."""
+    if content_type is None:
+        return False
+    media = content_type.partition(";")[0].strip().lower()
+    return media == "application/json"
+
+
+_TEXT_CHECKED = {TEXT_CHECKED: True}
+
+
+class SubmitRoute(APIRoute):
+    """``POST /declarations``, the busiest route, without FastAPI's per-request dependency machinery.
+
+    The common case (a JSON body, a bearer token, at most one well-formed Idempotency-Key, a valid declaration)
+    runs here in one function: the same checks as the `submit` endpoint's dependencies, in the same order
+    (body JSON, then the token, then the key, then the body's validation), and the same act. Anything else
+    (no or another content type, bad JSON, a malformed header, an invalid body) is handed to FastAPI's own
+    handler of the same route, which answers it exactly as it would have: errors cost what they cost before,
+    and their answers cannot drift from the other routes'. The endpoint's signature still describes the route
+    in the OpenAPI document."""
+
+    def get_route_handler(self):
+        slow = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            headers = request.headers
+            if not _json_content(headers.get("content-type")):
+                return await slow(request)
+            raw = await request.body()
+            try:
+                data = json.loads(raw) if raw else None
+            except ValueError:  # JSONDecodeError, or bytes that are not UTF-8/16/32
+                return await slow(request)
+            scheme, _, token = (headers.get("authorization") or "").partition(" ")
+            keys = headers.getlist("idempotency-key")
+            if not isinstance(data, dict) or scheme.lower() != "bearer" or not token or len(keys) > 1:
+                return await slow(request)
+            service: TransitService = request.app.state.service
+            who = service.cached_principal(token) or await run_in_threadpool(service.authenticate, token)
+            idem = None
+            if keys:
+                key = keys[0]
+                if len(key) > 255 or text_problem(key) or not (key.isprintable() and key.strip()):
+                    return await slow(request)
+                # the scope's path is ``request.url.path`` here (a static path: nothing to escape or re-parse)
+                digest = hashlib.sha256(b"POST " + request.scope["path"].encode() + b"\n" + raw)
+                idem = Idem(key, digest.hexdigest())
+            try:  # the models' own walk for NUL and lone surrogates only when the bytes leave a doubt
+                body = DeclarationCreate.model_validate(
+                    data, context=_TEXT_CHECKED if json_text_storable(raw) else None
+                )
+            except ValidationError:
+                return await slow(request)
+            answer = await service.submit_json_async(who, body, idem=idem)
+            return Response(answer, status_code=status.HTTP_201_CREATED, media_type="application/json")
+
+        return handler
+
+
+router.add_api_route(
+    "/declarations",
+    submit,
+    methods=["POST"],
+    response_model=DeclarationPublic,
+    status_code=status.HTTP_201_CREATED,
+    tags=["declarations"],
+    route_class_override=SubmitRoute,
+)
 
 
 @router.get("/declarations", response_model=Page[DeclarationPublic], tags=["declarations"])

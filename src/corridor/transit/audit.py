@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import Connection, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from corridor.transit.models import AuditHead, AuditRow
@@ -125,8 +125,9 @@ def seal_head(session: Session, key: bytes) -> None:
         session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(mac=head_mac(key, head.seq, head.hash)))
 
 
-def append(session: Session, key: bytes, entries: list[Entry]) -> None:
-    """Chain ``entries`` onto the log in ``session``'s transaction (the caller commits, with its state change).
+def append(session: Session | Connection, key: bytes, entries: list[Entry]) -> None:
+    """Chain ``entries`` onto the log in the transaction of ``session`` (an ORM session or a Core connection;
+    the caller commits, with its state change).
 
     Locks the head row (``FOR UPDATE``), which every writer of every process shares: call it as the LAST
     statements before COMMIT, so the lock is held for two or three statements and the commit only."""
@@ -152,7 +153,8 @@ def append(session: Session, key: bytes, entries: list[Entry]) -> None:
         rows.append({**e.__dict__, "seq": seq, "prev_hash": prev, "hash": h})
         prev = h
     mac = head_mac(key, seq, prev)
-    if len(rows) == 1 and session.get_bind().dialect.name == "postgresql":
+    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
+    if len(rows) == 1 and dialect.name == "postgresql":
         session.execute(_INSERT_ROW_MOVE_HEAD, {**rows[0], "head_mac": mac})
         return
     session.execute(_INSERT_ROW, rows[0] if len(rows) == 1 else rows)

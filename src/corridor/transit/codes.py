@@ -48,6 +48,8 @@ def canonical(value: str) -> str:
     ligatures and full-width forms only fold under NFKC), so a value normalised once could fail its own check
     when read back."""
     v = str(value)
+    if v.isascii():  # NFKC leaves ASCII as it is: one round of upper case and trimming, and it is stable
+        return v.upper().strip()
     for _ in range(_CANON_ROUNDS):
         w = unicodedata.normalize("NFKC", v).upper().strip()
         if w == v:
@@ -60,8 +62,11 @@ def _unstable(v: str) -> bool:
     return canonical(v) != v
 
 
+_SEPARATORS = re.compile(r"[\s\-]")
+
+
 def _compact(value: str) -> str:
-    return re.sub(r"[\s\-]", "", canonical(value))
+    return _SEPARATORS.sub("", canonical(value))
 
 
 def container_problem(value: str) -> str | None:

@@ -10,7 +10,15 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    model_validator,
+)
 
 from corridor.transit import codes, labels
 from corridor.transit.route import Direction
@@ -153,13 +161,28 @@ def _scan(obj, path: str = "") -> None:
             _scan(v, f"{path}/{i}")
 
 
+#: validation context key: the caller has already made sure that every string of the input is storable (see
+#: `json_text_storable`), so the models skip their own `_scan` of it
+TEXT_CHECKED = "corridor_text_checked"
+
+
+def json_text_storable(raw: bytes) -> bool:
+    """True when every string that ``json.loads(raw)`` can give is storable (no NUL, no lone surrogate), judged
+    from the bytes alone: a UTF-8 JSON text without ``\\u`` escapes and without the byte 0xED (the lead byte of
+    U+D000-U+DFFF, under which ``json.loads`` lets surrogates through with 'surrogatepass') has neither, since a
+    raw control character inside a string is a JSON syntax error. False means "walk the parsed value" (the input
+    may well be fine). Bytes with a NUL are never judged so (UTF-16/32 texts)."""
+    return raw[:1] == b"{" and b"\\u" not in raw and b"\xed" not in raw and b"\x00" not in raw
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
-    def _storable_text(cls, data):
-        _scan(data)
+    def _storable_text(cls, data, info: ValidationInfo):
+        if not (info.context and info.context.get(TEXT_CHECKED)):
+            _scan(data)
         return data
 
 

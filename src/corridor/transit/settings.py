@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     login_window_s: float = Field(900.0, gt=0, le=86_400)
     #: Seconds a locked account or address answers 429 (Retry-After), whatever the password.
     login_lockout_s: float = Field(900.0, gt=0, le=86_400)
+    #: Seconds a locked-out login waits before its 429 (holds no thread: slows a flooding client down to about
+    #: one attempt a second per connection, so a flood of 429s no longer takes the CPU from everyone else).
+    login_locked_delay_s: float = Field(1.0, ge=0, le=30)
     #: Request body limits in bytes, enforced before parsing (413): declarations, other routes.
     max_declaration_bytes: int = Field(512 * 1024, ge=1024, le=64 * 1024 * 1024)
     max_body_bytes: int = Field(16 * 1024, ge=256, le=64 * 1024 * 1024)

@@ -32,6 +32,8 @@ class Job:
     #: what a specialised batch path of the caller needs besides ``run`` (None: only ``run``)
     bulk: Any = None
     future: Future = field(default_factory=Future)
+    #: the result's JSON text when the batch made it anyway (set before the future is settled; None: not made)
+    json: str | None = None
 
 
 class GroupCommit:
