@@ -135,10 +135,13 @@ def _delays_section(r: StudyResult) -> Section:
         for (sc, y), fb in r.delays.runs.items())
     sources = "".join(f"<li>{escape_html(k)} {st[k]:g}: {escape_html(v)}</li>" for k, v in st["sources"].items())
     html = ("<p>Each listed scenario and year is assigned with the delays the operations simulation gives at "
-            "the border posts, gauge change, ferries and single track, round after round: round k simulates at "
-            "the average of the k assigned flows and assigns next with the average of the k simulated delays "
-            f"(damping: {escape_html(st['damping'])}), until every simulated delay is within "
-            f"{st['tolerance_h']:g} h or {100 * st['tolerance_share']:g} % of the one assigned with. "
+            "the border posts, gauge change, ferries and single track, round after round: round 1 assigns with "
+            "the network's assumptions, round k simulates at the average of the flows of rounds 2..k and the "
+            f"next round assigns with its simulated delays (damping: {escape_html(st['damping'])}), until every "
+            f"simulated delay is within {st['tolerance_h']:g} h or {100 * st['tolerance_share']:g} % of the one "
+            f"assigned with and the round's flows on those links within {100 * st['tolerance_flow']:g} % of "
+            "the averaged ones. Every round simulates with the same seed, each arrival stream and the weather "
+            "from its own sub-stream (common random numbers: rounds differ by their flows). "
             f"{st['days']:g} days × {st['replications']:g} replications per round, seed {st['seed']}. A facility "
             "no traffic reaches keeps the network's assumption (<i>no traffic</i>). The attribution's "
             f"intermediate steps take {escape_html(r.against.name)}'s simulated delays.</p>"
@@ -270,9 +273,14 @@ def simulation_section(r: StudyResult) -> tuple[Section, dict] | None:
     part of the study result); None when that area cannot simulate this scenario on this network."""
     from types import SimpleNamespace
 
-    from corridor.simulation.report import section
+    from corridor.simulation.report import REPORT_YEAR, section
 
-    ctx = SimpleNamespace(network=r.network, out_dir=None, extras={},
+    extras = {}
+    loop = (r.delays.runs.get((r.project.name, REPORT_YEAR)) if r.delays is not None else None)
+    if loop is not None and loop.simulation is not None:  # the loop's last round: the flows the study rests on
+        extras["simulation"] = (loop.simulation, f"the flows of the assignment ↔ simulation loop's last round "
+                                                 f"(round {loop.n_rounds})")
+    ctx = SimpleNamespace(network=r.network, out_dir=None, extras=extras,
                           comparison=SimpleNamespace(after=r.project.name, before=r.against.name))
     return section(ctx)
 

@@ -137,3 +137,35 @@ def test_loop_arguments_are_checked():
         iterate_delays(lambda d: None, lambda f: None, pd.Series({"post": 1.0}), damping="sometimes")
     with pytest.raises(ValueError, match="max_rounds"):
         iterate_delays(lambda d: None, lambda f: None, pd.Series({"post": 1.0}), max_rounds=0)
+
+
+def test_averaging_starts_from_round_two_and_the_last_rounds_agree_within_tolerance():
+    net, demand = _net(), _demand()
+    assigned, simulated_at = [], []
+
+    def assign(delays: pd.Series):
+        ca = assign_corridor(with_delays(net, delays.rename("delay_h").rename_axis("link_id").reset_index()),
+                             None, demand, gap=1e-8, route_choice="ue")
+        assigned.append(_post_flow(ca))
+        return ca
+
+    def simulate_at(flows: pd.DataFrame):
+        f = float(flows.loc[flows["link_id"] == "post", "flow_t"].sum())
+        simulated_at.append(f)
+        return pd.DataFrame({"link_id": ["post"], "delay_h": [_post_wait_h(f)], "facility": ["toy post"],
+                             "saturated": [False]}), None
+
+    initial = net.links.set_index("link_id").loc[["post"], "fixed_time_h"]
+    fb = iterate_delays(assign, simulate_at, initial, tol_h=0.05, tol_share=0.02, max_rounds=25)
+    assert fb.converged and fb.n_rounds >= 3
+    # round 1 (the network's assumption) is not in the average: round 2 simulates at its own flows, round k at
+    # the mean of rounds 2..k
+    assert simulated_at[0] == pytest.approx(assigned[0]) and simulated_at[1] == pytest.approx(assigned[1])
+    for k in range(2, fb.n_rounds):
+        assert simulated_at[k] == pytest.approx(np.mean(assigned[1:k + 1]), rel=1e-9)
+    assert fb.history[1]["flow_gap"] == 0.0
+    # converged: the delay the last round assigned with and the one simulated at its flows agree within the
+    # tolerance, and the last round's flows are within tol_flow of the average they were simulated at
+    last = fb.converged_delays().set_index("link_id").loc["post"]
+    assert abs(last["simulated_h"] - last["assumed_h"]) <= max(fb.tolerance_h, fb.tolerance_share * last["assumed_h"])
+    assert abs(assigned[-1] - simulated_at[-1]) <= fb.tolerance_flow * simulated_at[-1]

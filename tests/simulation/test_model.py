@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import numpy as np
@@ -65,6 +66,19 @@ def test_same_seed_same_result_and_workers_do_not_matter(ops, small):
     pd.testing.assert_frame_equal(a.facilities, b.facilities)
     assert not a.facilities["mean_wait_h"].equals(c.facilities["mean_wait_h"])
     assert a.events > 0 and a.to_dict()["events"] == a.events
+
+
+def test_common_random_numbers_across_flows(ops, small):
+    """Each arrival stream and the weather draw from their own sub-stream of the seed: more trucks leave the
+    ferries' arrivals and closures (and so their waits) exactly as they were; the posts see the extra trucks."""
+    more = dataclasses.replace(small, segments={k: v * (1.5 if k[0] == "road" else 1.0)
+                                                for k, v in small.segments.items()})
+    a = simulate(small, ops=ops, days=30, replications=2, seed=3).facilities.set_index("facility")
+    b = simulate(more, ops=ops, days=30, replications=2, seed=3).facilities.set_index("facility")
+    ferries = [k for k in a.index if k.startswith("ferry:")]
+    assert ferries
+    pd.testing.assert_frame_equal(a.loc[ferries], b.loc[ferries])
+    assert b.at["nrnadzor_road:entry", "served"] > 1.3 * a.at["nrnadzor_road:entry", "served"]
 
 
 def test_outputs_per_facility(ops, small):

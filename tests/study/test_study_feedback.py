@@ -101,3 +101,17 @@ def test_simulate_without_a_simulation_section_is_refused(tmp_path):
     r = CliRunner().invoke(app, ["run", "--corridor", "kars-dilucu", "--simulate", "-o", str(tmp_path / "out")])
     assert r.exit_code != 0 and "--simulate" in r.output and "no simulation section" in r.output
     assert "Traceback" not in r.output
+
+
+def test_report_simulation_section_is_the_loops_last_round(fed_back):
+    from corridor.run import simulation_section
+
+    r = fed_back
+    fb = r.delays.runs[("tripp", 2030)]
+    section, data = simulation_section(r)
+    assert data["replications"] == fb.replications == 1 and data["days"] == fb.days == 20  # the loop's runs
+    assert f"loop's last round (round {fb.n_rounds})" in data["flows"] and f"last round (round {fb.n_rounds})" in section.html
+    # its delays are the last round's simulated ones (the study's flows rest on them)
+    last = fb.converged_delays().set_index("link_id")
+    shown = {d["link_id"]: d["delay_h"] for d in data["delays"]}
+    assert shown["alat_aktau_ferry"] == pytest.approx(last.at["alat_aktau_ferry", "simulated_h"])

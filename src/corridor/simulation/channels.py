@@ -54,21 +54,48 @@ class ChannelDraw:
 
     rng: random.Random
     rules: RuleSet = DEFAULT_RULES
-    pools: dict[str, list[Facts]] = field(default_factory=dict)
+    pools: dict[str, list[Facts | None]] = field(default_factory=dict)  # drawn lazily (see _pick)
     _day: int = -1
     _used: dict[str, int] = field(default_factory=dict)
 
+    _fixed: dict[str, list[str | None]] = field(default_factory=dict)
+    _random_only: RuleSet | None = None
+    _scratch: random.Random = field(default_factory=lambda: random.Random(0))
+
     def __post_init__(self) -> None:
-        if not self.pools:
-            self.pools = {"road": [_truck_facts(self.rng) for _ in range(POOL_SIZE)],
-                          "rail": [_train_facts(self.rng) for _ in range(POOL_SIZE)]}
+        # the criteria do not depend on time or chance: each pooled declaration is assessed once (a hit fixes
+        # the channel; assess draws nothing then) and the rest go to the random selection alone (the rule set
+        # without criteria), as assess would send them
+        self._random_only = self.rules.model_copy(update={"rules": ()})
+        for mode, pool in self.pools.items():
+            self._fixed[mode] = [self._criteria(f) for f in pool]
+
+    def _criteria(self, f: Facts) -> str | None:
+        d = assess(f, self.rules, rng=self._scratch, random_used_today={})  # a draw here is not the stream's
+        return d.channel if d.hits else None
+
+    def _pick(self, mode: str) -> int:
+        """A uniform slot of the mode's pool of POOL_SIZE declarations, each drawn the first time it is picked
+        (a run with a few hundred trains draws a few hundred, not the whole pool)."""
+        if mode not in self.pools:
+            self.pools[mode], self._fixed[mode] = [None] * POOL_SIZE, [None] * POOL_SIZE
+        pool = self.pools[mode]
+        i = self.rng.randrange(len(pool))
+        if pool[i] is None:
+            pool[i] = (_train_facts if mode == "rail" else _truck_facts)(self.rng)
+            self._fixed[mode][i] = self._criteria(pool[i])
+        return i
 
     def channel(self, mode: str, now_h: float) -> str:
         """Assess one movement at time ``now_h``: criteria first, then random selection within today's quota."""
         day = int(now_h // 24)
         if day != self._day:
             self._day, self._used = day, {}
-        decision = assess(self.rng.choice(self.pools[mode]), self.rules, rng=self.rng, random_used_today=self._used)
+        i = self._pick(mode)
+        fixed = self._fixed[mode][i]
+        if fixed is not None:
+            return fixed
+        decision = assess(self.pools[mode][i], self._random_only, rng=self.rng, random_used_today=self._used)
         if decision.rule.startswith("RANDOM-"):
             self._used[decision.channel] = self._used.get(decision.channel, 0) + 1
         return decision.channel

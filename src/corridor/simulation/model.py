@@ -8,6 +8,7 @@ network and the line cases (:func:`build_layout`) and shared by every replicatio
 from __future__ import annotations
 
 import random
+import zlib
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 
@@ -129,11 +130,21 @@ def _summary(rec: Recorder, window_h: float) -> dict:
     }
 
 
-def _drive(env: simpy.Environment, times: np.ndarray, start: Callable[[int], None]) -> Generator:
-    for i, t in enumerate(times):
-        if t > env.now:
-            yield env.timeout(t - env.now)
+def _drive(env: simpy.Environment, times: np.ndarray, start: Callable[[int], None]) -> None:
+    """Call ``start(i)`` at ``times[i]`` (sorted): a chain of SimPy timeouts, one per arrival, whose callback
+    starts the movement and schedules the next arrival (no generator process to resume)."""
+    ts = times.tolist()
+    n = len(ts)
+    if not n:
+        return
+
+    def fire(ev, i: int = 0) -> None:
         start(i)
+        if i + 1 < n:
+            nxt = env.timeout(max(ts[i + 1] - env.now, 0.0))
+            nxt.callbacks.append(lambda e, j=i + 1: fire(e, j))
+
+    env.timeout(max(ts[0] - env.now, 0.0)).callbacks.append(fire)
 
 
 def run_replication(ops: Operations, traffic: Traffic, layout: Layout, *, days: int, seed: int,
@@ -142,6 +153,12 @@ def run_replication(ops: Operations, traffic: Traffic, layout: Layout, *, days: 
     """Run the corridor for ``days`` days from 1 January of ``traffic.year`` (see the module docstring)."""
     rng_np = np.random.default_rng(seed)
     rng = random.Random(int(rng_np.integers(2**63)))
+
+    def stream(name: str) -> np.random.Generator:
+        """The arrivals (or closures) of one source from their own stream of the seed: a run at other flows
+        with the same seed keeps every other source's draws (common random numbers across the feedback
+        loop's rounds, so rounds differ by their flows, not by reshuffled draws)."""
+        return np.random.default_rng([seed, zlib.crc32(name.encode())])
     env = simpy.Environment()
     horizon = days * 24.0
     warm = warmup_days * 24.0
@@ -172,13 +189,31 @@ def run_replication(ops: Operations, traffic: Traffic, layout: Layout, *, days: 
             yield env.timeout(layout.road_run_h * rng.uniform(*RUNNING_FACTOR))
             yield from exit_.leave()
 
+    def road(direction: str, channel: str, service_h: tuple[float, float]) -> None:
+        """A road movement from now: events only where it joins a queue (see BorderPost.enter_now)."""
+        seg = ops.segments["road"]
+        entry, exit_ = (posts[seg.posts[0]], posts[seg.posts[1]]) if direction == "westbound" else \
+            (posts[seg.posts[1]], posts[seg.posts[0]])
+
+        def drive(after_h: float) -> None:
+            env.timeout(after_h + layout.road_run_h * rng.uniform(*RUNNING_FACTOR)).callbacks.append(
+                lambda _ev: exit_.leave_now(horizon))
+
+        entry.enter_now(channel, service_h, horizon, drive)
+
+    def start_movement(mode: str, direction: str, channel: str, service_h: tuple[float, float]) -> None:
+        if mode == "road":
+            road(direction, channel, service_h)
+        else:
+            env.process(movement(mode, direction, channel, service_h))
+
     def drawn(mode: str, direction: str, empty_share: float) -> Callable[[int], None]:
         def start(_i: int) -> None:
             if mode == "rail" and rng.random() < empty_share:
                 channel = "green"  # an empty train returns with no cargo to assess
             else:
                 channel = draw.channel(mode, env.now)
-            env.process(movement(mode, direction, channel, draw.entry_service_h(channel)))
+            start_movement(mode, direction, channel, draw.entry_service_h(channel))
         return start
 
     if traffic.replay:
@@ -187,9 +222,9 @@ def run_replication(ops: Operations, traffic: Traffic, layout: Layout, *, days: 
 
         def replayed(i: int) -> None:
             m = moves[i]
-            env.process(movement(m.mode, m.direction, m.channel, m.service))
+            start_movement(m.mode, m.direction, m.channel, m.service)
 
-        env.process(_drive(env, times, replayed))
+        _drive(env, times, replayed)
     else:
         for mode in ops.segments:
             dow = prof.rail_day_of_week.value if mode == "rail" else prof.road_day_of_week.value
@@ -200,9 +235,9 @@ def run_replication(ops: Operations, traffic: Traffic, layout: Layout, *, days: 
                 if n <= 0:
                     continue
                 empty = max(0.0, 1.0 - traffic.loaded.get((mode, direction), n) / n) if mode == "rail" else 0.0
-                times = arrival_times(n, days, rng_np, year=traffic.year, day_of_week=dow,
+                times = arrival_times(n, days, stream(f"{mode}:{direction}"), year=traffic.year, day_of_week=dow,
                                       month=prof.month.value, hour_of_day=hours)
-                env.process(_drive(env, times, drawn(mode, direction, empty)))
+                _drive(env, times, drawn(mode, direction, empty))
 
     for key, spec in ops.gauge_stations.items():
         if key not in traffic.gauge:
@@ -211,15 +246,16 @@ def run_replication(ops: Operations, traffic: Traffic, layout: Layout, *, days: 
         st = GaugeStation(env, key, spec, rng, warm)
         recorders.append(st.rec)
         if n > 0:
-            times = arrival_times(n, days, rng_np, year=traffic.year, day_of_week=prof.rail_day_of_week.value,
+            times = arrival_times(n, days, stream(f"gauge:{key}"), year=traffic.year,
+                                  day_of_week=prof.rail_day_of_week.value,
                                   month=prof.month.value)
-            env.process(_drive(env, times, lambda _i, st=st: env.process(st.serve())))
+            _drive(env, times, lambda _i, st=st: env.process(st.serve()))
 
     ferries = {}
     for key, spec in ops.ferries.items():
         if key not in layout.ferry_ports or key not in traffic.ferries:
             continue
-        closures = _closures(spec, days, rng_np, traffic.year)
+        closures = _closures(spec, days, stream(f"closures:{key}"), traffic.year)
         route = FerryRoute(env, key, spec, layout.ferry_ports[key], layout.ferry_crossing_h[key], closures, warm)
         ferries[key] = route
         recorders.append(route.rec)
@@ -227,22 +263,22 @@ def run_replication(ops: Operations, traffic: Traffic, layout: Layout, *, days: 
             if wagons <= 0:
                 continue
             lots = wagons / spec.lot_wagons.value
-            times = arrival_times(lots, days, rng_np, year=traffic.year, day_of_week=prof.rail_day_of_week.value,
+            times = arrival_times(lots, days, stream(f"ferry:{key}:{port}"), year=traffic.year,
+                                  day_of_week=prof.rail_day_of_week.value,
                                   month=prof.month.value)
-            env.process(_drive(env, times, lambda _i, r=route, p=port, k=spec.lot_wagons.value: r.arrive(p, k)))
+            _drive(env, times, lambda _i, r=route, p=port, k=spec.lot_wagons.value: r.arrive(p, k))
 
     n_samples = int(horizon // sample_h)
     sample_t = np.arange(n_samples) * sample_h
     queues = {r.key: np.zeros(n_samples) for r in recorders}
 
-    def sampler() -> Generator:
-        for i, t in enumerate(sample_t):
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            for r in recorders:
-                queues[r.key][i] = r.queue()
+    probes = [(queues[r.key], r.queue) for r in recorders]
 
-    env.process(sampler())
+    def sample(i: int) -> None:
+        for q, probe in probes:
+            q[i] = probe()
+
+    _drive(env, sample_t, sample)
     env.run(until=horizon)
 
     window = horizon - warm

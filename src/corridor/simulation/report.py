@@ -71,10 +71,12 @@ def section(ctx: JobContext) -> tuple[Section, dict] | None:
     from corridor.simulation.plots import queue_over_time_svg, wait_distribution_svg
 
     ops = bundled_operations()
-    try:
-        res = _simulated(ctx.comparison.after, ctx.network)
-    except (CorridorError, LookupError):
-        return None  # this run's network lacks the corridor's facilities
+    res, at = ctx.extras.get("simulation") or (None, "the bundled demand assigned on the scenario")
+    if res is None:
+        try:
+            res = _simulated(ctx.comparison.after, ctx.network)
+        except (CorridorError, LookupError):
+            return None  # this run's network lacks the corridor's facilities
     delays = simulated_delays(res, ops, ctx.network)
     assumed = ctx.network.links.set_index("link_id")["fixed_time_h"].astype(float)
     delays = delays.assign(assumed_h=delays["link_id"].map(assumed).fillna(0.0))
@@ -85,8 +87,8 @@ def section(ctx: JobContext) -> tuple[Section, dict] | None:
     cap = tr.get("capacity", {})
     html = (
         f"<p>Discrete-event simulation (SimPy) of {escape(ctx.comparison.after)}'s operations at "
-        f"{REPORT_YEAR} volumes (the bundled demand assigned on the scenario): {REPORT_DAYS} days × "
-        f"{REPORT_REPLICATIONS} replications, seed {REPORT_SEED}. Channels and inspection times come from the "
+        f"{res.traffic.year} volumes ({escape(at)}): {res.days} days × {res.replications} replications, "
+        f"seed {res.seed}. Channels and inspection times come from the "
         "transit service's risk rules and demo timings; lanes, berths and vessels are the bundled operations' "
         "assumptions (docs/simulation.md). ± is the half-width of the 95 % confidence interval of the mean over "
         "replications.</p>"
@@ -106,8 +108,10 @@ def section(ctx: JobContext) -> tuple[Section, dict] | None:
            if ferries else "")
         + "<h3>Simulated delays against the assignment's assumptions</h3>"
         "<p>Hours per link (both directions): what the network assumes (<code>fixed_time_h</code>) and what the "
-        "simulation gives at the assigned flows (one pass). <code>corridor run --simulate</code> iterates "
-        "assignment and simulation until they agree (section <i>Simulated delays in the assignment</i>).</p>"
+        + ("simulation gives at the loop's flows (section <i>Simulated delays in the assignment</i>: the delays "
+           "the study assigned with).</p>" if "simulation" in ctx.extras else
+           "simulation gives at the assigned flows (one pass). <code>corridor run --simulate</code> iterates "
+           "assignment and simulation until they agree (section <i>Simulated delays in the assignment</i>).</p>")
         + frame_html(delays[["link_id", "facility", "assumed_h", "delay_h", "saturated"]]
                      .assign(delay_h=[("no traffic" if v != v else f"{v:.2f}") for v in delays["delay_h"]])
                      .rename(columns={"delay_h": "simulated_h"}), text_columns=("link_id", "facility", "simulated_h"),
@@ -115,7 +119,8 @@ def section(ctx: JobContext) -> tuple[Section, dict] | None:
     )
     fac = res.facilities.set_index("facility")
     data = {
-        "year": REPORT_YEAR, "days": REPORT_DAYS, "replications": REPORT_REPLICATIONS, "seed": REPORT_SEED,
+        "year": res.traffic.year, "days": res.days, "replications": res.replications, "seed": res.seed,
+        "flows": at,
         "facilities": res.to_dict()["facilities"], "track": tr, "saturated": sat,
         "delays": delays.to_dict(orient="records"),
         "headline": "; ".join(f"{fac.at[k, 'name']} mean wait {60 * fac.at[k, 'mean_wait_h']:.0f} min"
