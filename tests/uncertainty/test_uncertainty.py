@@ -53,6 +53,7 @@ def test_every_ranged_input_is_sampled(prepared):
                                                 if n.startswith("appraisal:")}
 
 
+@pytest.mark.fresh_study  # its one-thread study must not become the suite's memo of the bundled study
 def test_central_evaluation_is_the_study_chain(prepared):
     """The fast evaluation gives run_study's project tonnes, trade change, appraisal and finance."""
     from threadpoolctl import ThreadpoolController
