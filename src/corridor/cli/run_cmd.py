@@ -189,7 +189,7 @@ def run(
     corridor: Annotated[str, typer.Option("--corridor", help="Corridor spec: bundled name or YAML file.")]
     = "tripp",
     out: Annotated[Path, typer.Option("--out", "-o", callback=check.out_folder,
-                                      help="Folder for summary.json, CSV tables and report.html.")]
+                                      help="Output folder.")]
     = Path("corridor-out"),
     cargo: CargoOpt = "container",
     network: NetworkOpt = None,
