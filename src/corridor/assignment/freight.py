@@ -152,7 +152,7 @@ def bundled_assumptions() -> FreightAssumptions:
     return read_assumptions(_data("freight_assumptions.yaml"))
 
 
-#: Bundled demand by year: 2024 (observed Middle Corridor volume) and 2030 (World Bank outlook for it).
+#: Bundled demand files by year (their sources are in the files and in the data README).
 BUNDLED_DEMAND: dict[int, str] = {2024: "freight_demand.csv", 2030: "freight_demand_2030.csv"}
 
 
