@@ -199,11 +199,11 @@ def run(
                                          "ferries and single track, iterating until they settle (default: the "
                                          "corridor spec's simulation.feedback).", show_default=False)] = None,
     draws: Annotated[int | None, typer.Option(
-        "--draws", "-N", min=0, max=100_000, help="Draws of every ranged input for the headline ranges (P10 / P50 / "
+        "--draws", "-N", min=0, help="Draws of every ranged input for the headline ranges (P10 / P50 / "
         "P90, tornado); 0: none (default: the corridor spec's uncertainty.draws).", show_default=False)] = None,
     seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Seed of the draws (default: the corridor "
                                              "spec's uncertainty.seed).", show_default=False)] = None,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=0, max=64, help="Dask LocalCluster processes for "
+    workers: Annotated[int, typer.Option("--workers", "-w", min=0, help="Dask LocalCluster processes for "
                                          "the draws (0: a plain loop in this process).")] = 2,
     as_json: JsonOpt = False,
 ) -> None:
