@@ -79,7 +79,10 @@ def test_assign_region_route_choice_and_facilities():
     assert logit["route_choice"] == "logit" and logit["algorithm"] == "logit" and logit["converged"]
     fac = {r["link_id"]: r for r in logit["facilities"]}
     assert fac["alat_aktau_ferry"]["facility"] == "ferry"
-    assert fac["alat_aktau_ferry"]["servers"] == 14  # the operations data's vessels on that route
+    from corridor.simulation.config import bundled_operations
+
+    vessels = bundled_operations().ferries["alat_aktau"].vessels.value
+    assert fac["alat_aktau_ferry"]["servers"] == vessels  # the operations data's vessels on that route
     assert fac["tripp_aghband_nrnadzor_road"]["servers"] == 4  # the operations data's lanes at that post
     assert all(r["wait_h"] >= 0 and r["utilisation"] >= 0 for r in logit["facilities"])
     ue = json.loads(runner.invoke(app, [*base, "--route-choice", "ue"]).output)

@@ -73,6 +73,54 @@ def test_feedback_rounds_and_result():
         feedback("tripp", tol_h=0)
 
 
+def test_calibrated_facilities_carry_the_simulated_delay_once():
+    """At the flows the simulation ran at, a calibrated facility's assigned time is the simulated delay: its
+    service as fixed time, its analytic wait scaled to the simulated wait (not added on top of it)."""
+    import pandas as pd
+
+    from corridor.assignment.corridor import assign_corridor
+    from corridor.simulation.delays import calibrate_links
+
+    ca = assign_corridor(load_network(), None, None)
+    queues = {q.link_id: q for q in ca.freight.queues}
+    flows = ca.links[["link_id", "from_node_id", "to_node_id", "flow_t"]]
+    ferry = "alat_aktau_ferry"
+
+    def wait(link):
+        x = flows.loc[flows["link_id"] == link, "flow_t"].to_numpy()
+        return float(np.dot(x, queues[link].assigned_wait_h(x)) / max(x.sum(), 1e-9))
+
+    post = max((link for link, q in queues.items() if q.facility != "ferry"), key=wait)  # the busiest other
+    assert wait(post) > 1e-3
+    road = next(link for link in flows["link_id"] if link not in queues)  # a road off the border: no queue
+    assert ferry in queues and post in queues
+    delays = pd.Series({ferry: 12.0, post: 3.0, road: 0.5})
+    waits = pd.Series({ferry: 12.0, post: 2.0, road: np.nan})
+    # the queues were built with the base overrides already (as the loop's round 1 builds them)
+    fixed, over = calibrate_links(queues, flows, delays, waits, {post: {"source": "ops"}})
+    assert fixed[ferry] == 0.0 and fixed[post] == pytest.approx(1.0) and fixed[road] == 0.5
+    assert over[post]["source"].startswith("ops; ") and road not in over
+    for link in (ferry, post):
+        q = queues[link].with_values(**{k: v for k, v in over[link].items() if k != "source"})
+        x = flows.loc[flows["link_id"] == link, "flow_t"].to_numpy()
+        assigned = float(np.dot(x, q.assigned_wait_h(x)) / x.sum())
+        assert fixed[link] + assigned == pytest.approx(delays[link])  # the delay, counted once
+    # the uncalibrated ferry wait at these flows is far above the simulated one: adding both double counts it
+    assert wait(ferry) > 24.0
+    assert over[ferry]["wait_factor"] < 0.5
+
+
+def test_the_loop_assigns_with_the_calibration():
+    fb = feedback("tripp", year=2030, days=10, replications=1, max_rounds=2)
+    assert fb.fixed_h is not None and fb.queue_overrides is not None
+    if fb.n_rounds == 2:  # round 2 assigned calibrated to round 1's simulation
+        assert "wait_factor" in fb.queue_overrides["alat_aktau_ferry"]
+        assert fb.fixed_h["alat_aktau_ferry"] == 0.0  # a ferry's delay is all waiting for a sailing
+        load = fb.assignment.facility_load()
+        row = load[load["link_id"] == "alat_aktau_ferry"]
+        assert (row["wait_h"] < 24.0 * 40).all()
+
+
 def test_corridor_run_report_has_the_simulation(tmp_path):
     import json
 

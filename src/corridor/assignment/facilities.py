@@ -28,7 +28,7 @@ HOURS_PER_YEAR = 8760.0
 #: utilisation above which the queue delay continues along its tangent (finite, convex, increasing)
 MAX_UTILISATION: float = _vdf.QUEUE_MAX_UTILISATION
 #: the fields an override may set
-OVERRIDABLE = ("servers", "lot_t", "arrival_cv", "service_cv", "mean_service_h")
+OVERRIDABLE = ("servers", "lot_t", "arrival_cv", "service_cv", "mean_service_h", "wait_factor")
 
 
 def facility_type(mode: str, border: bool) -> str | None:
@@ -52,6 +52,9 @@ class FacilityQueue:
     service_cv: float
     capacity_t: float  # service capacity, t/yr per direction
     source: str
+    #: scales the Allen–Cunneen wait (its variability term): a simulation calibrating the facility sets it so
+    #: that the wait at the simulated flow is the simulated wait (:mod:`corridor.simulation.delays`)
+    wait_factor: float = 1.0
 
     @property
     def mean_service_h(self) -> float:
@@ -60,8 +63,18 @@ class FacilityQueue:
 
     @property
     def wait_scale_h(self) -> float:
-        """α of the queue kernel: E[S] (ca² + cs²) / (2c)."""
-        return self.mean_service_h * (self.arrival_cv**2 + self.service_cv**2) / (2 * self.servers)
+        """α of the queue kernel: E[S] (ca² + cs²) / (2c), times :attr:`wait_factor`."""
+        return self.wait_factor * self.mean_service_h * (self.arrival_cv**2 + self.service_cv**2) / (2 * self.servers)
+
+    def assigned_wait_h(self, flow_t: np.ndarray) -> np.ndarray:
+        """The assignment's wait (h) at ``flow_t`` t/yr: the queue kernel's, with its tangent continuation above
+        :data:`MAX_UTILISATION` (finite where :meth:`wait_h` is infinite)."""
+        x = np.ascontiguousarray(flow_t, dtype=float).reshape(-1)
+        n = len(x)
+        out = np.zeros(n)
+        _vdf.times(np.full(n, _vdf.QUEUE, dtype=np.int8), np.zeros(n), np.full(n, self.capacity_t),
+                   np.full(n, self.wait_scale_h), np.full(n, float(self.servers)), x, out)
+        return out
 
     def wait_h(self, flow_t: float) -> float:
         """Mean wait (h) at ``flow_t`` t/yr by :mod:`corridor.queueing` (inf at or above capacity; the
@@ -70,8 +83,8 @@ class FacilityQueue:
             return 0.0
         lam = flow_t / HOURS_PER_YEAR / self.lot_t
         try:
-            return queueing.allen_cunneen_wait(lam, self.mean_service_h, self.servers, self.arrival_cv,
-                                               self.service_cv)
+            return self.wait_factor * queueing.allen_cunneen_wait(lam, self.mean_service_h, self.servers,
+                                                                  self.arrival_cv, self.service_cv)
         except ValueError:
             return float("inf")
 
@@ -88,6 +101,9 @@ class FacilityQueue:
             out = replace(out, capacity_t=out.servers * out.lot_t / float(values["mean_service_h"]) * HOURS_PER_YEAR)
         problems = [Problem("must be > 0", field=f"queue override {self.link_id} {k}", value=getattr(out, k))
                     for k in ("lot_t", "arrival_cv", "service_cv", "capacity_t") if not getattr(out, k) > 0]
+        if not (np.isfinite(out.wait_factor) and out.wait_factor >= 0):
+            problems.append(Problem("must be >= 0 and finite", field=f"queue override {self.link_id} wait_factor",
+                                    value=out.wait_factor))
         if out.servers < 1:
             problems.append(Problem("must be >= 1", field=f"queue override {self.link_id} servers",
                                     value=out.servers))

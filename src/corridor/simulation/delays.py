@@ -5,7 +5,10 @@ network link (hours, both directions): at a border link the mean time in system 
 checks (weighted by the movements each served), at a gauge-change link the station's mean time in system, at a
 ferry link the mean wait in port before sailing (the crossing itself is the link's running time), and on the
 single-track links the mean wait for sections, shared in proportion to their running times. These replace the
-links' ``fixed_time_h`` (the assignment's delay assumptions) in :func:`with_delays`.
+links' ``fixed_time_h`` (the assignment's delay assumptions) in :func:`with_delays`; at a queue facility
+:func:`calibrate_links` splits the delay into the service (fixed time) and the wait, and scales the facility's
+Allen–Cunneen wait so that it equals the simulated wait at the simulated flows: the queue is counted once and
+the flows still respond to congestion between rounds.
 
 :func:`feedback` alternates assignment and simulation: assign with the current delays, average the link flows
 over the rounds (the method of successive averages from round 2, the first assigned with simulated delays:
@@ -42,16 +45,18 @@ DEFAULT_TOLERANCE_FLOW = 0.05
 def simulated_delays(result: SimulationResult, ops: Operations | None = None, network=None, *,
                      track_links: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per link with a simulated delay: ``link_id``, ``delay_h``, ``ci95_h`` (half-width of its 95 %
-    confidence interval over the replications; NaN with one), ``facility`` (what it comes from), ``saturated``
-    (the facility could not serve its arrivals: the delay grows with the run length). NaN delay: no traffic."""
+    confidence interval over the replications; NaN with one), ``wait_h`` (the part of ``delay_h`` spent queueing;
+    the rest is service: inspection, gauge change), ``facility`` (what it comes from), ``saturated`` (the
+    facility could not serve its arrivals: the delay grows with the run length). NaN delay: no traffic."""
     ops = ops or bundled_operations()
     fac = result.facilities
     rows: dict[str, dict] = {}
 
-    def add(link: str, hours: float, half: float, weight: float, what: str, saturated: bool) -> None:
-        r = rows.setdefault(link, {"link_id": link, "sum": 0.0, "var": 0.0, "weight": 0.0, "facility": [],
-                                   "saturated": False})
+    def add(link: str, hours: float, wait: float, half: float, weight: float, what: str, saturated: bool) -> None:
+        r = rows.setdefault(link, {"link_id": link, "sum": 0.0, "wait": 0.0, "var": 0.0, "weight": 0.0,
+                                   "facility": [], "saturated": False})
         r["sum"] += hours * weight
+        r["wait"] += wait * weight
         r["var"] += (half * weight) ** 2  # independent facilities: half-widths add in quadrature
         r["weight"] += weight
         r["facility"].append(what)
@@ -59,11 +64,14 @@ def simulated_delays(result: SimulationResult, ops: Operations | None = None, ne
 
     for f in fac.itertuples():
         if f.kind in ("border entry", "border exit", "gauge change") and f.link and f.served:
-            add(f.link, f.mean_sojourn_h, f.ci95_mean_sojourn_h, float(f.served), f.name, f.saturated)
+            add(f.link, f.mean_sojourn_h, f.mean_wait_h, f.ci95_mean_sojourn_h, float(f.served), f.name,
+                f.saturated)
         elif f.kind == "ferry" and f.link:
-            add(f.link, f.mean_wait_h if f.served else np.nan, f.ci95_mean_wait_h, 1.0, f.name, f.saturated)
+            w = f.mean_wait_h if f.served else np.nan
+            add(f.link, w, w, f.ci95_mean_wait_h, 1.0, f.name, f.saturated)
     out = [{"link_id": r["link_id"], "delay_h": r["sum"] / r["weight"] if r["weight"] else np.nan,
             "ci95_h": np.sqrt(r["var"]) / r["weight"] if r["weight"] else np.nan,
+            "wait_h": r["wait"] / r["weight"] if r["weight"] else np.nan,
             "facility": " + ".join(dict.fromkeys(r["facility"])), "saturated": r["saturated"]} for r in rows.values()]
     track = fac[fac["kind"] == "single track"]
     if len(track) and ops.single_track is not None:
@@ -81,13 +89,14 @@ def simulated_delays(result: SimulationResult, ops: Operations | None = None, ne
             if link in by_link:
                 r = by_link[link]
                 r["delay_h"] += wait * share
+                r["wait_h"] += wait * share
                 r["ci95_h"] = float(np.hypot(r["ci95_h"], half * share))
                 r["facility"] += " + single track"
                 r["saturated"] |= sat
             else:
-                out.append({"link_id": link, "delay_h": wait * share, "ci95_h": half * share,
+                out.append({"link_id": link, "delay_h": wait * share, "ci95_h": half * share, "wait_h": wait * share,
                             "facility": "single track", "saturated": sat})
-    return pd.DataFrame(out, columns=["link_id", "delay_h", "ci95_h", "facility", "saturated"])
+    return pd.DataFrame(out, columns=["link_id", "delay_h", "ci95_h", "wait_h", "facility", "saturated"])
 
 
 def with_delays(net, delays: pd.DataFrame):
@@ -99,6 +108,51 @@ def with_delays(net, delays: pd.DataFrame):
     col[hit] = links.loc[hit, "link_id"].map(d).to_numpy(dtype=float)
     links["fixed_time_h"] = col
     return net.replace_links(links)
+
+
+#: below this assigned wait (h) at the simulated flows a facility's queue is not calibrated (its analytic wait
+#: stays, the simulated delay goes to its fixed time): a ratio to a wait of seconds says nothing
+MIN_CALIBRATION_WAIT_H = 1e-3
+
+
+def calibrate_links(queues, flows: pd.DataFrame, delays: pd.Series, waits: pd.Series,
+                    overrides=None) -> tuple[pd.Series, dict[str, dict]]:
+    """The links' fixed times and queue overrides that make the assignment's time at ``flows`` the simulated one.
+
+    ``queues``: link_id -> :class:`~corridor.assignment.facilities.FacilityQueue` (as the assignment built them,
+    before this calibration); ``flows``: link_id, flow_t per direction (the flows the delays were simulated at);
+    ``delays``: link_id -> the delay (h) to carry there; ``waits``: link_id -> the part of it that is queueing
+    (NaN: not simulated). A queue facility's Allen–Cunneen wait is scaled (``wait_factor``) so that at the
+    flows it equals the simulated wait, and its fixed time is the rest (the service: inspection, gauge change):
+    the assigned flows still respond to congestion between rounds, as they must near a capacity (with a flat
+    delay two parallel ferries take all or nothing in turns), and the queue is not counted twice (the
+    simulated delay already holds it: on the bundled Caspian ferries near their capacity the analytic wait is
+    hundreds of hours). Elsewhere (a road segment, a facility without a simulated wait or without a measurable
+    assigned wait) the fixed time is the delay less the analytic wait at the flows, at least 0."""
+    from dataclasses import replace
+
+    out = {k: dict(v) for k, v in (overrides or {}).items()}
+    fixed = {}
+    f = flows[flows["link_id"].isin(delays.index)]
+    for link, d in delays.items():
+        q = queues.get(link)
+        if q is None:
+            fixed[link] = d
+            continue
+        q1 = replace(q, wait_factor=1.0)
+        x = f.loc[f["link_id"] == link, "flow_t"].to_numpy(dtype=float)
+        a = float(np.dot(x, q1.assigned_wait_h(x)) / x.sum()) if x.sum() > 0 else 0.0
+        w = float(waits.get(link, np.nan))
+        row = out.setdefault(link, {})
+        if np.isfinite(w) and a > MIN_CALIBRATION_WAIT_H:
+            k = w / a
+            fixed[link] = max(d - w, 0.0)
+            row["wait_factor"] = k
+            src = str(row.get("source", q.source))
+            row["source"] = f"{src}; wait calibrated to the operations simulation (× {k:.3g})"
+        else:
+            fixed[link] = max(d - q.wait_factor * a, 0.0)
+    return pd.Series(fixed, dtype=float), out
 
 
 Damping = Literal["msa", "none"]
@@ -123,6 +177,10 @@ class FeedbackResult:
     days: int = 0
     replications: int = 0
     tolerance_flow: float = DEFAULT_TOLERANCE_FLOW
+    #: what the last round's assignment put on the facility links: their fixed times (h) and queue overrides
+    #: (:func:`calibrate_links`); None when the loop was given its own ``assign``
+    fixed_h: pd.Series | None = None
+    queue_overrides: dict | None = None
 
     @property
     def n_rounds(self) -> int:
@@ -258,7 +316,7 @@ def settle_delays(applied, demand: pd.DataFrame, *, year: int, ops: Operations |
     one seed for every round: common random numbers, so rounds differ by their flows, not their draws).
     ``assign_kwargs`` go to :func:`~corridor.assignment.corridor.assign_corridor` (gap, assumptions,
     families, ...); ``track_links`` are the single track's links (default: the default corridor's rail line).
-    The network the study assigns on is ``with_delays(applied, result.delays())``."""
+    The last round assigned on ``with_delays(applied, result.fixed_h)`` with ``result.queue_overrides``."""
     from corridor.assignment.corridor import assign_corridor
 
     ops = ops or bundled_operations()
@@ -274,20 +332,36 @@ def settle_delays(applied, demand: pd.DataFrame, *, year: int, ops: Operations |
     fixed = applied.links.set_index("link_id")["fixed_time_h"].astype(float).fillna(0.0)
     initial = fixed[fixed.index.isin(links)]
     initial = initial[~initial.index.duplicated()]
+    base_overrides = kwargs.get("queue_overrides")
+    # round 1 assigns with the network's assumptions; later rounds with the facilities calibrated to the last
+    # simulation (its waits, at the flows it simulated)
+    state: dict = {"sim": None, "flows": None, "queues": None, "fixed": None, "overrides": base_overrides}
 
     def assign(delays: pd.Series):
-        return assign_corridor(with_delays(applied, delays.rename("delay_h").rename_axis("link_id").reset_index()),
-                               None, demand, **kwargs)
+        if state["sim"] is None:
+            fixed, overrides = delays, base_overrides
+        else:
+            waits = state["sim"].set_index("link_id")["wait_h"].reindex(delays.index)
+            fixed, overrides = calibrate_links(state["queues"], state["flows"], delays, waits, base_overrides)
+        state["fixed"], state["overrides"] = fixed, overrides
+        ca = assign_corridor(with_delays(applied, fixed.rename("delay_h").rename_axis("link_id").reset_index()),
+                             None, demand, **{**kwargs, "queue_overrides": overrides})
+        if state["queues"] is None:
+            state["queues"] = {q.link_id: q for q in ca.freight.queues}
+        return ca
 
     def simulate_at(flows: pd.DataFrame):
         traffic = traffic_from_link_flows(flows, ops, year=year, source=f"{label} {year}, flows of the round")
         sim = simulate(traffic, ops=ops, days=days, replications=replications, seed=seed, workers=workers,
                        layout=layout)
-        return simulated_delays(sim, ops, applied, track_links=track_links), sim
+        d = simulated_delays(sim, ops, applied, track_links=track_links)
+        state["sim"], state["flows"] = d, flows
+        return d, sim
 
     fb = iterate_delays(assign, simulate_at, initial, tol_h=tol_h, tol_share=tol_share, tol_flow=tol_flow,
                         max_rounds=max_rounds, damping=damping, progress=progress)
     fb.days, fb.replications = days, replications
+    fb.fixed_h, fb.queue_overrides = state["fixed"], state["overrides"]
     return fb
 
 

@@ -196,12 +196,15 @@ def run_study(
             loops[(sc.name, year)] = settle_study_delays(spec, sc_net, dem, year=year, gap=gap,
                                                          assumptions=freight, label=sc.name, queues=queues)
             return loops[(sc.name, year)].assignment
+        overrides = queues
         if (base.name, year) in loops:
             from corridor.simulation.delays import with_delays
 
-            sc_net = with_delays(sc_net, loops[(base.name, year)].delays().rename("delay_h").reset_index())
+            loop = loops[(base.name, year)]
+            sc_net = with_delays(sc_net, loop.fixed_h.rename("delay_h").rename_axis("link_id").reset_index())
+            overrides = loop.queue_overrides
         return assign_corridor(sc_net, None, dem, gap=gap, assumptions=freight, families=families,
-                              queue_overrides=queues)
+                              queue_overrides=overrides)
 
     def assign(sc: Scenario, year: int) -> CorridorAssignment:
         """``sc`` in ``year`` at the reference demand; the project, once open, with its generated traffic."""

@@ -289,4 +289,8 @@ def delays_headline(r: StudyResult) -> str:
         top = t.iloc[0]
         line += (f"; largest change {top['facility'] or top['link_id']} {top['assumed_h']:.1f} → "
                  f"{top['simulated_h']:.1f} h")
+        sat = t.loc[t["saturated"].astype(bool), "facility"].replace("", np.nan).fillna(t["link_id"])
+        if len(sat):  # a mean wait that grows with the run length: say so next to the figure
+            line += (f"; saturated (arrivals exceed capacity, waits grow with the run length): "
+                     f"{', '.join(dict.fromkeys(sat))}")
     return line
