@@ -152,14 +152,20 @@ def bundled_assumptions() -> FreightAssumptions:
     return read_assumptions(_data("freight_assumptions.yaml"))
 
 
-#: Bundled demand files by year (their sources are in the files and in the data README).
-BUNDLED_DEMAND: dict[int, str] = {2024: "freight_demand.csv", 2030: "freight_demand_2030.csv"}
+@lru_cache(maxsize=1)
+def bundled_demand_files() -> dict[int, str]:
+    """Bundled freight demand files by year, from the data folder's ``demand_index.yaml``."""
+    import yaml
+
+    with open(_data("demand_index.yaml"), encoding="utf-8") as f:
+        return {int(y): str(name) for y, name in yaml.safe_load(f)["freight"].items()}
 
 
 def bundled_demand_path(year: int = 2024) -> Path:
-    if year not in BUNDLED_DEMAND:
-        raise NotFoundError(f"no bundled freight demand for {year}; bundled: {', '.join(map(str, BUNDLED_DEMAND))}")
-    return _data(BUNDLED_DEMAND[year])
+    files = bundled_demand_files()
+    if year not in files:
+        raise NotFoundError(f"no bundled freight demand for {year}; bundled: {', '.join(map(str, files))}")
+    return _data(files[year])
 
 
 def read_demand(path: str | Path, **kw) -> pd.DataFrame:

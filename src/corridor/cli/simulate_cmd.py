@@ -96,12 +96,14 @@ def corridor_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Simulate the corridor's facilities at a year's assigned volumes; per-facility waits with 95 % CIs."""
-    from corridor.assignment.freight import BUNDLED_DEMAND
+    from corridor.assignment.freight import bundled_demand_files
+
+    bundled = bundled_demand_files()
 
     with cli_errors():
-        if year not in BUNDLED_DEMAND:
+        if year not in bundled:
             raise _bad("--year", f"no bundled demand for this year; accepted: "
-                                 f"{', '.join(map(str, BUNDLED_DEMAND))}", year)
+                                 f"{', '.join(map(str, bundled))}", year)
         if days is not None and days < 1:
             raise _bad("--days", "must be >= 1", days)
         if replications < 1:
@@ -260,11 +262,13 @@ def feedback_cmd(
 ) -> None:
     """Iterate assignment and simulation until the simulated delays at border posts, the gauge change, ferries
     and single track agree with the ones the assignment used."""
-    from corridor.assignment.freight import BUNDLED_DEMAND
+    from corridor.assignment.freight import bundled_demand_files
+
+    bundled = bundled_demand_files()
 
     with cli_errors():
         for option, ok, message, value in [
-                ("--year", year in BUNDLED_DEMAND, f"accepted: {', '.join(map(str, BUNDLED_DEMAND))}", year),
+                ("--year", year in bundled, f"accepted: {', '.join(map(str, bundled))}", year),
                 ("--days", days >= 1, "must be >= 1", days),
                 ("--replications", replications >= 1, "must be >= 1", replications),
                 ("--tol-h", tol_h > 0, "must be > 0", tol_h), ("--tol-share", tol_share >= 0, "must be >= 0", tol_share),
