@@ -391,7 +391,9 @@ class OpenLoop:
     flood: dict | None = None  # status code -> count of the flood's requests
     load_1min: float = float("nan")  # the machine's 1-minute load average at the end
     server_cpu_ms: float = float("nan")  # server CPU time per acknowledged declaration
-    failed: dict | None = None  # status code -> count of the submissions that failed (0: no answer in 30 s)
+    failed: dict | None = None  # status code -> count of the failed submissions (0: no answer, see reasons)
+    reasons: dict | None = None  # why the submissions with status 0 got no answer -> count
+    expired: int = 0  # idle connections the generator dropped before reuse (older than its keep-alive window)
 
 
 def run_open_loop(
@@ -438,6 +440,8 @@ def run_open_loop(
         os.getloadavg()[0],
         cpu / ms.size * 1000 if ms.size else float("nan"),
         {str(k): v for k, v in sorted(tally.statuses.items()) if k != 201} or None,
+        tally.reasons or None,
+        tally.expired,
     )
 
 
@@ -712,6 +716,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{o.achieved_per_s:>6.1f} {o.p50_ms:>7.1f} {o.p99_ms:>7.1f} {o.max_ms:>7.1f} {o.late:>4} "
             f"{o.load_1min:>5.2f}  {o.flood or ''}" + (f"  failed: {o.failed}" if o.failed else "")
         )
+        for why, count in (o.reasons or {}).items():
+            print(f"   {o.backend} {o.label}: {count} without an answer: {why}")
     for backend, shares in profiles.items():
         print(f"## {backend}: the server's Python CPU at 16 clients by category (py-spy --gil samples)")
         for name, share in shares:

@@ -145,11 +145,7 @@ def serve(
         f"{revision}\nserving on http://{host}:{port} with {workers} process(es) "
         + (f"(API docs: http://{host}:{port}/docs)" if settings.docs_enabled else "(API docs off)")
     )
-    limits = {
-        **uvicorn_options(settings),
-        "timeout_keep_alive": 5,
-        "limit_concurrency": settings.max_connections,
-    }
+    limits = uvicorn_options(settings)
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="warning", **limits)
         return

@@ -152,10 +152,15 @@ SWITCH_INTERVAL_S = 0.0005
 
 
 def uvicorn_options(settings) -> dict:
-    """Keyword arguments of ``uvicorn.run`` that apply the request-head limits of ``settings``; also sets this
-    server process's GIL switch interval (`SWITCH_INTERVAL_S`)."""
+    """Keyword arguments of ``uvicorn.run`` that apply the connection limits of ``settings`` (request head,
+    idle keep-alive, connections per process); also sets this server process's GIL switch interval
+    (`SWITCH_INTERVAL_S`)."""
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     BoundedHttp.configure(
         header_timeout_s=settings.header_timeout_s, max_header_bytes=settings.max_header_bytes
     )
-    return {"http": "corridor.transit.limits:BoundedHttp"}
+    return {
+        "http": "corridor.transit.limits:BoundedHttp",
+        "timeout_keep_alive": settings.keep_alive_s,
+        "limit_concurrency": settings.max_connections,
+    }
