@@ -147,7 +147,7 @@ def serve_floor(url: str, port: int, token: str) -> None:
 
     from corridor.transit.api import telemetry_config
     from corridor.transit.db import is_sqlite, make_engine
-    from corridor.transit.limits import uvicorn_options
+    from corridor.transit.limits import freeze_heap, uvicorn_options
     from corridor.transit.settings import Settings
 
     settings = Settings(database_url=url, environment="test", audit_key=AUDIT_KEY)
@@ -183,7 +183,9 @@ def serve_floor(url: str, port: int, token: str) -> None:
         await run_in_threadpool(write, request.headers.get("idempotency-key", ""), body)
         return JSONResponse({"ok": True}, status_code=201)
 
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", **uvicorn_options(settings))
+    options = uvicorn_options(settings)
+    freeze_heap()  # as corridor serve
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", **options)
 
 
 class Server:

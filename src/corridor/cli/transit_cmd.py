@@ -117,7 +117,7 @@ def serve(
 
     from corridor.transit.api import create_app
     from corridor.transit.db import current_revision, make_engine, migrate
-    from corridor.transit.limits import uvicorn_options
+    from corridor.transit.limits import freeze_heap, uvicorn_options
 
     with cli_errors():
         _check_port(host, port)
@@ -147,6 +147,7 @@ def serve(
     )
     limits = uvicorn_options(settings)
     if workers == 1:
+        freeze_heap()  # the startup objects out of the garbage collector's way (see `freeze_heap`)
         uvicorn.run(app, host=host, port=port, log_level="warning", **limits)
         return
     engine.dispose()
