@@ -108,6 +108,9 @@ def test_open_loop_sends_at_the_rate_and_counts_queueing_from_the_schedule(bench
     assert min(t.latencies) >= 0.049  # asyncio may fire the server's 50 ms timer a clock tick early
     assert 0.8 < arrivals[-1] - arrivals[0] < 1.3  # 40 requests spread over the second, not sent at once
     assert t.connections > 2  # a request due while every connection is busy opens another: no waiting
+    import gc
+
+    assert t.frozen > 1000 and gc.get_freeze_count() == 0  # the generator's heap frozen only while it ran
 
 
 def test_open_loop_latency_includes_the_time_a_saturated_server_keeps_it_waiting(bench):
