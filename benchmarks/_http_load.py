@@ -8,7 +8,8 @@ a few percent of one core, where a thread per client with httpx cost about as mu
   due time to the last byte of the answer, so time spent queueing anywhere (waiting for a free connection, a
   late send by this loop, the server's backlog) counts in full: no coordinated omission. A request due while
   every open connection is busy opens a new one, up to ``max_connections``; beyond, it waits for the first
-  connection to come free (and that wait counts too).
+  connection to come free (and that wait counts too). A pooled connection idle for `KEEPALIVE_S` or closed by
+  the server is dropped, not sent on; a request that gets no answer counts as an error, with its reason.
 - `closed_loop`: ``clients`` connections each send the next request as soon as the answer to the last one came.
 - `flood`: ``clients`` connections posting the same request as fast as answers come, until told to stop.
 """
@@ -86,7 +87,7 @@ class Connection(asyncio.Protocol):
         self.closed = True
         waiting = self.waiter is not None and not self.waiter.done()
         idle = time.perf_counter() - self.idle_since
-        self.lost = f"closed {'awaiting an answer' if waiting else 'while idle'} after {idle:.1f} s: {exc}"
+        self.lost = f"closed {'awaiting an answer' if waiting else 'while idle'} after {idle:.0f} s: {exc}"
         if waiting:
             self.waiter.set_exception(ConnectionError(f"connection {self.lost}"))
 
@@ -129,7 +130,7 @@ class Tally:
         """A request that got no HTTP answer: counted as an error with status 0, and why."""
         self.errors += 1
         self.count(0)
-        why = f"{type(exc).__name__}: {exc}"
+        why = f"{type(exc).__name__}: {exc or f'no answer within {TIMEOUT_S:g} s'}"
         self.reasons[why] = self.reasons.get(why, 0) + 1
 
 
@@ -150,9 +151,8 @@ async def open_loop(
     idle: deque[Connection] = deque([await connect(host, port) for _ in range(warm)])
     tally = Tally(connections=warm)
     # this process's own long-lived heap (numpy, the service's modules for the set-up, the requests) out of the
-    # collector while the clock runs: a full collection of it took 36-122 ms (gc.callbacks, transit_load
-    # set-up), during which no request would
-    # be sent on time and the lateness would count against the server
+    # collector while the clock runs: a full collection of it took 36-122 ms (gc.callbacks, transit_load's
+    # set-up), during which no request is sent on time, and that lateness would count against the server
     freeze = gc.get_freeze_count() == 0
     if freeze:
         gc.freeze()
