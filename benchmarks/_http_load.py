@@ -8,7 +8,8 @@ a few percent of one core, where a thread per client with httpx cost about as mu
   due time to the last byte of the answer, so time spent queueing anywhere (waiting for a free connection, a
   late send by this loop, the server's backlog) counts in full: no coordinated omission. A request due while
   every open connection is busy opens a new one, up to ``max_connections``; beyond, it waits for the first
-  connection to come free (and that wait counts too).
+  connection to come free (and that wait counts too). A pooled connection idle for `KEEPALIVE_S` or closed by
+  the server is dropped, not sent on; a request that gets no answer counts as an error, with its reason.
 - `closed_loop`: ``clients`` connections each send the next request as soon as the answer to the last one came.
 - `flood`: ``clients`` connections posting the same request as fast as answers come, until told to stop.
 """
@@ -16,6 +17,7 @@ a few percent of one core, where a thread per client with httpx cost about as mu
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections import deque
 from collections.abc import Callable
@@ -25,6 +27,11 @@ from dataclasses import dataclass, field
 TIMEOUT_S = 30.0
 #: a send this many seconds after its due time counts as late (the generator itself fell behind)
 LATE_S = 0.010
+#: seconds a connection may sit idle in the open loop's pool and still be reused; an older one is closed and a
+#: new one opened instead. Below the server's keep-alive timeout (``corridor serve``: 5 s, see
+#: ``Settings.keep_alive_s``), so the generator never sends on a connection the server is closing: a POST is not
+#: idempotent, so a request lost that way could not be retried. (As httpx's ``keepalive_expiry``.)
+KEEPALIVE_S = 4.0
 
 
 def request_bytes(method: str, path: str, host: str, body: bytes = b"", headers: dict | None = None) -> bytes:
@@ -47,6 +54,8 @@ class Connection(asyncio.Protocol):
         self.body_at = 0
         self.status = 0
         self.closed = False
+        self.lost: str | None = None  # why the connection closed, when it did on its own
+        self.idle_since = time.perf_counter()  # when its last answer came (or it connected)
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -70,18 +79,22 @@ class Connection(asyncio.Protocol):
             body = bytes(self.buf[self.body_at : self.need])
             del self.buf[: self.need]
             self.need = -1
+            self.idle_since = time.perf_counter()
             if self.waiter is not None and not self.waiter.done():
                 self.waiter.set_result((self.status, body))
 
     def connection_lost(self, exc) -> None:
         self.closed = True
-        if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_exception(ConnectionError(f"connection closed: {exc}"))
+        waiting = self.waiter is not None and not self.waiter.done()
+        idle = time.perf_counter() - self.idle_since
+        self.lost = f"closed {'awaiting an answer' if waiting else 'while idle'} after {idle:.0f} s: {exc}"
+        if waiting:
+            self.waiter.set_exception(ConnectionError(f"connection {self.lost}"))
 
     async def send(self, data: bytes) -> tuple[int, bytes]:
         """Send one request; (status, body) of its answer."""
         if self.closed:
-            raise ConnectionError("connection closed")
+            raise ConnectionError(f"connection already {self.lost or 'closed'}")
         self.waiter = asyncio.get_running_loop().create_future()
         self.transport.write(data)
         return await asyncio.wait_for(self.waiter, TIMEOUT_S)
@@ -106,9 +119,19 @@ class Tally:
     statuses: dict[int, int] = field(default_factory=dict)
     elapsed_s: float = 0.0
     connections: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)  # why requests got no answer (status 0)
+    expired: int = 0  # idle connections dropped before reuse (`KEEPALIVE_S`)
+    frozen: int = 0  # objects of this process kept out of the collector while the clock ran (open loop)
 
     def count(self, status: int) -> None:
         self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def no_answer(self, exc: BaseException) -> None:
+        """A request that got no HTTP answer: counted as an error with status 0, and why."""
+        self.errors += 1
+        self.count(0)
+        why = f"{type(exc).__name__}: {exc or f'no answer within {TIMEOUT_S:g} s'}"
+        self.reasons[why] = self.reasons.get(why, 0) + 1
 
 
 async def open_loop(
@@ -127,6 +150,31 @@ async def open_loop(
     requests = [make(i) for i in range(n)]  # built before the clock starts
     idle: deque[Connection] = deque([await connect(host, port) for _ in range(warm)])
     tally = Tally(connections=warm)
+    # this process's own long-lived heap (numpy, the service's modules for the set-up, the requests) out of the
+    # collector while the clock runs: a full collection of it took 36-122 ms (gc.callbacks, transit_load's
+    # set-up), during which no request is sent on time, and that lateness would count against the server
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+        tally.frozen = gc.get_freeze_count()
+    try:
+        return await _open_loop(host, port, requests, idle, tally, rate, expect, max_connections)
+    finally:
+        if freeze:
+            gc.unfreeze()
+
+
+async def _open_loop(
+    host: str,
+    port: int,
+    requests: list[bytes],
+    idle: deque[Connection],
+    tally: Tally,
+    rate: float,
+    expect: int,
+    max_connections: int,
+) -> Tally:
+    n = len(requests)
     tasks = set()
     clock = time.perf_counter  # the loop's own clock may tick in whole milliseconds (uvloop)
     t0 = clock() + 0.2
@@ -134,8 +182,13 @@ async def open_loop(
     waiting: deque[asyncio.Future] = deque()  # requests due while all ``max_connections`` are busy
 
     async def take() -> Connection:
-        if idle:
-            return idle.pop()
+        while idle:  # the most recently used first; one idle too long (or closed by the server) is dropped
+            conn = idle.pop()
+            if not conn.closed and clock() - conn.idle_since < KEEPALIVE_S:
+                return conn
+            conn.close()
+            tally.connections -= 1
+            tally.expired += 1
         if tally.connections < max_connections:
             tally.connections += 1
             try:
@@ -173,9 +226,8 @@ async def open_loop(
             if clock() - due > LATE_S:
                 tally.late += 1
             status, _ = await conn.send(requests[i])
-        except (OSError, TimeoutError):
-            tally.errors += 1
-            tally.count(0)
+        except (OSError, TimeoutError) as e:
+            tally.no_answer(e)
             if conn is not None:
                 conn.close()
                 conn.closed = True
@@ -230,9 +282,8 @@ async def closed_loop(
             start = clock()
             try:
                 status, _ = await conn.send(data)
-            except (OSError, TimeoutError):
-                tally.errors += 1
-                tally.count(0)
+            except (OSError, TimeoutError) as e:
+                tally.no_answer(e)
                 conn = conns[c] = await connect(host, port)
                 continue
             tally.count(status)
@@ -257,11 +308,13 @@ async def flood(host: str, port: int, data: bytes, *, clients: int, stop: asynci
         while not stop.is_set():
             try:
                 status, _ = await conn.send(data)
-            except (OSError, TimeoutError):
-                status = 0
+            except (OSError, TimeoutError) as e:
+                tally.no_answer(e)
+                status = None
                 conn.close()
                 conn = await connect(host, port)
-            tally.count(status)
+            if status is not None:
+                tally.count(status)
         conn.close()
 
     await asyncio.gather(*(client() for _ in range(clients)))

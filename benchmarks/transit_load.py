@@ -147,7 +147,7 @@ def serve_floor(url: str, port: int, token: str) -> None:
 
     from corridor.transit.api import telemetry_config
     from corridor.transit.db import is_sqlite, make_engine
-    from corridor.transit.limits import uvicorn_options
+    from corridor.transit.limits import freeze_heap, uvicorn_options
     from corridor.transit.settings import Settings
 
     settings = Settings(database_url=url, environment="test", audit_key=AUDIT_KEY)
@@ -183,7 +183,9 @@ def serve_floor(url: str, port: int, token: str) -> None:
         await run_in_threadpool(write, request.headers.get("idempotency-key", ""), body)
         return JSONResponse({"ok": True}, status_code=201)
 
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", **uvicorn_options(settings))
+    options = uvicorn_options(settings)
+    freeze_heap()  # as corridor serve
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", **options)
 
 
 class Server:
@@ -391,7 +393,9 @@ class OpenLoop:
     flood: dict | None = None  # status code -> count of the flood's requests
     load_1min: float = float("nan")  # the machine's 1-minute load average at the end
     server_cpu_ms: float = float("nan")  # server CPU time per acknowledged declaration
-    failed: dict | None = None  # status code -> count of the submissions that failed (0: no answer in 30 s)
+    failed: dict | None = None  # status code -> count of the failed submissions (0: no answer, see reasons)
+    reasons: dict | None = None  # why the submissions with status 0 got no answer -> count
+    expired: int = 0  # idle connections the generator dropped before reuse (older than its keep-alive window)
 
 
 def run_open_loop(
@@ -438,6 +442,8 @@ def run_open_loop(
         os.getloadavg()[0],
         cpu / ms.size * 1000 if ms.size else float("nan"),
         {str(k): v for k, v in sorted(tally.statuses.items()) if k != 201} or None,
+        tally.reasons or None,
+        tally.expired,
     )
 
 
@@ -712,6 +718,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{o.achieved_per_s:>6.1f} {o.p50_ms:>7.1f} {o.p99_ms:>7.1f} {o.max_ms:>7.1f} {o.late:>4} "
             f"{o.load_1min:>5.2f}  {o.flood or ''}" + (f"  failed: {o.failed}" if o.failed else "")
         )
+        for why, count in (o.reasons or {}).items():
+            print(f"   {o.backend} {o.label}: {count} without an answer: {why}")
     for backend, shares in profiles.items():
         print(f"## {backend}: the server's Python CPU at 16 clients by category (py-spy --gil samples)")
         for name, share in shares:

@@ -100,6 +100,7 @@ def server(svc):
         header_timeout_s=0.5,
         body_timeout_s=0.5,
         max_header_bytes=4096,
+        keep_alive_s=1.0,
     )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -149,6 +150,29 @@ def test_a_kept_alive_connection_still_serves_prompt_requests(server):
             s.settimeout(3)
             assert b"200 OK" in s.recv(4096)
             time.sleep(0.3)  # below the head timeout each time, 0.9 s in all
+
+
+def test_an_idle_kept_alive_connection_stays_open_for_keep_alive_s_then_closes(server):
+    """The server's idle keep-alive (here 1 s) is what a reusing client must stay under: a connection idle for
+    less still serves, one idle for longer is closed by the server (the client sees it closed, so it does not
+    send a request on it)."""
+    with socket.create_connection(("127.0.0.1", server)) as s:
+        s.settimeout(3)
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert b"200 OK" in s.recv(4096)
+        time.sleep(0.6)  # idle below the keep-alive
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert b"200 OK" in s.recv(4096)
+        start = time.monotonic()
+        closed, data = _closed_within(s, 3)  # idle from here on
+    assert closed and data == b""
+    assert 0.8 < time.monotonic() - start < 2.5
+
+
+def test_the_serve_command_applies_the_keep_alive_and_connection_limits():
+    settings = Settings(environment="test", audit_key="k" * 20, keep_alive_s=7.5, max_connections=123)
+    options = uvicorn_options(settings)
+    assert options["timeout_keep_alive"] == 7.5 and options["limit_concurrency"] == 123
 
 
 def test_a_body_that_stops_arriving_is_408(server):

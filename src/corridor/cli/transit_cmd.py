@@ -117,7 +117,7 @@ def serve(
 
     from corridor.transit.api import create_app
     from corridor.transit.db import current_revision, make_engine, migrate
-    from corridor.transit.limits import uvicorn_options
+    from corridor.transit.limits import freeze_heap, uvicorn_options
 
     with cli_errors():
         _check_port(host, port)
@@ -145,12 +145,9 @@ def serve(
         f"{revision}\nserving on http://{host}:{port} with {workers} process(es) "
         + (f"(API docs: http://{host}:{port}/docs)" if settings.docs_enabled else "(API docs off)")
     )
-    limits = {
-        **uvicorn_options(settings),
-        "timeout_keep_alive": 5,
-        "limit_concurrency": settings.max_connections,
-    }
+    limits = uvicorn_options(settings)
     if workers == 1:
+        freeze_heap()  # the startup objects out of the garbage collector's way (see `freeze_heap`)
         uvicorn.run(app, host=host, port=port, log_level="warning", **limits)
         return
     engine.dispose()

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from corridor.transit.auth import Principal
 from corridor.transit.errors import TooManyRequests, TransitError, Unauthenticated, Unprocessable
-from corridor.transit.limits import BodyLimits, uvicorn_options
+from corridor.transit.limits import BodyLimits, freeze_heap, uvicorn_options
 from corridor.transit.login_pool import LoginPool
 from corridor.transit.schemas import (
     TEXT_CHECKED,
@@ -598,4 +598,6 @@ def app_from_environment() -> FastAPI:
     ``CORRIDOR_TRANSIT_*`` environment, schema already migrated by the parent (workers must not race on it)."""
     settings = Settings()
     uvicorn_options(settings)  # this process's request-head limits
-    return create_app(settings, migrate_schema=False)
+    app = create_app(settings, migrate_schema=False)
+    freeze_heap()  # this process's startup objects out of the collector's way
+    return app

@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     body_timeout_s: float = Field(10.0, gt=0, le=600)
     #: Seconds a connection may take to send a complete request head (line and headers), else it is closed.
     header_timeout_s: float = Field(10.0, gt=0, le=600)
+    #: Seconds an idle kept-alive connection stays open after its last answer, then the server closes it (frees
+    #: its place among ``max_connections``). A client reusing connections must drop them sooner, and a proxy in
+    #: front must close its idle upstream connections sooner, or a request can be sent on a closing connection.
+    keep_alive_s: float = Field(5.0, gt=0, le=3600)
     #: Largest request head (line and headers) in bytes; larger answers 4xx (h11 limit).
     max_header_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024)
     #: Connections and tasks per server process beyond which new requests answer 503 (uvicorn).
