@@ -35,7 +35,7 @@ import numpy as np
 from scipy.sparse import csc_matrix
 
 from corridor._errors import ValidationError
-from corridor.assignment._native import _kernels, _logit, _paths, _vdf
+from corridor.assignment._native import _kernels, _logit, _paths
 from corridor.assignment.pathbased import PathSet, _od_structure, run_path_based
 from corridor.assignment.problem import AssignmentProblem
 from corridor.assignment.result import AssignmentResult, ClassCosts, arc_times
@@ -210,7 +210,7 @@ def run_logit(
         cls = od_class[od]
         fixed_p = np.asarray((inc.multiply(costs.fixed0[cls].T)).sum(axis=0)).ravel()  # Σ over each path's arcs
         return (inc, inc.T.tocsr(), od, cls, fixed_p, theta_od[od],
-                _Dense.of(p, inc, od, od_dem) if len(ps.od) <= NEWTON_MAX_PATHS else None, None)
+                _Dense.of(p, ps.arcs) if len(ps.od) <= NEWTON_MAX_PATHS else None, None)
 
     def colgen(t: np.ndarray) -> int:
         added = 0
@@ -253,9 +253,9 @@ def run_logit(
             if pairs is not None:
                 if c_state is None or c_state.size != c.size:
                     c_state = c
-                c_state, step = _newton(pairs, c_state, fixed_p, theta_p, od, od_dem)
+                c_state, y_new, step = _newton(pairs, c_state, fixed_p, theta_p, od, od_dem)
                 if step > 0.0:
-                    f = _logit_split(c_state, od, theta_p, od_dem, n_od)
+                    f = y_new
                 else:
                     c_state = None
             if step == 0.0:
@@ -288,64 +288,44 @@ def _pair_min(cost: np.ndarray, od: np.ndarray, n_od: int) -> np.ndarray:
 
 
 class _Dense(NamedTuple):
-    """A path set small enough for dense Newton steps: the incidence on the arcs its paths use (used arcs ×
-    paths), those arcs' volume-delay arrays, and the pair structure (pairs × paths; paths × paths, 1 where two
-    paths serve the same pair)."""
+    """A path set small enough for dense Newton steps: its paths as lists of the arcs they use (local indices
+    into ``used``), those arcs as lists of the paths through them, and the used arcs' volume-delay arrays."""
 
-    inc: np.ndarray
+    p_ptr: np.ndarray
+    p_arcs: np.ndarray
+    a_ptr: np.ndarray
+    a_paths: np.ndarray
     vdf: tuple[np.ndarray, ...]
-    same_pair: np.ndarray
-    d_path: np.ndarray  # each path's pair demand
 
     @classmethod
-    def of(cls, p: AssignmentProblem, inc: csc_matrix, od: np.ndarray, dem: np.ndarray) -> _Dense:
-        used = np.flatnonzero(np.diff(inc.tocsr().indptr))
-        return cls(inc[used].toarray(), tuple(np.ascontiguousarray(v[used]) for v in p.vdf_arrays()),
-                   (od[:, None] == od[None, :]).astype(float), dem[od])
-
-    def costs(self, flows: np.ndarray, fixed_p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Path costs at path flows ``flows``, and the used arcs' flows."""
-        x = self.inc @ flows
-        t = np.empty(x.size)
-        _vdf.times(*self.vdf, x, t)
-        return self.inc.T @ t + fixed_p, x
+    def of(cls, p: AssignmentProblem, arcs: list[np.ndarray]) -> _Dense:
+        lens = np.array([a.size for a in arcs], dtype=np.int64)
+        used, local = np.unique(np.concatenate(arcs), return_inverse=True)
+        local = local.astype(np.int64)
+        path_of = np.repeat(np.arange(lens.size, dtype=np.int64), lens)
+        order = np.argsort(local, kind="stable")
+        a_ptr = np.r_[0, np.cumsum(np.bincount(local, minlength=used.size))].astype(np.int64)
+        return cls(np.r_[0, np.cumsum(lens)].astype(np.int64), local, a_ptr, path_of[order],
+                   tuple(np.ascontiguousarray(v[used]) for v in p.vdf_arrays()))
 
 
 def _newton(dn: _Dense, c: np.ndarray, fixed_p: np.ndarray, theta_p: np.ndarray, od: np.ndarray,
-            dem: np.ndarray) -> tuple[np.ndarray, float]:
+            dem: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, float]:
     """One Newton step on the SUE fixed point in path costs, ``G(c) = c − C(y(c)) = 0`` (``y`` the logit split,
-    ``C`` the path costs at the flows ``y`` loads): returns the new costs and the step (0: no descent).
+    ``C`` the path costs at the flows ``y`` loads): returns the new costs, the logit split at them and the step
+    (0: no descent; the costs unchanged, no split).
 
     Jacobian ``I + Δᵀ diag(t') Δ · Θ`` with ``Θ = −∂y/∂c = θ (diag y − y yᵀ / d)`` within each pair. In costs,
     the flows ``y(c)`` stay positive and keep each pair's demand whatever the step, and a path's flow moves by
     orders of magnitude in one step when its cost says so (a Newton step in the flows, on Fisk's objective or on
     ``f − y``, must stop short of zero flows and crawls there). The step is halved until ``|G|²`` falls enough
-    (Armijo)."""
-    n_od = dem.size
-
-    def residual(cv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        yv = _logit_split(cv, od, theta_p, dem, n_od)
-        cc, xv = dn.costs(yv, fixed_p)
-        return cv - cc, yv, xv
-
-    r, y, x = residual(c)
-    dt = np.empty(x.size)
-    _vdf.derivs(*dn.vdf, x, dt)
-    big_theta = theta_p[:, None] * (np.diag(y) - dn.same_pair * np.outer(y, y / dn.d_path))
-    jac = (dn.inc.T * dt) @ dn.inc @ big_theta
-    jac[np.diag_indices_from(jac)] += 1.0
-    try:
-        dc = -np.linalg.solve(jac, r)
-    except np.linalg.LinAlgError:
-        return c, 0.0
-    g0, lam = float(r @ r), 1.0
-    for _ in range(30):
-        cn = c + lam * dc
-        rn = residual(cn)[0]
-        if float(rn @ rn) <= (1.0 - 1e-4 * lam) * g0:
-            return cn, lam
-        lam *= 0.5
-    return c, 0.0
+    (Armijo). Compiled (:func:`_logit.newton_step`): the Jacobian from the used arcs' path lists, LU by LAPACK."""
+    cn = np.array(c, dtype=float)
+    y = np.empty(cn.size)
+    step = _logit.newton_step(dn.p_ptr, dn.p_arcs, dn.a_ptr, dn.a_paths, *dn.vdf, cn,
+                              np.ascontiguousarray(fixed_p, dtype=float), np.ascontiguousarray(theta_p, dtype=float),
+                              np.ascontiguousarray(od, dtype=np.int64), np.ascontiguousarray(dem, dtype=float), y)
+    return (cn, y, step) if step > 0.0 else (c, None, 0.0)
 
 
 def _od_blocks(p: AssignmentProblem, ps: _Paths, od: np.ndarray, n_od: int) -> tuple[np.ndarray, ...]:
