@@ -380,17 +380,25 @@ def path_project_tonnes(fp: FreightProblem, r: AssignmentResult, project: np.nda
     if r.paths is None:
         raise ValidationError([Problem("needs a path-based result (algorithm 'gp')", field="algorithm")])
     p, ps = fp.problem, r.paths
-    mode = fp.network.links["mode"].to_numpy(dtype=object)
     out = dict.fromkeys(modes, 0.0)
-    for k in range(len(ps)):
-        for arcs, flow in ps.paths(k):
-            if flow <= 0:
-                continue
-            li = p.arc_link[arcs]
-            li = li[li < fp.n_links]
-            for m in set(mode[li[project[li]]]) & out.keys():
-                out[m] += flow
-    return out
+    if not out or len(ps) == 0:
+        return out
+    code = {m: i for i, m in enumerate(out)}
+    link_mode = np.array([code.get(m, -1) for m in fp.network.links["mode"].to_numpy(dtype=object)], dtype=np.int64)
+    link_mode[~np.asarray(project, dtype=bool)] = -1  # only the project's links count
+    rows, _, pos, owner = ps.flat()
+    li = p.arc_link[ps.pool[pos]]
+    real = li < fp.n_links
+    m = np.full(li.size, -1, dtype=np.int64)
+    m[real] = link_mode[li[real]]
+    hit = m >= 0
+    # each (path, mode) once, in the paths' order: a path counts once per mode of the project links it uses
+    pairs = np.unique(owner[hit] * len(out) + m[hit])
+    flow = ps.p_flow[rows]
+    path, mode = pairs // len(out), pairs % len(out)
+    keep = flow[path] > 0
+    sums = np.bincount(mode[keep], weights=flow[path[keep]], minlength=len(out))
+    return {k: float(v) for k, v in zip(out, sums, strict=True)}
 
 
 def _path_table(fp: FreightProblem, r: AssignmentResult, rules: RouteFamilies) -> pd.DataFrame:

@@ -28,11 +28,11 @@ column generation at the final costs adds no path.
 from __future__ import annotations
 
 import time as _time
+import weakref
 from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from scipy.sparse import csc_matrix
 
 from corridor._errors import ValidationError
 from corridor.assignment._native import _kernels, _logit, _paths
@@ -70,12 +70,42 @@ class _Paths:
         self.od.append(k)
         return True
 
-    def incidence(self, m: int) -> csc_matrix:
+    def clone(self) -> _Paths:
+        """A copy that can grow on its own (the arc arrays are shared: never written)."""
+        out = _Paths(0)
+        out.arcs, out.od, out.keys = list(self.arcs), list(self.od), [set(k) for k in self.keys]
+        return out
+
+    def incidence(self, m: int) -> _Incidence:
         """Arcs × paths (1 where the path uses the arc)."""
-        lens = np.array([len(a) for a in self.arcs], dtype=np.int64)
-        rows = np.concatenate(self.arcs) if self.arcs else np.zeros(0, np.int64)
-        ptr = np.r_[0, np.cumsum(lens)]
-        return csc_matrix((np.ones(rows.size), rows, ptr), shape=(m, len(self.arcs)))
+        return _Incidence.of(self.arcs, m)
+
+
+class _Incidence(NamedTuple):
+    """The arcs × paths incidence as flat arrays: each path's arcs (``rows``, path after path) and the path each
+    entry belongs to (``owner``); products with it by ``np.bincount``, entries summed in path order."""
+
+    rows: np.ndarray
+    owner: np.ndarray
+    m: int
+
+    @classmethod
+    def of(cls, arcs: list[np.ndarray], m: int) -> _Incidence:
+        lens = np.fromiter((a.size for a in arcs), dtype=np.int64, count=len(arcs))
+        rows = np.concatenate(arcs) if arcs else np.zeros(0, np.int64)
+        return cls(rows, np.repeat(np.arange(lens.size, dtype=np.int64), lens), m)
+
+    @property
+    def n_paths(self) -> int:
+        return int(self.owner[-1]) + 1 if self.owner.size else 0
+
+    def arc_flows(self, f: np.ndarray) -> np.ndarray:
+        """Arc flows of path flows ``f`` (incidence @ f)."""
+        return np.bincount(self.rows, weights=f[self.owner], minlength=self.m)
+
+    def path_sums(self, v: np.ndarray, n_paths: int) -> np.ndarray:
+        """Each path's sum of the arc values ``v`` (incidenceᵀ @ v)."""
+        return np.bincount(self.owner, weights=v[self.rows], minlength=n_paths)
 
 
 def _theta_per_od(p: AssignmentProblem, theta, od_class, od_o, od_d) -> np.ndarray:
@@ -135,16 +165,39 @@ def _penalty_paths(p: AssignmentProblem, t: np.ndarray, fixed: np.ndarray, st, p
 def _load_paths(ps: _Paths, paths: PathSet, st, od_dem: np.ndarray) -> np.ndarray:
     """Add the paths of ``paths`` to ``ps`` by (class, origin, destination) — the pairs of another problem on
     the same graph, or of this one — and return their flows, scaled so that each pair carries its demand."""
-    key = {(int(c), int(o), int(d)): k for k, (c, o, d) in enumerate(zip(st[3], st[4], st[5], strict=True))}
-    flows = []
-    for j in range(len(paths)):
-        k = key.get((int(paths.od_class[j]), int(paths.od_origin[j]), int(paths.od_dest[j])))
-        if k is None:
-            continue
-        kept = [(arcs, flow) for arcs, flow in paths.paths(j) if ps.add(k, arcs)]
-        total = sum(flow for _, flow in kept)
-        flows += [od_dem[k] * (flow / total if total > 0 else 1.0 / len(kept)) for _, flow in kept]
-    return np.asarray(flows, dtype=float)
+    pairs, shares = _start_paths(ps, paths, st)
+    return od_dem[pairs] * shares if pairs.size else np.zeros(0)
+
+
+#: a warm start's paths as loaded for a pair structure (the draws of a sweep load the same start many times)
+_STARTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _start_paths(ps: _Paths, paths: PathSet, st) -> tuple[np.ndarray, np.ndarray]:
+    """Add the paths of ``paths`` to the empty ``ps``: returns each kept path's pair and its share of the pair's
+    flow in ``paths``. Computed once per start and pair structure (kept with the start)."""
+    cached = _STARTS.get(paths)
+    if cached is not None and all(np.array_equal(a, b) for a, b in zip(cached[0], st[3:6], strict=True)):
+        loaded, pairs, shares = cached[1:]
+    else:
+        loaded = _Paths(len(st[7]))
+        key = {(int(c), int(o), int(d)): k for k, (c, o, d) in enumerate(zip(st[3], st[4], st[5], strict=True))}
+        pairs, shares = [], []
+        for j in range(len(paths)):
+            k = key.get((int(paths.od_class[j]), int(paths.od_origin[j]), int(paths.od_dest[j])))
+            if k is None:
+                continue
+            kept = [(arcs, flow) for arcs, flow in paths.paths(j) if loaded.add(k, arcs)]
+            total = sum(flow for _, flow in kept)
+            pairs += [k] * len(kept)
+            shares += [flow / total if total > 0 else 1.0 / len(kept) for _, flow in kept]
+        pairs, shares = np.asarray(pairs, dtype=np.int64), np.asarray(shares, dtype=float)
+        _STARTS[paths] = (tuple(np.array(a) for a in st[3:6]), loaded, pairs, shares)
+    if ps.od:
+        raise ValueError("the start's paths load into an empty path set")
+    clone = loaded.clone()
+    ps.arcs, ps.od, ps.keys = clone.arcs, clone.od, clone.keys
+    return pairs, shares
 
 
 def _logit_split(cost: np.ndarray, od: np.ndarray, theta_p: np.ndarray, dem: np.ndarray, n_od: int) -> np.ndarray:
@@ -200,7 +253,7 @@ def run_logit(
                 if k in missing and arcs is not None and ps.add(k, arcs):
                     f = np.r_[f, od_dem[k]]
         # the columns of this problem's costs at the start's flows, before the set's arrays are built
-        for k, arcs in enumerate(_shortest_paths(p, arc_times(p, ps.incidence(m) @ f), costs.fixed, st)):
+        for k, arcs in enumerate(_shortest_paths(p, arc_times(p, ps.incidence(m).arc_flows(f)), costs.fixed, st)):
             if arcs is not None and ps.add(k, arcs):
                 f = np.r_[f, 0.0]
 
@@ -208,9 +261,9 @@ def run_logit(
         inc = ps.incidence(m)
         od = np.asarray(ps.od, dtype=np.int64)
         cls = od_class[od]
-        fixed_p = np.asarray((inc.multiply(costs.fixed0[cls].T)).sum(axis=0)).ravel()  # Σ over each path's arcs
-        return (inc, inc.T.tocsr(), od, cls, fixed_p, theta_od[od],
-                _Dense.of(p, ps.arcs) if len(ps.od) <= NEWTON_MAX_PATHS else None, None)
+        fixed_p = np.bincount(inc.owner, weights=costs.fixed0[cls[inc.owner], inc.rows], minlength=od.size)
+        return (inc, od.size, od, cls, fixed_p, theta_od[od],
+                _Dense.of(p, inc, od.size) if od.size <= NEWTON_MAX_PATHS else None, None)
 
     def colgen(t: np.ndarray) -> int:
         added = 0
@@ -219,21 +272,21 @@ def run_logit(
                 added += 1
         return added
 
-    inc, inc_t, od, cls, fixed_p, theta_p, pairs, blocks = rebuild()
+    inc, n_p, od, cls, fixed_p, theta_p, pairs, blocks = rebuild()
     rows: list[dict] = []
     converged = False
     g = np.inf
     c_state = None  # the Newton iterate in path costs (its flows are f): kept while the path set is
     for it in range(1, max_iter + 1):
-        x = inc @ f
+        x = inc.arc_flows(f)
         t = arc_times(p, x)
         # Newton steps converge on a path set in a few iterations: columns when they have (below); Gauss–Seidel
         # sweeps take many: columns every COLGEN_EVERY iterations too
         added = colgen(t) if pairs is None and it % COLGEN_EVERY == 0 else 0
         if added:
             f = np.r_[f, np.zeros(added)]
-            inc, inc_t, od, cls, fixed_p, theta_p, pairs, blocks = rebuild()
-        c = inc_t @ t + fixed_p
+            inc, n_p, od, cls, fixed_p, theta_p, pairs, blocks = rebuild()
+        c = inc.path_sums(t, n_p) + fixed_p
         y = _logit_split(c, od, theta_p, od_dem, n_od)
         d = y - f
         g = float(np.abs(d).sum() / total) if total > 0 else 0.0
@@ -242,8 +295,8 @@ def run_logit(
                 converged = True
             else:
                 f = np.r_[f, np.zeros(len(ps.od) - f.size)]
-                inc, inc_t, od, cls, fixed_p, theta_p, pairs, blocks = rebuild()
-                c = inc_t @ t + fixed_p
+                inc, n_p, od, cls, fixed_p, theta_p, pairs, blocks = rebuild()
+                c = inc.path_sums(t, n_p) + fixed_p
                 y = _logit_split(c, od, theta_p, od_dem, n_od)
                 d = y - f
                 g = float(np.abs(d).sum() / total)
@@ -261,7 +314,7 @@ def run_logit(
             if step == 0.0:
                 if not (f > 0).all():  # paths just added: half-way to the logit split (every flow > 0, pairs kept)
                     f = np.where(np.isin(od, od[f <= 0]), 0.5 * (f + y), f)
-                    x = inc @ f
+                    x = inc.arc_flows(f)
                 if blocks is None:
                     blocks = _od_blocks(p, ps, od, n_od)
                 step = _sweep(p, blocks, f, x, fixed_p, theta_p)
@@ -271,12 +324,10 @@ def run_logit(
             callback(rows[-1])
         if converged:
             break
-    xc = np.zeros((len(p.classes), m))
-    for k in range(len(p.classes)):
-        sel = cls == k
-        xc[k] = inc[:, sel] @ f[sel]
+    n_cls = len(p.classes)
+    xc = np.bincount(cls[inc.owner] * m + inc.rows, weights=f[inc.owner], minlength=n_cls * m).reshape(n_cls, m)
     t = arc_times(p, costs.pce @ xc)
-    sptt = float(od_dem @ _pair_min(inc.T @ t + fixed_p, od, n_od))
+    sptt = float(od_dem @ _pair_min(inc.path_sums(t, n_p) + fixed_p, od, n_od))
     return AssignmentResult.build(p, "logit", costs, xc, relative_gap=g, sptt=sptt, converged=converged,
                                   target_gap=gap, rows=rows, started=started, paths=_path_set(st, ps, od, f))
 
@@ -298,15 +349,13 @@ class _Dense(NamedTuple):
     vdf: tuple[np.ndarray, ...]
 
     @classmethod
-    def of(cls, p: AssignmentProblem, arcs: list[np.ndarray]) -> _Dense:
-        lens = np.array([a.size for a in arcs], dtype=np.int64)
-        used, local = np.unique(np.concatenate(arcs), return_inverse=True)
+    def of(cls, p: AssignmentProblem, inc: _Incidence, n_paths: int) -> _Dense:
+        used, local = np.unique(inc.rows, return_inverse=True)
         local = local.astype(np.int64)
-        path_of = np.repeat(np.arange(lens.size, dtype=np.int64), lens)
         order = np.argsort(local, kind="stable")
         a_ptr = np.r_[0, np.cumsum(np.bincount(local, minlength=used.size))].astype(np.int64)
-        return cls(np.r_[0, np.cumsum(lens)].astype(np.int64), local, a_ptr, path_of[order],
-                   tuple(np.ascontiguousarray(v[used]) for v in p.vdf_arrays()))
+        p_ptr = np.r_[0, np.cumsum(np.bincount(inc.owner, minlength=n_paths))].astype(np.int64)
+        return cls(p_ptr, local, a_ptr, inc.owner[order], tuple(np.ascontiguousarray(v[used]) for v in p.vdf_arrays()))
 
 
 def _newton(dn: _Dense, c: np.ndarray, fixed_p: np.ndarray, theta_p: np.ndarray, od: np.ndarray,

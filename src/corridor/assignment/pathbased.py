@@ -49,6 +49,23 @@ class PathSet:
     def __len__(self) -> int:
         return len(self.od_first)
 
+    def flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every path of the records, in the order of :meth:`paths` over ``k``, as whole arrays: (path rows,
+        their O–D record, each arc's position in ``pool`` and each arc's index into the path rows), for
+        vectorised sums over paths."""
+        rows, ods = [], []
+        nxt, first = self.p_next.tolist(), self.od_first.tolist()
+        for k, r in enumerate(first):
+            while r != -1:
+                rows.append(r)
+                ods.append(k)
+                r = nxt[r]
+        rows_a = np.asarray(rows, dtype=np.int64)
+        lens = self.p_len[rows_a].astype(np.int64)
+        owner = np.repeat(np.arange(rows_a.size, dtype=np.int64), lens)
+        offset = np.arange(owner.size, dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens)
+        return rows_a, np.asarray(ods, dtype=np.int64), self.p_start[rows_a].astype(np.int64)[owner] + offset, owner
+
 
 def _od_structure(p: AssignmentProblem):
     """Groups (class, origin) and their O–D pairs with positive demand (intrazonal left out), pairs ordered by
