@@ -134,25 +134,25 @@ def _link_capacity(net: Network, used: np.ndarray, a: FreightAssumptions) -> tup
 
 def class_matrices(o_z: np.ndarray, d_z: np.ndarray, d_class: np.ndarray, served: np.ndarray, tonnes: np.ndarray,
                    n_classes: int, n_zones: int) -> list[np.ndarray]:
-    """Each class's O-D matrix (zones x zones, t/yr) of the served demand rows."""
-    out = []
-    for k in range(n_classes):
-        mat = np.zeros((n_zones, n_zones))
-        sel = (d_class == k) & served
-        np.add.at(mat, (o_z[sel], d_z[sel]), tonnes[sel])
-        out.append(mat)
-    return out
+    """Each class's O-D matrix (zones x zones, t/yr) of the served demand rows (rows of one cell summed in row
+    order)."""
+    cell = (np.asarray(d_class, np.int64) * n_zones + o_z) * n_zones + d_z
+    mats = np.bincount(cell[served], weights=np.asarray(tonnes, float)[served], minlength=n_classes * n_zones * n_zones)
+    return list(mats.reshape(n_classes, n_zones, n_zones))
 
 
 def with_demand(fp: FreightProblem, tonnes: np.ndarray) -> FreightProblem:
     """``fp`` with its demand rows carrying ``tonnes`` (same rows, zones and classes; the network unchanged): what
-    :func:`freight_problem` builds from those tonnes, without rebuilding the graph."""
+    :func:`freight_problem` builds from those tonnes, without rebuilding the graph (nor checking it again)."""
     d = fp.demand
+    tonnes = np.asarray(tonnes, float)
     mats = class_matrices(d["origin_zone"].to_numpy(), d["destination_zone"].to_numpy(), d["class_index"].to_numpy(),
-                          d["served"].to_numpy(bool), np.asarray(tonnes, float), len(fp.class_keys), len(fp.zones))
+                          d["served"].to_numpy(bool), tonnes, len(fp.class_keys), len(fp.zones))
     p = fp.problem
     classes = tuple(replace(c, demand=m) for c, m in zip(p.classes, mats, strict=True))
-    return replace(fp, problem=replace(p, classes=classes), demand=d.assign(tonnes_per_yr=tonnes))
+    demand = d.copy(deep=False)
+    demand["tonnes_per_yr"] = tonnes
+    return replace(fp, problem=p.derive(classes=classes), demand=demand)
 
 
 def freight_problem(net: Network, demand: pd.DataFrame | None = None, *,

@@ -7,7 +7,7 @@ not use get ``fixed = inf``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -78,16 +78,41 @@ class AssignmentProblem:
     def n_zones(self) -> int:
         return self.zone_nodes.shape[0]
 
-    def validate(self) -> None:
-        """Check shapes and values; raise one ValidationError listing every problem."""
+    def derive(self, **changes) -> AssignmentProblem:
+        """This problem with ``changes`` (field values) replaced, as :func:`dataclasses.replace` would give, but
+        checking only what changed (the graph and the classes kept are this problem's, already checked): for
+        the many problems a sweep derives from one built problem (its demand, link figures)."""
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            raise TypeError(f"unknown fields {sorted(unknown)}")
+        out = object.__new__(type(self))
+        out.__dict__.update(self.__dict__)
+        for name, value in changes.items():
+            dtype = (np.int64 if name in _INDEX else np.float64 if name in _ARC_FLOAT else np.int8 if name == "vdf"
+                     else np.bool_ if name == "no_through" else None)
+            object.__setattr__(out, name, value if dtype is None else np.ascontiguousarray(value, dtype=dtype))
+        kept = {id(c) for c in self.classes}
+        out.validate(changed=set(changes), classes=[c for c in out.classes if id(c) not in kept])
+        return out
+
+    def validate(self, *, changed: set[str] | None = None, classes: list[TrafficClass] | None = None) -> None:
+        """Check shapes and values; raise one ValidationError listing every problem. With ``changed`` (the names of
+        the fields replaced in a problem derived from a checked one, :meth:`derive`): only the checks they can
+        fail, the classes among them only those in ``classes``."""
         problems: list[Problem] = []
         m = self.n_arcs
         for name in ("tail", "arc_link", "free_flow_time", "capacity", "alpha", "beta", "length", "toll", "vdf"):
-            if getattr(self, name).shape != (m,):
+            if (changed is None or name in changed) and getattr(self, name).shape != (m,):
                 problems.append(Problem(f"must have one value per arc ({m})", field=name))
         if problems:
             raise ValidationError(problems)
-        self._validate_graph()
+        graph = {"indptr", "head", "tail", "zone_nodes", "no_through"}
+        if changed is None or changed & graph:
+            self._validate_graph()
+        if changed is not None and "classes" not in changed:
+            classes = []
+        elif changed is None or classes is None:
+            classes = list(self.classes)
         checks = (
             ("capacity", self.capacity <= 0, "must be > 0"),
             ("free_flow_time", ~(self.free_flow_time >= 0), "must be >= 0"),
@@ -99,7 +124,8 @@ class AssignmentProblem:
             ("capacity", (self.vdf == _vdf.QUEUE) & ~np.isfinite(self.capacity), "queue capacity must be finite"),
             ("vdf", ~np.isin(self.vdf, (_vdf.BPR, _vdf.CONICAL, _vdf.QUEUE)), "must be a known kind (0, 1, 2)"),
         )
-        for name, bad, what in checks:
+        arc_fields = {"capacity", "free_flow_time", "alpha", "beta", "vdf"}
+        for name, bad, what in checks if changed is None or changed & arc_fields else ():
             idx = np.flatnonzero(bad)
             if idx.size:
                 a = int(idx[0])
@@ -109,7 +135,7 @@ class AssignmentProblem:
         z = self.n_zones
         if not self.classes:
             problems.append(Problem("at least one traffic class is needed", field="classes"))
-        for c in self.classes:
+        for c in classes:
             if c.demand.shape != (z, z):
                 problems.append(Problem(f"demand must be {z} × {z}", field=f"class {c.name!r} demand",
                                         value=c.demand.shape))
