@@ -563,13 +563,24 @@ def solve_freight(fp: FreightProblem, *, algorithm: str = "gp", gap: float = 1e-
 
 def relative_theta(p: AssignmentProblem, theta_relative: float) -> np.ndarray:
     """θ per class and O–D pair (classes × zones × zones): ``theta_relative`` over the pair's cheapest
-    generalised cost at free flow (1 where there is no positive finite one: such pairs carry no demand)."""
-    from corridor.assignment.linkbased import aon
+    generalised cost at free flow (1 where the pair carries no demand or has no positive finite cost). The costs
+    come from shortest-path trees of the (class, origin) groups with demand only."""
+    from corridor._errors import NoRouteError
+    from corridor.assignment.logit import pair_costs
+    from corridor.assignment.pathbased import _od_structure
 
-    fixed = p.fixed_costs()
-    _, _, sp = aon(p, p.free_flow_time, fixed, load=False)
-    ok = np.isfinite(sp) & (sp > 0)
-    return np.where(ok, theta_relative / np.where(ok, sp, 1.0), 1.0)
+    st = _od_structure(p)
+    od_class, od_o, od_d = st[3], st[4], st[5]
+    sp = pair_costs(p, np.asarray(p.free_flow_time, float), p.fixed_costs(), st)
+    if not np.isfinite(sp).all():
+        k = int(np.flatnonzero(~np.isfinite(sp))[0])
+        lab = p.node_labels if p.node_labels is not None else np.arange(p.n_nodes).astype(str)
+        raise NoRouteError(f"class {p.classes[od_class[k]].name!r}: {int((~np.isfinite(sp)).sum())} O-D pairs with "
+                           f"demand have no path (first: {lab[p.zone_nodes[od_o[k]]]} -> {lab[p.zone_nodes[od_d[k]]]})")
+    out = np.ones((len(p.classes), p.n_zones, p.n_zones))
+    ok = sp > 0
+    out[od_class[ok], od_o[ok], od_d[ok]] = theta_relative / sp[ok]
+    return out
 
 
 @dataclass(frozen=True, eq=False)

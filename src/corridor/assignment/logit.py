@@ -145,6 +145,23 @@ def _shortest_paths(p: AssignmentProblem, t: np.ndarray, fixed: np.ndarray, st,
     return out
 
 
+def pair_costs(p: AssignmentProblem, t: np.ndarray, fixed: np.ndarray, st=None) -> np.ndarray:
+    """Each O–D pair's shortest generalised cost at times ``t`` (pairs of :func:`_od_structure`, ``st``: given or
+    built here; inf where unreachable): trees from the (class, origin) groups with demand only."""
+    st = _od_structure(p) if st is None else st
+    grp_class, grp_origin, grp_ptr, od_dest = st[0], st[1], st[2], st[6]
+    n, n_grp = p.n_nodes, len(grp_class)
+    cost = np.ascontiguousarray(t[None, :] + fixed)
+    lanes = _kernels.lanes(_kernels.n_threads(), n)
+    batch = max(1, min(16, n_grp))
+    preds = np.empty((batch, n), dtype=np.int32)
+    od_sp = np.empty(len(od_dest))
+    for g0 in range(0, n_grp, batch):
+        _paths.trees_batch(p.indptr, p.head, cost, grp_class, grp_origin, grp_ptr, od_dest, p.no_through_u8, g0,
+                           min(n_grp, g0 + batch), lanes, preds, od_sp)
+    return od_sp
+
+
 def _penalty_paths(p: AssignmentProblem, t: np.ndarray, fixed: np.ndarray, st, ps: _Paths, rounds: int,
                    penalty: float) -> None:
     """Add ``rounds`` rounds of link-penalty alternatives to ``ps`` (see the module docstring)."""

@@ -67,16 +67,29 @@ class PathSet:
         return rows_a, np.asarray(ods, dtype=np.int64), self.p_start[rows_a].astype(np.int64)[owner] + offset, owner
 
 
+#: classes × zones² up to which :func:`_od_structure` stacks the classes' demand (one pass instead of one per class)
+_STACK_MAX = 1 << 20
+
+
 def _od_structure(p: AssignmentProblem):
     """Groups (class, origin) and their O–D pairs with positive demand (intrazonal left out), pairs ordered by
     class, origin, destination; built whole-array (no per-origin temporaries left behind in the heap)."""
     zn = p.zone_nodes
     other = zn[:, None] != zn[None, :]
-    parts = []
-    for c, cls in enumerate(p.classes):
-        o, d = np.nonzero((cls.demand > 0) & other)
-        parts.append((np.full(o.size, c, dtype=np.int32), o.astype(np.int32), d.astype(np.int32), cls.demand[o, d]))
-    od_class, od_o, od_d, od_dem = (np.concatenate(v) for v in zip(*parts, strict=True))
+    if len(p.classes) > 1 and len(p.classes) * other.size <= _STACK_MAX:  # small: all classes at once
+        dem = np.stack([cls.demand for cls in p.classes])
+        flat = np.flatnonzero((dem > 0) & other)  # C order: by class, origin, destination (np.nonzero's, faster)
+        z = zn.size
+        od_class, od_o, od_d = (flat // (z * z)).astype(np.int32), (flat // z % z).astype(np.int32), \
+            (flat % z).astype(np.int32)
+        od_dem = dem.ravel()[flat]
+    else:
+        parts = []
+        for c, cls in enumerate(p.classes):
+            o, d = np.nonzero((cls.demand > 0) & other)
+            parts.append((np.full(o.size, c, dtype=np.int32), o.astype(np.int32), d.astype(np.int32),
+                          cls.demand[o, d]))
+        od_class, od_o, od_d, od_dem = (np.concatenate(v) for v in zip(*parts, strict=True))
     # a group starts wherever the (class, origin) pair changes
     starts = np.flatnonzero(np.r_[True, (np.diff(od_class) != 0) | (np.diff(od_o) != 0)]) if od_o.size else \
         np.zeros(0, np.int64)
