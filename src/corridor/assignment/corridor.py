@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -64,6 +65,14 @@ class FreightProblem:
     @property
     def n_links(self) -> int:
         return self.network.n_links
+
+    @cached_property
+    def demand_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The demand rows' class, origin zone and destination zone indices and served flags as arrays (the same
+        for every problem :func:`with_demand` derives)."""
+        d = self.demand
+        return (d["class_index"].to_numpy(np.int64), d["origin_zone"].to_numpy(np.int64),
+                d["destination_zone"].to_numpy(np.int64), d["served"].to_numpy(bool))
 
     @property
     def unserved(self) -> pd.DataFrame:
@@ -144,15 +153,16 @@ def class_matrices(o_z: np.ndarray, d_z: np.ndarray, d_class: np.ndarray, served
 def with_demand(fp: FreightProblem, tonnes: np.ndarray) -> FreightProblem:
     """``fp`` with its demand rows carrying ``tonnes`` (same rows, zones and classes; the network unchanged): what
     :func:`freight_problem` builds from those tonnes, without rebuilding the graph (nor checking it again)."""
-    d = fp.demand
+    rows = fp.demand_rows
     tonnes = np.asarray(tonnes, float)
-    mats = class_matrices(d["origin_zone"].to_numpy(), d["destination_zone"].to_numpy(), d["class_index"].to_numpy(),
-                          d["served"].to_numpy(bool), tonnes, len(fp.class_keys), len(fp.zones))
+    mats = class_matrices(rows[1], rows[2], rows[0], rows[3], tonnes, len(fp.class_keys), len(fp.zones))
     p = fp.problem
     classes = tuple(replace(c, demand=m) for c, m in zip(p.classes, mats, strict=True))
-    demand = d.copy(deep=False)
+    demand = fp.demand.copy(deep=False)
     demand["tonnes_per_yr"] = tonnes
-    return replace(fp, problem=p.derive(classes=classes), demand=demand)
+    out = replace(fp, problem=p.derive(classes=classes), demand=demand)
+    out.__dict__["demand_rows"] = rows  # the same rows (cached_property's slot)
+    return out
 
 
 def freight_problem(net: Network, demand: pd.DataFrame | None = None, *,
@@ -372,20 +382,29 @@ def project_selection(fp: FreightProblem, rules: RouteFamilies) -> tuple[np.ndar
     return _project_mask(fp.network, rules), _project_modes(fp, rules)
 
 
+def project_link_modes(fp: FreightProblem, project: np.ndarray, modes: Sequence[str]) -> np.ndarray:
+    """Per network link: the index in ``modes`` of its mode where it is a project link (``project``) of one of
+    them, else -1 (what :func:`path_project_tonnes` counts; computed once for many evaluations)."""
+    code = {m: i for i, m in enumerate(dict.fromkeys(modes))}
+    out = np.array([code.get(m, -1) for m in fp.network.links["mode"].to_numpy(dtype=object)], dtype=np.int64)
+    out[~np.asarray(project, dtype=bool)] = -1
+    return out
+
+
 def path_project_tonnes(fp: FreightProblem, r: AssignmentResult, project: np.ndarray,
-                        modes: Sequence[str]) -> dict[str, float]:
+                        modes: Sequence[str], link_mode: np.ndarray | None = None) -> dict[str, float]:
     """Tonnes per year of the paths that use a project link, by mode of that link (``project``, ``modes``: from
-    :func:`project_selection`): ``project_t`` of :func:`corridor_result` without its tables, for many
-    evaluations. Needs a path-based result."""
+    :func:`project_selection`; ``link_mode``: their :func:`project_link_modes`, computed here if not given):
+    ``project_t`` of :func:`corridor_result` without its tables, for many evaluations. Needs a path-based
+    result."""
     if r.paths is None:
         raise ValidationError([Problem("needs a path-based result (algorithm 'gp')", field="algorithm")])
     p, ps = fp.problem, r.paths
     out = dict.fromkeys(modes, 0.0)
     if not out or len(ps) == 0:
         return out
-    code = {m: i for i, m in enumerate(out)}
-    link_mode = np.array([code.get(m, -1) for m in fp.network.links["mode"].to_numpy(dtype=object)], dtype=np.int64)
-    link_mode[~np.asarray(project, dtype=bool)] = -1  # only the project's links count
+    if link_mode is None:
+        link_mode = project_link_modes(fp, project, modes)
     rows, _, pos, owner = ps.flat()
     li = p.arc_link[ps.pool[pos]]
     real = li < fp.n_links

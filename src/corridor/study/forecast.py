@@ -176,8 +176,8 @@ def od_cost_matrix(fp: FreightProblem, r: AssignmentResult) -> np.ndarray:
 
 def row_costs(fp: FreightProblem, costs: np.ndarray) -> np.ndarray:
     """Each demand row's entry of an :func:`od_cost_matrix` of its problem."""
-    dem = fp.demand
-    return costs[dem["class_index"].to_numpy(), dem["origin_zone"].to_numpy(), dem["destination_zone"].to_numpy()]
+    cls, o, d, _ = fp.demand_rows
+    return costs[cls, o, d]
 
 
 def od_costs(ca: CorridorAssignment) -> np.ndarray:

@@ -26,6 +26,7 @@ from corridor.assignment.corridor import (
     corridor_result,
     freight_problem,
     path_project_tonnes,
+    project_link_modes,
     project_selection,
     solve_freight,
     with_demand,
@@ -78,7 +79,8 @@ class PreparedStudy:
     tolls: dict[tuple[str, int], np.ndarray]
     modes: dict[tuple[str, int], ArcGroups]
     countries: dict[tuple[str, int], ArcGroups]
-    selection: dict[tuple[str, int], tuple[np.ndarray, list[str]]]  # project links and modes per problem
+    #: per problem: the project's links, their modes and each link's mode index (path_project_tonnes)
+    selection: dict[tuple[str, int], tuple[np.ndarray, list[str], np.ndarray]]
     trade: TradeCase
     appraisal: AppraisalInputs
     trade_params: TradeParameters
@@ -261,7 +263,8 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
             problems[key], tolls[key] = fp, arc_tolls(fp)
             modes[key], countries[key] = arc_groups(fp, "mode"), arc_groups(fp, "country")
             targets[key] = arc_targets(fp, ranges)
-            selection[key] = project_selection(fp, spec.route_families)
+            mask, sel_modes = project_selection(fp, spec.route_families)
+            selection[key] = (mask, sel_modes, project_link_modes(fp, mask, sel_modes))
             # the central solutions the draws start from, on one OpenMP thread as the draws (PreparedStudy.evaluate;
             # BLAS as run_study's: the logit's path set at a given gap moves with either thread count)
             with _openmp().limit(limits=1, user_api="openmp"):
