@@ -113,7 +113,8 @@ class AssignmentProblem:
             classes = []
         elif changed is None or classes is None:
             classes = list(self.classes)
-        checks = (
+        arc_fields = {"capacity", "free_flow_time", "alpha", "beta", "vdf"}
+        checks = () if changed is not None and not changed & arc_fields else (
             ("capacity", self.capacity <= 0, "must be > 0"),
             ("free_flow_time", ~(self.free_flow_time >= 0), "must be >= 0"),
             ("alpha", ~(self.alpha >= 0), "must be >= 0"),
@@ -124,8 +125,7 @@ class AssignmentProblem:
             ("capacity", (self.vdf == _vdf.QUEUE) & ~np.isfinite(self.capacity), "queue capacity must be finite"),
             ("vdf", ~np.isin(self.vdf, (_vdf.BPR, _vdf.CONICAL, _vdf.QUEUE)), "must be a known kind (0, 1, 2)"),
         )
-        arc_fields = {"capacity", "free_flow_time", "alpha", "beta", "vdf"}
-        for name, bad, what in checks if changed is None or changed & arc_fields else ():
+        for name, bad, what in checks:
             idx = np.flatnonzero(bad)
             if idx.size:
                 a = int(idx[0])
