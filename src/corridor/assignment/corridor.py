@@ -556,21 +556,25 @@ def assign_corridor(
 
 def solve_freight(fp: FreightProblem, *, algorithm: str = "gp", gap: float = 1e-6, max_iter: int = 1000,
                   callback: Callable[[dict], None] | None = None, route_choice: str | None = None,
-                  theta_relative: float | None = None, start=None):
+                  theta_relative: float | None = None, start=None, theta: np.ndarray | None = None):
     """Solve a built freight problem with its assumptions' route choice (see :func:`assign_corridor`):
     ``(result, model solved, theta_relative or None)``. The uncertainty sweep re-solves drawn problems with it,
-    each from the central solution's paths (``start``, a logit warm start; ignored for the UE)."""
+    each from the central solution's paths (``start``, a logit warm start; ignored for the UE). ``theta``: the
+    logit's θ per class and O–D pair when already computed (:func:`relative_theta` of these costs and
+    ``theta_relative``, e.g. for another demand on the same network; the pairs with demand must be covered)."""
     rc = fp.assumptions.route_choice
     model = route_choice or (rc.model.value if rc is not None and algorithm == "gp" else "ue")
-    theta = None
-    if model == "logit":
+    if model != "logit":
+        theta = None
+    else:
         if theta_relative is None:
             if rc is None:
                 raise ValidationError("logit route choice needs theta_relative (none in the freight assumptions)")
             theta_relative = rc.theta_relative.value
         if not theta_relative > 0:
             raise ValidationError(f"theta_relative must be > 0 (got {theta_relative})")
-        theta = relative_theta(fp.problem, theta_relative)
+        if theta is None:
+            theta = relative_theta(fp.problem, theta_relative)
     choice_set = {"alternatives": int(rc.alternatives.value), "penalty": float(rc.penalty.value)} \
         if model == "logit" and rc is not None else {}
     if model == "logit" and start is not None:

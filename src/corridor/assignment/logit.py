@@ -122,6 +122,15 @@ def _theta_per_od(p: AssignmentProblem, theta, od_class, od_o, od_d) -> np.ndarr
     return th
 
 
+#: predecessor entries (groups × nodes) a batch of trees may hold: small graphs build all their groups' trees in
+#: one call (the trees are independent: the batch changes no result, only the calls)
+TREE_BATCH_NODES = 1 << 16
+
+
+def _tree_batch(n_grp: int, n: int) -> int:
+    return max(1, min(n_grp, max(16, TREE_BATCH_NODES // max(n, 1))))
+
+
 def _shortest_paths(p: AssignmentProblem, t: np.ndarray, fixed: np.ndarray, st,
                     cost: np.ndarray | None = None) -> list[np.ndarray | None]:
     """Each O–D pair's shortest path (arcs destination → origin) at times ``t``; None where unreachable. With
@@ -133,7 +142,7 @@ def _shortest_paths(p: AssignmentProblem, t: np.ndarray, fixed: np.ndarray, st,
     else:
         grp_class = np.arange(n_grp, dtype=np.int32)
     lanes = _kernels.lanes(_kernels.n_threads(), n)
-    batch = max(1, min(16, n_grp))
+    batch = _tree_batch(n_grp, n)
     preds = np.empty((batch, n), dtype=np.int32)
     od_sp = np.empty(n_od)
     out: list[np.ndarray | None] = [None] * n_od
@@ -153,7 +162,7 @@ def pair_costs(p: AssignmentProblem, t: np.ndarray, fixed: np.ndarray, st=None) 
     n, n_grp = p.n_nodes, len(grp_class)
     cost = np.ascontiguousarray(t[None, :] + fixed)
     lanes = _kernels.lanes(_kernels.n_threads(), n)
-    batch = max(1, min(16, n_grp))
+    batch = _tree_batch(n_grp, n)
     preds = np.empty((batch, n), dtype=np.int32)
     od_sp = np.empty(len(od_dest))
     for g0 in range(0, n_grp, batch):

@@ -28,6 +28,7 @@ from corridor.assignment.corridor import (
     path_project_tonnes,
     project_link_modes,
     project_selection,
+    relative_theta,
     solve_freight,
     with_demand,
 )
@@ -114,6 +115,14 @@ class PreparedStudy:
         with _openmp().limit(limits=1):
             return self._evaluate(dict(values or {}))
 
+    def theta(self, fp: FreightProblem, theta_relative: float | None) -> np.ndarray | None:
+        """The logit θ of a drawn problem (:func:`relative_theta` at the drawn dispersion, or the assumptions');
+        None when its route choice is not the logit."""
+        rc = fp.assumptions.route_choice
+        if rc is None or rc.model.value != "logit":
+            return None
+        return relative_theta(fp.problem, rc.theta_relative.value if theta_relative is None else theta_relative)
+
     def generates(self, year: int) -> bool:
         """The project's demand in ``year`` takes generated traffic (a forecast, from its opening year)."""
         return self.forecast is not None and year >= self.forecast.opening_year.value
@@ -144,16 +153,16 @@ class PreparedStudy:
                 fp, tolls = apply_draw(fp, self.targets.get((sc, y), {}), self.link_ranges, net_values,
                                        self.tolls[(sc, y)])
                 # the assumptions' route choice, as run_study, at the drawn logit dispersion if one is drawn
-                r, _, _ = solve_freight(fp, gap=GAP, theta_relative=values.get(THETA),
-                                        start=self.starts.get((sc, y)))
+                theta = self.theta(fp, values.get(THETA))
+                r, _, _ = solve_freight(fp, gap=GAP, start=self.starts.get((sc, y)), theta=theta)
                 if sc == self.project and self.generates(y):
                     # as run_study: the traffic the project's costs generate against the comparison's, re-solved
                     (f0, r0), costs = solved[self.without], od_cost_matrix(fp, r)
                     factor = generation_factors(row_costs(f0, od_cost_matrix(f0, r0)), row_costs(fp, costs),
                                                 elasticity)
                     fp = with_demand(fp, fp.demand["tonnes_per_yr"].to_numpy(float) * factor)
-                    r, _, _ = solve_freight(fp, gap=GAP, theta_relative=values.get(THETA),
-                                            start=self.starts.get((sc, y, "generated")))
+                    # the same costs (only the demand changed): the same θ, where the generated traffic has demand
+                    r, _, _ = solve_freight(fp, gap=GAP, start=self.starts.get((sc, y, "generated")), theta=theta)
                 solved[sc] = (fp, r)
                 totals[sc] = class_totals(fp, r, tolls)
                 tkm[sc] = self.modes[(sc, y)].tkm(fp, r)
