@@ -146,7 +146,8 @@ def class_matrices(o_z: np.ndarray, d_z: np.ndarray, d_class: np.ndarray, served
     """Each class's O-D matrix (zones x zones, t/yr) of the served demand rows (rows of one cell summed in row
     order)."""
     cell = (np.asarray(d_class, np.int64) * n_zones + o_z) * n_zones + d_z
-    mats = np.bincount(cell[served], weights=np.asarray(tonnes, float)[served], minlength=n_classes * n_zones * n_zones)
+    mats = np.bincount(cell[served], weights=np.asarray(tonnes, float)[served],
+                       minlength=n_classes * n_zones * n_zones).astype(float, copy=False)  # float when empty too
     return list(mats.reshape(n_classes, n_zones, n_zones))
 
 
@@ -416,7 +417,7 @@ def path_project_tonnes(fp: FreightProblem, r: AssignmentResult, project: np.nda
     flow = ps.p_flow[rows]
     path, mode = pairs // len(out), pairs % len(out)
     keep = flow[path] > 0
-    sums = np.bincount(mode[keep], weights=flow[path[keep]], minlength=len(out))
+    sums = np.bincount(mode[keep], weights=flow[path[keep]], minlength=len(out)).astype(float, copy=False)
     return {k: float(v) for k, v in zip(out, sums, strict=True)}
 
 

@@ -101,11 +101,15 @@ class _Incidence(NamedTuple):
 
     def arc_flows(self, f: np.ndarray) -> np.ndarray:
         """Arc flows of path flows ``f`` (incidence @ f)."""
-        return np.bincount(self.rows, weights=f[self.owner], minlength=self.m)
+        return np.bincount(self.rows, weights=f[self.owner], minlength=self.m).astype(float, copy=False)
+
+    def path_sums_of(self, entries: np.ndarray, n_paths: int) -> np.ndarray:
+        """Each path's sum of per-entry values (one per entry of ``rows``)."""
+        return np.bincount(self.owner, weights=entries, minlength=n_paths).astype(float, copy=False)
 
     def path_sums(self, v: np.ndarray, n_paths: int) -> np.ndarray:
         """Each path's sum of the arc values ``v`` (incidenceᵀ @ v)."""
-        return np.bincount(self.owner, weights=v[self.rows], minlength=n_paths)
+        return np.bincount(self.owner, weights=v[self.rows], minlength=n_paths).astype(float, copy=False)
 
 
 def _theta_per_od(p: AssignmentProblem, theta, od_class, od_o, od_d) -> np.ndarray:
@@ -287,7 +291,7 @@ def run_logit(
         inc = ps.incidence(m)
         od = np.asarray(ps.od, dtype=np.int64)
         cls = od_class[od]
-        fixed_p = np.bincount(inc.owner, weights=costs.fixed0[cls[inc.owner], inc.rows], minlength=od.size)
+        fixed_p = inc.path_sums_of(costs.fixed0[cls[inc.owner], inc.rows], od.size)  # Σ over each path's arcs
         return (inc, od.size, od, cls, fixed_p, theta_od[od],
                 _Dense.of(p, inc, od.size) if od.size <= NEWTON_MAX_PATHS else None, None)
 
@@ -351,7 +355,8 @@ def run_logit(
         if converged:
             break
     n_cls = len(p.classes)
-    xc = np.bincount(cls[inc.owner] * m + inc.rows, weights=f[inc.owner], minlength=n_cls * m).reshape(n_cls, m)
+    xc = np.bincount(cls[inc.owner] * m + inc.rows, weights=f[inc.owner], minlength=n_cls * m).astype(float)
+    xc = xc.reshape(n_cls, m)
     t = arc_times(p, costs.pce @ xc)
     sptt = float(od_dem @ _pair_min(inc.path_sums(t, n_p) + fixed_p, od, n_od))
     return AssignmentResult.build(p, "logit", costs, xc, relative_gap=g, sptt=sptt, converged=converged,
@@ -394,10 +399,12 @@ def _newton(dn: _Dense, c: np.ndarray, fixed_p: np.ndarray, theta_p: np.ndarray,
     the flows ``y(c)`` stay positive and keep each pair's demand whatever the step, and a path's flow moves by
     orders of magnitude in one step when its cost says so (a Newton step in the flows, on Fisk's objective or on
     ``f − y``, must stop short of zero flows and crawls there). The step is halved until ``|G|²`` falls enough
-    (Armijo). Compiled (:func:`_logit.newton_step`): the Jacobian from the used arcs' path lists, LU by LAPACK."""
+    (Armijo). Compiled (:func:`_newton.newton_step`): the Jacobian from the used arcs' path lists, LU by LAPACK."""
+    from corridor.assignment import _newton as kernel  # loads SciPy (LAPACK): only once a Newton step runs
+
     cn = np.array(c, dtype=float)
     y = np.empty(cn.size)
-    step = _logit.newton_step(dn.p_ptr, dn.p_arcs, dn.a_ptr, dn.a_paths, *dn.vdf, cn,
+    step = kernel.newton_step(dn.p_ptr, dn.p_arcs, dn.a_ptr, dn.a_paths, *dn.vdf, cn,
                               np.ascontiguousarray(fixed_p, dtype=float), np.ascontiguousarray(theta_p, dtype=float),
                               np.ascontiguousarray(od, dtype=np.int64), np.ascontiguousarray(dem, dtype=float), y)
     return (cn, y, step) if step > 0.0 else (c, None, 0.0)

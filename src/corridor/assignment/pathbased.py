@@ -73,7 +73,12 @@ _STACK_MAX = 1 << 20
 
 def _od_structure(p: AssignmentProblem):
     """Groups (class, origin) and their O–D pairs with positive demand (intrazonal left out), pairs ordered by
-    class, origin, destination; built whole-array (no per-origin temporaries left behind in the heap)."""
+    class, origin, destination; built whole-array (no per-origin temporaries left behind in the heap). Computed
+    once per problem (read-only arrays)."""
+    return p.cached("od_structure", _make_od_structure)
+
+
+def _make_od_structure(p: AssignmentProblem):
     zn = p.zone_nodes
     other = zn[:, None] != zn[None, :]
     if len(p.classes) > 1 and len(p.classes) * other.size <= _STACK_MAX:  # small: all classes at once

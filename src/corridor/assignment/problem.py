@@ -56,6 +56,9 @@ class AssignmentProblem:
     node_labels: np.ndarray | None = None
     link_labels: np.ndarray | None = None
     name: str = "network"
+    #: arrays computed from the fields once (fixed_costs, the O–D structure), read-only; a derived or replaced
+    #: problem starts its own
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if self.vdf is None:
@@ -87,6 +90,7 @@ class AssignmentProblem:
             raise TypeError(f"unknown fields {sorted(unknown)}")
         out = object.__new__(type(self))
         out.__dict__.update(self.__dict__)
+        object.__setattr__(out, "_cache", {})
         for name, value in changes.items():
             dtype = (np.int64 if name in _INDEX else np.float64 if name in _ARC_FLOAT else np.int8 if name == "vdf"
                      else np.bool_ if name == "no_through" else None)
@@ -185,8 +189,24 @@ class AssignmentProblem:
         if problems:
             raise ValidationError(problems)
 
+    def cached(self, key: str, make):
+        """``make(self)`` computed once per problem (its arrays made read-only): the fields are not changed after
+        construction (derive or replace make a new problem)."""
+        out = self._cache.get(key)
+        if out is None:
+            out = make(self)
+            for a in out if isinstance(out, tuple) else (out,):
+                if isinstance(a, np.ndarray):
+                    a.setflags(write=False)
+            self._cache[key] = out
+        return out
+
     def fixed_costs(self) -> np.ndarray:
-        """Per-class fixed generalised cost per arc (classes × arcs), ``inf`` where an arc is not allowed."""
+        """Per-class fixed generalised cost per arc (classes × arcs), ``inf`` where an arc is not allowed
+        (read-only: computed once)."""
+        return self.cached("fixed_costs", AssignmentProblem._fixed_costs)
+
+    def _fixed_costs(self) -> np.ndarray:
         out = np.zeros((len(self.classes), self.n_arcs))
         for k, c in enumerate(self.classes):
             if c.value_of_time is not None:

@@ -168,7 +168,7 @@ def od_cost_matrix(fp: FreightProblem, r: AssignmentResult) -> np.ndarray:
     use = flow > 0
     cell = ((cls * n_z + ps.od_origin[ods]) * n_z + ps.od_dest[ods])[use]
     w = np.bincount(cell, weights=flow[use] * cost_h[use] * fp.value_of_time[cls[use]], minlength=n_c * n_z * n_z)
-    t = np.bincount(cell, weights=flow[use], minlength=n_c * n_z * n_z)
+    t = np.bincount(cell, weights=flow[use], minlength=n_c * n_z * n_z).astype(float, copy=False)
     w, t = w.reshape(n_c, n_z, n_z), t.reshape(n_c, n_z, n_z)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(t > 0, w / np.where(t > 0, t, 1.0), np.nan)

@@ -1,0 +1,134 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Compiled Newton step of the path-based logit SUE on a small path set (see ``corridor.assignment.logit._newton``):
+the Jacobian from the used arcs' path lists, LU by LAPACK (SciPy's ``cython_lapack``: this module loads SciPy,
+so it is imported only when a logit solve takes Newton steps), the Armijo search in C.
+"""
+
+from libc.math cimport INFINITY, exp
+from libc.stdint cimport int64_t
+from libc.stdlib cimport free, malloc
+from libc.string cimport memset
+from scipy.linalg.cython_lapack cimport dgetrf, dgetrs
+
+from corridor.assignment._vdf cimport vdf_deriv, vdf_time
+
+
+cdef double _residual(const double* c, Py_ssize_t n_p, Py_ssize_t n_u, Py_ssize_t n_od,
+                      const int64_t* p_ptr, const int64_t* p_arcs, const int64_t* a_ptr, const int64_t* a_paths,
+                      const signed char* kind, const double* t0, const double* cap, const double* alpha,
+                      const double* beta, const double* fixed_p, const double* theta_p, const int64_t* od,
+                      const double* dem, double* cmin, double* tot, double* y, double* x, double* t,
+                      double* r) noexcept nogil:
+    """The logit split ``y`` at path costs ``c``, its used-arc flows ``x`` and times ``t``, and the residual
+    ``r = c − C(y)`` (C: path costs at flows y); returns ``r·r``."""
+    cdef Py_ssize_t i, j, k
+    cdef double s, out = 0.0
+    for k in range(n_od):
+        cmin[k] = INFINITY
+        tot[k] = 0.0
+    for i in range(n_p):
+        if c[i] < cmin[od[i]]:
+            cmin[od[i]] = c[i]
+    for i in range(n_p):
+        s = -theta_p[i] * (c[i] - cmin[od[i]])
+        y[i] = exp(s if s > -600.0 else -600.0)
+        tot[od[i]] += y[i]
+    for i in range(n_p):
+        y[i] = dem[od[i]] * y[i] / tot[od[i]]
+    for j in range(n_u):
+        s = 0.0
+        for k in range(a_ptr[j], a_ptr[j + 1]):
+            s += y[a_paths[k]]
+        x[j] = s
+        t[j] = vdf_time(kind[j], t0[j], cap[j], alpha[j], beta[j], s)
+    for i in range(n_p):
+        s = fixed_p[i]
+        for k in range(p_ptr[i], p_ptr[i + 1]):
+            s += t[p_arcs[k]]
+        r[i] = c[i] - s
+        out += r[i] * r[i]
+    return out
+
+
+def newton_step(const int64_t[::1] p_ptr, const int64_t[::1] p_arcs, const int64_t[::1] a_ptr,
+                const int64_t[::1] a_paths, const signed char[::1] kind, const double[::1] t0,
+                const double[::1] cap, const double[::1] alpha, const double[::1] beta, double[::1] c,
+                const double[::1] fixed_p, const double[::1] theta_p, const int64_t[::1] od,
+                const double[::1] dem, double[::1] y_out) -> float:
+    """One Newton step on the logit SUE fixed point in path costs (see ``corridor.assignment.logit._newton``):
+    paths as lists of used arcs (``p_ptr``/``p_arcs``), used arcs as lists of paths (``a_ptr``/``a_paths``),
+    the used arcs' volume-delay arrays. ``c`` is updated in place and ``y_out`` gets the logit split at the new
+    costs; returns the step (0: singular or no descent, ``c`` unchanged)."""
+    cdef Py_ssize_t n_p = c.shape[0], n_u = t0.shape[0], n_od = dem.shape[0], i, j, k, q, it
+    cdef int n = <int>n_p, nrhs = 1, info = 0
+    cdef char trans = b'T'
+    cdef double* work = <double*>malloc((n_p * n_p + n_p * n_od + 6 * n_p + 3 * n_u + 2 * n_od) * sizeof(double))
+    cdef int* piv = <int*>malloc((n_p + 1) * sizeof(int))
+    if work == NULL or piv == NULL:
+        free(work)
+        free(piv)
+        raise MemoryError()
+    cdef double* jac = work
+    cdef double* srow = jac + n_p * n_p
+    cdef double* y = srow + n_p * n_od
+    cdef double* r = y + n_p
+    cdef double* dc = r + n_p
+    cdef double* cn = dc + n_p
+    cdef double* yn = cn + n_p
+    cdef double* rn = yn + n_p
+    cdef double* x = rn + n_p
+    cdef double* t = x + n_u
+    cdef double* dt = t + n_u
+    cdef double* cmin = dt + n_u
+    cdef double* tot = cmin + n_od
+    cdef double g0, gn, lam = 1.0, d, h, out = 0.0
+    try:
+        with nogil:
+            g0 = _residual(&c[0], n_p, n_u, n_od, &p_ptr[0], &p_arcs[0], &a_ptr[0], &a_paths[0], &kind[0], &t0[0],
+                           &cap[0], &alpha[0], &beta[0], &fixed_p[0], &theta_p[0], &od[0], &dem[0], cmin, tot, y,
+                           x, t, r)
+            # H = Δᵀ diag(t') Δ (paths × paths), summed over the used arcs' path lists
+            memset(jac, 0, n_p * n_p * sizeof(double))
+            for j in range(n_u):
+                dt[j] = vdf_deriv(kind[j], t0[j], cap[j], alpha[j], beta[j], x[j])
+                if dt[j] == 0.0:
+                    continue
+                for k in range(a_ptr[j], a_ptr[j + 1]):
+                    i = a_paths[k]
+                    for q in range(a_ptr[j], a_ptr[j + 1]):
+                        jac[i * n_p + a_paths[q]] += dt[j]
+            # J = I + H Θ, Θ = θ (diag y − y yᵀ / d) within each pair: J_iq = δ_iq + θ_q y_q (H_iq − S_i,od(q)),
+            # S_ik = Σ_{p in pair k} H_ip y_p / d_k
+            memset(srow, 0, n_p * n_od * sizeof(double))
+            for i in range(n_p):
+                for q in range(n_p):
+                    srow[i * n_od + od[q]] += jac[i * n_p + q] * y[q]
+            for i in range(n_p):
+                for q in range(n_p):
+                    d = dem[od[q]]
+                    h = jac[i * n_p + q] - srow[i * n_od + od[q]] / d
+                    jac[i * n_p + q] = theta_p[q] * y[q] * h
+                jac[i * n_p + i] += 1.0
+                dc[i] = -r[i]
+            # row-major J is column-major Jᵀ: factor it, solve with the transpose
+            dgetrf(&n, &n, jac, &n, piv, &info)
+            if info == 0:
+                dgetrs(&trans, &n, &nrhs, jac, &n, piv, dc, &n, &info)
+            if info == 0:
+                for it in range(30):
+                    for i in range(n_p):
+                        cn[i] = c[i] + lam * dc[i]
+                    gn = _residual(cn, n_p, n_u, n_od, &p_ptr[0], &p_arcs[0], &a_ptr[0], &a_paths[0], &kind[0],
+                                   &t0[0], &cap[0], &alpha[0], &beta[0], &fixed_p[0], &theta_p[0], &od[0], &dem[0],
+                                   cmin, tot, yn, x, t, rn)
+                    if gn <= (1.0 - 1e-4 * lam) * g0:
+                        for i in range(n_p):
+                            c[i] = cn[i]
+                            y_out[i] = yn[i]
+                        out = lam
+                        break
+                    lam *= 0.5
+    finally:
+        free(work)
+        free(piv)
+    return out
