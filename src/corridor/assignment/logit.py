@@ -261,7 +261,7 @@ def run_logit(
     started = _time.perf_counter()
     if any(c.pce != 1.0 for c in p.classes):
         raise ValidationError("logit route choice needs pce = 1 for every class (Fisk's objective in vehicles)")
-    costs = ClassCosts.of(p)
+    costs = p.cached("class_costs", ClassCosts.of)
     st = _od_structure(p)
     od_class, od_o, od_d, od_dem = st[3], st[4], st[5], st[7]
     n_od, m = len(od_dem), p.n_arcs
@@ -381,8 +381,12 @@ class _Dense(NamedTuple):
 
     @classmethod
     def of(cls, p: AssignmentProblem, inc: _Incidence, n_paths: int) -> _Dense:
-        used, local = np.unique(inc.rows, return_inverse=True)
-        local = local.astype(np.int64)
+        mark = np.zeros(inc.m, dtype=bool)
+        mark[inc.rows] = True
+        used = np.flatnonzero(mark)
+        index = np.zeros(inc.m, dtype=np.int64)
+        index[used] = np.arange(used.size)
+        local = index[inc.rows]
         order = np.argsort(local, kind="stable")
         a_ptr = np.r_[0, np.cumsum(np.bincount(local, minlength=used.size))].astype(np.int64)
         p_ptr = np.r_[0, np.cumsum(np.bincount(inc.owner, minlength=n_paths))].astype(np.int64)
@@ -452,10 +456,12 @@ def _path_set(st, ps: _Paths, od: np.ndarray, f: np.ndarray) -> PathSet:
     lens = np.array([len(a) for a in ps.arcs], dtype=np.int32)
     pool = np.concatenate(ps.arcs).astype(np.int32) if ps.arcs else np.zeros(0, np.int32)
     p_start = np.r_[0, np.cumsum(lens)[:-1]].astype(np.int64)
+    # each pair's paths linked in the set's order: first the lowest index, each to the next of its pair
     od_first = np.full(n_od, -1, dtype=np.int32)
     p_next = np.full(len(ps.arcs), -1, dtype=np.int32)
-    for r in range(len(ps.arcs) - 1, -1, -1):
-        k = od[r]
-        p_next[r] = od_first[k]
-        od_first[k] = r
+    order = np.argsort(od, kind="stable")
+    same = od[order[1:]] == od[order[:-1]]
+    p_next[order[:-1][same]] = order[1:][same]
+    head = np.r_[True, ~same] if order.size else np.zeros(0, bool)
+    od_first[od[order[head]]] = order[head]
     return PathSet(st[3], st[4], st[5], od_first, p_next, p_start, lens, f.copy(), pool)
