@@ -59,17 +59,24 @@ def newton_step(const int64_t[::1] p_ptr, const int64_t[::1] p_arcs, const int64
     paths as lists of used arcs (``p_ptr``/``p_arcs``), used arcs as lists of paths (``a_ptr``/``a_paths``),
     the used arcs' volume-delay arrays. ``c`` is updated in place and ``y_out`` gets the logit split at the new
     costs; returns the step (0: singular or no descent, ``c`` unchanged)."""
-    cdef Py_ssize_t n_p = c.shape[0], n_u = t0.shape[0], n_od = dem.shape[0], i, j, k, q, it
+    cdef Py_ssize_t n_p = c.shape[0], n_u = t0.shape[0], n_od = dem.shape[0], i, j, k, q, it, qq, pp, m_r
     cdef int n = <int>n_p, nrhs = 1, info = 0
     cdef char trans = b'T'
-    cdef double* work = <double*>malloc((n_p * n_p + n_p * n_od + 6 * n_p + 3 * n_u + 2 * n_od) * sizeof(double))
+    cdef double* work = <double*>malloc((2 * n_p * n_p + n_p * n_od + 7 * n_p + 3 * n_u + 2 * n_od) * sizeof(double))
     cdef int* piv = <int*>malloc((n_p + 1) * sizeof(int))
-    if work == NULL or piv == NULL:
+    cdef int64_t* iwork = <int64_t*>malloc((2 * n_p + n_od + 1) * sizeof(int64_t))
+    if work == NULL or piv == NULL or iwork == NULL:
         free(work)
         free(piv)
+        free(iwork)
         raise MemoryError()
+    cdef int64_t* ref = iwork  # each pair's first path (-1: none)
+    cdef int64_t* col = ref + n_od  # each path's index among the others (-1: a first path)
+    cdef int64_t* nr = col + n_p  # the other paths
     cdef double* jac = work
-    cdef double* srow = jac + n_p * n_p
+    cdef double* kmat = jac + n_p * n_p
+    cdef double* z = kmat + n_p * n_p
+    cdef double* srow = z + n_p
     cdef double* y = srow + n_p * n_od
     cdef double* r = y + n_p
     cdef double* dc = r + n_p
@@ -97,23 +104,55 @@ def newton_step(const int64_t[::1] p_ptr, const int64_t[::1] p_arcs, const int64
                     i = a_paths[k]
                     for q in range(a_ptr[j], a_ptr[j + 1]):
                         jac[i * n_p + a_paths[q]] += dt[j]
-            # J = I + H Θ, Θ = θ (diag y − y yᵀ / d) within each pair: J_iq = δ_iq + θ_q y_q (H_iq − S_i,od(q)),
-            # S_ik = Σ_{p in pair k} H_ip y_p / d_k
+            # J = I + H Θ, Θ = θ (diag y − y yᵀ / d) within each pair: column q of H Θ is
+            # K_iq = θ_q y_q (H_iq − S_i,od(q)), S_ik = Σ_{p in pair k} H_ip y_p / d_k. Θ 1 = 0 on each pair (a
+            # shift of a pair's costs moves no flow), so with dc = s_k + z_p (z = 0 on each pair's first path)
+            # the step solves the smaller system of the other paths' rows minus their first path's row,
+            # (I + K_p − K_first(p)) z = −(r_p − r_first(p)), then s_k = −r_first − K_first · z
+            for k in range(n_od):
+                ref[k] = -1
+            m_r = 0
+            for i in range(n_p):
+                if ref[od[i]] < 0:
+                    ref[od[i]] = i
+                    col[i] = -1
+                else:
+                    col[i] = m_r
+                    nr[m_r] = i
+                    m_r += 1
             memset(srow, 0, n_p * n_od * sizeof(double))
             for i in range(n_p):
                 for q in range(n_p):
                     srow[i * n_od + od[q]] += jac[i * n_p + q] * y[q]
             for i in range(n_p):
-                for q in range(n_p):
+                for qq in range(m_r):
+                    q = nr[qq]
                     d = dem[od[q]]
                     h = jac[i * n_p + q] - srow[i * n_od + od[q]] / d
-                    jac[i * n_p + q] = theta_p[q] * y[q] * h
-                jac[i * n_p + i] += 1.0
-                dc[i] = -r[i]
-            # row-major J is column-major Jᵀ: factor it, solve with the transpose
-            dgetrf(&n, &n, jac, &n, piv, &info)
+                    kmat[i * m_r + qq] = theta_p[q] * y[q] * h
+            for pp in range(m_r):
+                i = nr[pp]
+                q = ref[od[i]]
+                for qq in range(m_r):
+                    jac[pp * m_r + qq] = kmat[i * m_r + qq] - kmat[q * m_r + qq]
+                jac[pp * m_r + pp] += 1.0
+                z[pp] = -(r[i] - r[q])
+            # row-major is column-major transposed: factor it, solve with the transpose
+            n = <int>m_r
+            if m_r > 0:
+                dgetrf(&n, &n, jac, &n, piv, &info)
+                if info == 0:
+                    dgetrs(&trans, &n, &nrhs, jac, &n, piv, z, &n, &info)
             if info == 0:
-                dgetrs(&trans, &n, &nrhs, jac, &n, piv, dc, &n, &info)
+                for i in range(n_p):
+                    if col[i] < 0:
+                        h = -r[i]
+                        for qq in range(m_r):
+                            h -= kmat[i * m_r + qq] * z[qq]
+                        dc[i] = h
+                for i in range(n_p):
+                    if col[i] >= 0:
+                        dc[i] = dc[ref[od[i]]] + z[col[i]]
             if info == 0:
                 for it in range(30):
                     for i in range(n_p):
@@ -131,4 +170,5 @@ def newton_step(const int64_t[::1] p_ptr, const int64_t[::1] p_arcs, const int64
     finally:
         free(work)
         free(piv)
+        free(iwork)
     return out
