@@ -6,7 +6,6 @@ so it is imported only when a logit solve takes Newton steps), the Armijo search
 
 from libc.math cimport INFINITY, exp
 from libc.stdint cimport int64_t
-from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 from scipy.linalg.cython_lapack cimport dgetrf, dgetrs
 
@@ -54,22 +53,25 @@ def newton_step(const int64_t[::1] p_ptr, const int64_t[::1] p_arcs, const int64
                 const int64_t[::1] a_paths, const signed char[::1] kind, const double[::1] t0,
                 const double[::1] cap, const double[::1] alpha, const double[::1] beta, double[::1] c,
                 const double[::1] fixed_p, const double[::1] theta_p, const int64_t[::1] od,
-                const double[::1] dem, double[::1] y_out) -> float:
+                const double[::1] dem, double[::1] y_out, double[::1] scratch, int64_t[::1] iscratch,
+                int[::1] pivots) -> float:
     """One Newton step on the logit SUE fixed point in path costs (see ``corridor.assignment.logit._newton``):
     paths as lists of used arcs (``p_ptr``/``p_arcs``), used arcs as lists of paths (``a_ptr``/``a_paths``),
     the used arcs' volume-delay arrays. ``c`` is updated in place and ``y_out`` gets the logit split at the new
-    costs; returns the step (0: singular or no descent, ``c`` unchanged)."""
+    costs; returns the step (0: singular or no descent, ``c`` unchanged). ``scratch``, ``iscratch`` and ``pivots``:
+    work arrays of at least :func:`scratch_sizes` (the caller keeps them: no large allocation per step, which
+    a process whose allocator returns big blocks to the system at once, as Dask's workers do, pays in page
+    faults)."""
     cdef Py_ssize_t n_p = c.shape[0], n_u = t0.shape[0], n_od = dem.shape[0], i, j, k, q, it, qq, pp, m_r
     cdef int n = <int>n_p, nrhs = 1, info = 0
     cdef char trans = b'T'
-    cdef double* work = <double*>malloc((2 * n_p * n_p + n_p * n_od + 7 * n_p + 3 * n_u + 2 * n_od) * sizeof(double))
-    cdef int* piv = <int*>malloc((n_p + 1) * sizeof(int))
-    cdef int64_t* iwork = <int64_t*>malloc((2 * n_p + n_od + 1) * sizeof(int64_t))
-    if work == NULL or piv == NULL or iwork == NULL:
-        free(work)
-        free(piv)
-        free(iwork)
-        raise MemoryError()
+    cdef Py_ssize_t need_d, need_i
+    need_d, need_i = scratch_sizes(n_p, n_u, n_od)
+    if scratch.shape[0] < need_d or iscratch.shape[0] < need_i or pivots.shape[0] < n_p + 1:
+        raise ValueError("newton_step: work arrays too small (see scratch_sizes)")
+    cdef double* work = &scratch[0]
+    cdef int* piv = &pivots[0]
+    cdef int64_t* iwork = &iscratch[0]
     cdef int64_t* ref = iwork  # each pair's first path (-1: none)
     cdef int64_t* col = ref + n_od  # each path's index among the others (-1: a first path)
     cdef int64_t* nr = col + n_p  # the other paths
@@ -89,7 +91,7 @@ def newton_step(const int64_t[::1] p_ptr, const int64_t[::1] p_arcs, const int64
     cdef double* cmin = dt + n_u
     cdef double* tot = cmin + n_od
     cdef double g0, gn, lam = 1.0, d, h, out = 0.0
-    try:
+    if True:
         with nogil:
             g0 = _residual(&c[0], n_p, n_u, n_od, &p_ptr[0], &p_arcs[0], &a_ptr[0], &a_paths[0], &kind[0], &t0[0],
                            &cap[0], &alpha[0], &beta[0], &fixed_p[0], &theta_p[0], &od[0], &dem[0], cmin, tot, y,
@@ -167,8 +169,10 @@ def newton_step(const int64_t[::1] p_ptr, const int64_t[::1] p_arcs, const int64
                         out = lam
                         break
                     lam *= 0.5
-    finally:
-        free(work)
-        free(piv)
-        free(iwork)
     return out
+
+
+cpdef tuple scratch_sizes(Py_ssize_t n_p, Py_ssize_t n_u, Py_ssize_t n_od):
+    """(doubles, int64s) :func:`newton_step` needs for ``n_p`` paths on ``n_u`` used arcs and ``n_od`` pairs (and
+    ``n_p + 1`` pivots)."""
+    return 2 * n_p * n_p + n_p * n_od + 7 * n_p + 3 * n_u + 2 * n_od, 2 * n_p + n_od + 1

@@ -27,6 +27,7 @@ column generation at the final costs adds no path.
 
 from __future__ import annotations
 
+import threading
 import time as _time
 import weakref
 from collections.abc import Callable
@@ -410,8 +411,24 @@ def _newton(dn: _Dense, c: np.ndarray, fixed_p: np.ndarray, theta_p: np.ndarray,
     y = np.empty(cn.size)
     step = kernel.newton_step(dn.p_ptr, dn.p_arcs, dn.a_ptr, dn.a_paths, *dn.vdf, cn,
                               np.ascontiguousarray(fixed_p, dtype=float), np.ascontiguousarray(theta_p, dtype=float),
-                              np.ascontiguousarray(od, dtype=np.int64), np.ascontiguousarray(dem, dtype=float), y)
+                              np.ascontiguousarray(od, dtype=np.int64), np.ascontiguousarray(dem, dtype=float), y,
+                              *_scratch(kernel, cn.size, dn.vdf[1].size, dem.size))
     return (cn, y, step) if step > 0.0 else (c, None, 0.0)
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch(kernel, n_p: int, n_u: int, n_od: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """This thread's work arrays for :func:`_newton.newton_step`, grown as needed and kept (no large allocation
+    per step)."""
+    need_d, need_i = kernel.scratch_sizes(n_p, n_u, n_od)
+    have = getattr(_SCRATCH, "arrays", None)
+    if have is None or have[0].size < need_d or have[1].size < need_i or have[2].size < n_p + 1:
+        have = (np.empty(max(need_d, 2 * (have[0].size if have else 0))), np.empty(need_i + 64, dtype=np.int64),
+                np.empty(n_p + 64, dtype=np.intc))
+        _SCRATCH.arrays = have
+    return have
 
 
 def _od_blocks(p: AssignmentProblem, ps: _Paths, od: np.ndarray, n_od: int) -> tuple[np.ndarray, ...]:
