@@ -4,7 +4,7 @@ pyproject.toml."""
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-KERNELS = ("_vdf", "_kernels", "_paths", "_logit")
+KERNELS = ("_vdf", "_kernels", "_paths", "_logit", "_newton")
 
 extensions = [
     Extension(

@@ -195,3 +195,24 @@ def test_malformed_graph_arrays_are_an_error_not_a_crash(change, field):
     p = two_route()
     with pytest.raises(ValidationError, match=f"field '{field}'"):
         dataclasses.replace(p, **{k: np.asarray(v) for k, v in change.items()})
+
+
+def test_a_derived_problem_checks_what_changed():
+    """``derive`` (the sweep's cheap replace) checks the fields it replaces and equals ``dataclasses.replace``."""
+    import dataclasses
+
+    p = two_route()
+    cap = p.capacity * 2
+    q = p.derive(capacity=cap)
+    r = dataclasses.replace(p, capacity=cap)
+    assert np.array_equal(q.capacity, r.capacity) and q.classes is p.classes and q.indptr is p.indptr
+    assert assign(q, gap=1e-9).flow == pytest.approx(assign(r, gap=1e-9).flow, abs=1e-9)
+    with pytest.raises(ValidationError, match="capacity"):
+        p.derive(capacity=-cap)
+    with pytest.raises(ValidationError, match="one value per arc"):
+        p.derive(free_flow_time=p.free_flow_time[:1])
+    bad = dataclasses.replace(p.classes[0], demand=-p.classes[0].demand)
+    with pytest.raises(ValidationError, match="demand must be finite"):
+        p.derive(classes=(bad,))
+    with pytest.raises(ValidationError, match="field 'head'"):
+        p.derive(head=np.full(p.n_arcs, 99))

@@ -144,3 +144,50 @@ def test_warm_start_keeps_a_solution_and_reaches_another_theta():
     _is_logit_fixed_point(p, warm, 3.0)
     with pytest.raises(ValidationError, match="apply to logit route choice only"):
         assign(p, start=first.paths)
+
+
+def test_the_compiled_newton_step_is_the_dense_newton_step():
+    """The compiled step (reduced system: each pair's cost shift moves no flow) is the dense Newton step
+    ``−(I + Δᵀ diag(t') Δ Θ)⁻¹ G`` of the module docstring, at the step length it returns."""
+    from corridor.assignment import _vdf
+    from corridor.assignment.logit import _Dense, _Incidence, _logit_split, _newton
+
+    rng = np.random.default_rng(7)
+    n_u, n_od = 12, 4
+    kind = np.zeros(n_u, dtype=np.int8)
+    t0, cap = rng.uniform(1, 5, n_u), rng.uniform(50, 150, n_u)
+    alpha, beta = np.full(n_u, 0.15), np.full(n_u, 4.0)
+    od = np.array([0, 0, 0, 1, 1, 2, 3, 3], dtype=np.int64)  # pair 2 has one path
+    arcs = [np.sort(rng.choice(n_u, rng.integers(2, 6), replace=False)).astype(np.int64) for _ in od]
+    dem = rng.uniform(100, 300, n_od)
+    theta_p, fixed_p = np.full(od.size, 0.8), rng.uniform(0, 2, od.size)
+
+    class P:  # the volume-delay arrays of the used arcs (here: all of them)
+        def vdf_arrays(self):
+            return kind, t0, cap, alpha, beta
+
+    inc = _Incidence.of(arcs, n_u)
+    dn = _Dense.of(P(), inc, od.size)
+    a = np.zeros((n_u, od.size))
+    for j, ar in enumerate(arcs):
+        a[ar, j] = 1.0
+
+    def costs(y):
+        t = np.empty(n_u)
+        _vdf.times(kind, t0, cap, alpha, beta, a @ y, t)
+        return a.T @ t + fixed_p
+
+    c = costs(dem[od] / np.bincount(od)[od])
+    y = _logit_split(c, od, theta_p, dem, n_od)
+    r = c - costs(y)
+    dt = np.empty(n_u)
+    _vdf.derivs(kind, t0, cap, alpha, beta, a @ y, dt)
+    same = od[:, None] == od[None, :]
+    big_theta = theta_p[:, None] * (np.diag(y) - same * np.outer(y, y / dem[od]))
+    dc = -np.linalg.solve(np.eye(od.size) + (a.T * dt) @ a @ big_theta, r)
+    cn, yn, step = _newton(dn, c, fixed_p, theta_p, od, dem)
+    assert step > 0
+    np.testing.assert_allclose(cn, c + step * dc, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(yn, _logit_split(cn, od, theta_p, dem, n_od), rtol=1e-12)
+    rn = cn - costs(yn)
+    assert rn @ rn < r @ r

@@ -193,3 +193,4 @@ def trace_paths(const int32_t[:, ::1] preds, const int64_t[::1] tail, const int3
                 n_arcs += 1
                 v = <int32_t>tail[a]
             out[k] = np.asarray(buf[:n_arcs]).copy()
+

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -64,6 +65,14 @@ class FreightProblem:
     @property
     def n_links(self) -> int:
         return self.network.n_links
+
+    @cached_property
+    def demand_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The demand rows' class, origin zone and destination zone indices and served flags as arrays (the same
+        for every problem :func:`with_demand` derives)."""
+        d = self.demand
+        return (d["class_index"].to_numpy(np.int64), d["origin_zone"].to_numpy(np.int64),
+                d["destination_zone"].to_numpy(np.int64), d["served"].to_numpy(bool))
 
     @property
     def unserved(self) -> pd.DataFrame:
@@ -134,25 +143,27 @@ def _link_capacity(net: Network, used: np.ndarray, a: FreightAssumptions) -> tup
 
 def class_matrices(o_z: np.ndarray, d_z: np.ndarray, d_class: np.ndarray, served: np.ndarray, tonnes: np.ndarray,
                    n_classes: int, n_zones: int) -> list[np.ndarray]:
-    """Each class's O-D matrix (zones x zones, t/yr) of the served demand rows."""
-    out = []
-    for k in range(n_classes):
-        mat = np.zeros((n_zones, n_zones))
-        sel = (d_class == k) & served
-        np.add.at(mat, (o_z[sel], d_z[sel]), tonnes[sel])
-        out.append(mat)
-    return out
+    """Each class's O-D matrix (zones x zones, t/yr) of the served demand rows (rows of one cell summed in row
+    order)."""
+    cell = (np.asarray(d_class, np.int64) * n_zones + o_z) * n_zones + d_z
+    mats = np.bincount(cell[served], weights=np.asarray(tonnes, float)[served],
+                       minlength=n_classes * n_zones * n_zones).astype(float, copy=False)  # float when empty too
+    return list(mats.reshape(n_classes, n_zones, n_zones))
 
 
 def with_demand(fp: FreightProblem, tonnes: np.ndarray) -> FreightProblem:
     """``fp`` with its demand rows carrying ``tonnes`` (same rows, zones and classes; the network unchanged): what
-    :func:`freight_problem` builds from those tonnes, without rebuilding the graph."""
-    d = fp.demand
-    mats = class_matrices(d["origin_zone"].to_numpy(), d["destination_zone"].to_numpy(), d["class_index"].to_numpy(),
-                          d["served"].to_numpy(bool), np.asarray(tonnes, float), len(fp.class_keys), len(fp.zones))
+    :func:`freight_problem` builds from those tonnes, without rebuilding the graph (nor checking it again)."""
+    rows = fp.demand_rows
+    tonnes = np.asarray(tonnes, float)
+    mats = class_matrices(rows[1], rows[2], rows[0], rows[3], tonnes, len(fp.class_keys), len(fp.zones))
     p = fp.problem
     classes = tuple(replace(c, demand=m) for c, m in zip(p.classes, mats, strict=True))
-    return replace(fp, problem=replace(p, classes=classes), demand=d.assign(tonnes_per_yr=tonnes))
+    demand = fp.demand.copy(deep=False)
+    demand["tonnes_per_yr"] = tonnes
+    out = replace(fp, problem=p.derive(classes=classes), demand=demand)
+    out.__dict__["demand_rows"] = rows  # the same rows (cached_property's slot)
+    return out
 
 
 def freight_problem(net: Network, demand: pd.DataFrame | None = None, *,
@@ -372,25 +383,42 @@ def project_selection(fp: FreightProblem, rules: RouteFamilies) -> tuple[np.ndar
     return _project_mask(fp.network, rules), _project_modes(fp, rules)
 
 
+def project_link_modes(fp: FreightProblem, project: np.ndarray, modes: Sequence[str]) -> np.ndarray:
+    """Per network link: the index in ``modes`` of its mode where it is a project link (``project``) of one of
+    them, else -1 (what :func:`path_project_tonnes` counts; computed once for many evaluations)."""
+    code = {m: i for i, m in enumerate(dict.fromkeys(modes))}
+    out = np.array([code.get(m, -1) for m in fp.network.links["mode"].to_numpy(dtype=object)], dtype=np.int64)
+    out[~np.asarray(project, dtype=bool)] = -1
+    return out
+
+
 def path_project_tonnes(fp: FreightProblem, r: AssignmentResult, project: np.ndarray,
-                        modes: Sequence[str]) -> dict[str, float]:
+                        modes: Sequence[str], link_mode: np.ndarray | None = None) -> dict[str, float]:
     """Tonnes per year of the paths that use a project link, by mode of that link (``project``, ``modes``: from
-    :func:`project_selection`): ``project_t`` of :func:`corridor_result` without its tables, for many
-    evaluations. Needs a path-based result."""
+    :func:`project_selection`; ``link_mode``: their :func:`project_link_modes`, computed here if not given):
+    ``project_t`` of :func:`corridor_result` without its tables, for many evaluations. Needs a path-based
+    result."""
     if r.paths is None:
         raise ValidationError([Problem("needs a path-based result (algorithm 'gp')", field="algorithm")])
     p, ps = fp.problem, r.paths
-    mode = fp.network.links["mode"].to_numpy(dtype=object)
     out = dict.fromkeys(modes, 0.0)
-    for k in range(len(ps)):
-        for arcs, flow in ps.paths(k):
-            if flow <= 0:
-                continue
-            li = p.arc_link[arcs]
-            li = li[li < fp.n_links]
-            for m in set(mode[li[project[li]]]) & out.keys():
-                out[m] += flow
-    return out
+    if not out or len(ps) == 0:
+        return out
+    if link_mode is None:
+        link_mode = project_link_modes(fp, project, modes)
+    rows, _, pos, owner = ps.flat()
+    li = p.arc_link[ps.pool[pos]]
+    real = li < fp.n_links
+    m = np.full(li.size, -1, dtype=np.int64)
+    m[real] = link_mode[li[real]]
+    hit = m >= 0
+    # each (path, mode) once, in the paths' order: a path counts once per mode of the project links it uses
+    pairs = np.unique(owner[hit] * len(out) + m[hit])
+    flow = ps.p_flow[rows]
+    path, mode = pairs // len(out), pairs % len(out)
+    keep = flow[path] > 0
+    sums = np.bincount(mode[keep], weights=flow[path[keep]], minlength=len(out)).astype(float, copy=False)
+    return {k: float(v) for k, v in zip(out, sums, strict=True)}
 
 
 def _path_table(fp: FreightProblem, r: AssignmentResult, rules: RouteFamilies) -> pd.DataFrame:
@@ -529,21 +557,25 @@ def assign_corridor(
 
 def solve_freight(fp: FreightProblem, *, algorithm: str = "gp", gap: float = 1e-6, max_iter: int = 1000,
                   callback: Callable[[dict], None] | None = None, route_choice: str | None = None,
-                  theta_relative: float | None = None, start=None):
+                  theta_relative: float | None = None, start=None, theta: np.ndarray | None = None):
     """Solve a built freight problem with its assumptions' route choice (see :func:`assign_corridor`):
     ``(result, model solved, theta_relative or None)``. The uncertainty sweep re-solves drawn problems with it,
-    each from the central solution's paths (``start``, a logit warm start; ignored for the UE)."""
+    each from the central solution's paths (``start``, a logit warm start; ignored for the UE). ``theta``: the
+    logit's θ per class and O–D pair when already computed (:func:`relative_theta` of these costs and
+    ``theta_relative``, e.g. for another demand on the same network; the pairs with demand must be covered)."""
     rc = fp.assumptions.route_choice
     model = route_choice or (rc.model.value if rc is not None and algorithm == "gp" else "ue")
-    theta = None
-    if model == "logit":
+    if model != "logit":
+        theta = None
+    else:
         if theta_relative is None:
             if rc is None:
                 raise ValidationError("logit route choice needs theta_relative (none in the freight assumptions)")
             theta_relative = rc.theta_relative.value
         if not theta_relative > 0:
             raise ValidationError(f"theta_relative must be > 0 (got {theta_relative})")
-        theta = relative_theta(fp.problem, theta_relative)
+        if theta is None:
+            theta = relative_theta(fp.problem, theta_relative)
     choice_set = {"alternatives": int(rc.alternatives.value), "penalty": float(rc.penalty.value)} \
         if model == "logit" and rc is not None else {}
     if model == "logit" and start is not None:
@@ -555,13 +587,24 @@ def solve_freight(fp: FreightProblem, *, algorithm: str = "gp", gap: float = 1e-
 
 def relative_theta(p: AssignmentProblem, theta_relative: float) -> np.ndarray:
     """θ per class and O–D pair (classes × zones × zones): ``theta_relative`` over the pair's cheapest
-    generalised cost at free flow (1 where there is no positive finite one: such pairs carry no demand)."""
-    from corridor.assignment.linkbased import aon
+    generalised cost at free flow (1 where the pair carries no demand or has no positive finite cost). The costs
+    come from shortest-path trees of the (class, origin) groups with demand only."""
+    from corridor._errors import NoRouteError
+    from corridor.assignment.logit import pair_costs
+    from corridor.assignment.pathbased import _od_structure
 
-    fixed = p.fixed_costs()
-    _, _, sp = aon(p, p.free_flow_time, fixed, load=False)
-    ok = np.isfinite(sp) & (sp > 0)
-    return np.where(ok, theta_relative / np.where(ok, sp, 1.0), 1.0)
+    st = _od_structure(p)
+    od_class, od_o, od_d = st[3], st[4], st[5]
+    sp = pair_costs(p, np.asarray(p.free_flow_time, float), p.fixed_costs(), st)
+    if not np.isfinite(sp).all():
+        k = int(np.flatnonzero(~np.isfinite(sp))[0])
+        lab = p.node_labels if p.node_labels is not None else np.arange(p.n_nodes).astype(str)
+        raise NoRouteError(f"class {p.classes[od_class[k]].name!r}: {int((~np.isfinite(sp)).sum())} O-D pairs with "
+                           f"demand have no path (first: {lab[p.zone_nodes[od_o[k]]]} -> {lab[p.zone_nodes[od_d[k]]]})")
+    out = np.ones((len(p.classes), p.n_zones, p.n_zones))
+    ok = sp > 0
+    out[od_class[ok], od_o[ok], od_d[ok]] = theta_relative / sp[ok]
+    return out
 
 
 @dataclass(frozen=True, eq=False)

@@ -27,15 +27,16 @@ column generation at the final costs adds no path.
 
 from __future__ import annotations
 
+import threading
 import time as _time
+import weakref
 from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from scipy.sparse import csc_matrix
 
 from corridor._errors import ValidationError
-from corridor.assignment._native import _kernels, _logit, _paths, _vdf
+from corridor.assignment._native import _kernels, _logit, _paths
 from corridor.assignment.pathbased import PathSet, _od_structure, run_path_based
 from corridor.assignment.problem import AssignmentProblem
 from corridor.assignment.result import AssignmentResult, ClassCosts, arc_times
@@ -70,12 +71,46 @@ class _Paths:
         self.od.append(k)
         return True
 
-    def incidence(self, m: int) -> csc_matrix:
+    def clone(self) -> _Paths:
+        """A copy that can grow on its own (the arc arrays are shared: never written)."""
+        out = _Paths(0)
+        out.arcs, out.od, out.keys = list(self.arcs), list(self.od), [set(k) for k in self.keys]
+        return out
+
+    def incidence(self, m: int) -> _Incidence:
         """Arcs × paths (1 where the path uses the arc)."""
-        lens = np.array([len(a) for a in self.arcs], dtype=np.int64)
-        rows = np.concatenate(self.arcs) if self.arcs else np.zeros(0, np.int64)
-        ptr = np.r_[0, np.cumsum(lens)]
-        return csc_matrix((np.ones(rows.size), rows, ptr), shape=(m, len(self.arcs)))
+        return _Incidence.of(self.arcs, m)
+
+
+class _Incidence(NamedTuple):
+    """The arcs × paths incidence as flat arrays: each path's arcs (``rows``, path after path) and the path each
+    entry belongs to (``owner``); products with it by ``np.bincount``, entries summed in path order."""
+
+    rows: np.ndarray
+    owner: np.ndarray
+    m: int
+
+    @classmethod
+    def of(cls, arcs: list[np.ndarray], m: int) -> _Incidence:
+        lens = np.fromiter((a.size for a in arcs), dtype=np.int64, count=len(arcs))
+        rows = np.concatenate(arcs) if arcs else np.zeros(0, np.int64)
+        return cls(rows, np.repeat(np.arange(lens.size, dtype=np.int64), lens), m)
+
+    @property
+    def n_paths(self) -> int:
+        return int(self.owner[-1]) + 1 if self.owner.size else 0
+
+    def arc_flows(self, f: np.ndarray) -> np.ndarray:
+        """Arc flows of path flows ``f`` (incidence @ f)."""
+        return np.bincount(self.rows, weights=f[self.owner], minlength=self.m).astype(float, copy=False)
+
+    def path_sums_of(self, entries: np.ndarray, n_paths: int) -> np.ndarray:
+        """Each path's sum of per-entry values (one per entry of ``rows``)."""
+        return np.bincount(self.owner, weights=entries, minlength=n_paths).astype(float, copy=False)
+
+    def path_sums(self, v: np.ndarray, n_paths: int) -> np.ndarray:
+        """Each path's sum of the arc values ``v`` (incidenceᵀ @ v)."""
+        return np.bincount(self.owner, weights=v[self.rows], minlength=n_paths).astype(float, copy=False)
 
 
 def _theta_per_od(p: AssignmentProblem, theta, od_class, od_o, od_d) -> np.ndarray:
@@ -92,6 +127,15 @@ def _theta_per_od(p: AssignmentProblem, theta, od_class, od_o, od_d) -> np.ndarr
     return th
 
 
+#: predecessor entries (groups × nodes) a batch of trees may hold: small graphs build all their groups' trees in
+#: one call (the trees are independent: the batch changes no result, only the calls)
+TREE_BATCH_NODES = 1 << 16
+
+
+def _tree_batch(n_grp: int, n: int) -> int:
+    return max(1, min(n_grp, max(16, TREE_BATCH_NODES // max(n, 1))))
+
+
 def _shortest_paths(p: AssignmentProblem, t: np.ndarray, fixed: np.ndarray, st,
                     cost: np.ndarray | None = None) -> list[np.ndarray | None]:
     """Each O–D pair's shortest path (arcs destination → origin) at times ``t``; None where unreachable. With
@@ -103,7 +147,7 @@ def _shortest_paths(p: AssignmentProblem, t: np.ndarray, fixed: np.ndarray, st,
     else:
         grp_class = np.arange(n_grp, dtype=np.int32)
     lanes = _kernels.lanes(_kernels.n_threads(), n)
-    batch = max(1, min(16, n_grp))
+    batch = _tree_batch(n_grp, n)
     preds = np.empty((batch, n), dtype=np.int32)
     od_sp = np.empty(n_od)
     out: list[np.ndarray | None] = [None] * n_od
@@ -113,6 +157,23 @@ def _shortest_paths(p: AssignmentProblem, t: np.ndarray, fixed: np.ndarray, st,
                            g1, lanes, preds, od_sp)
         _logit.trace_paths(preds, p.tail, grp_origin, grp_ptr, od_dest, od_sp, g0, g1, out)
     return out
+
+
+def pair_costs(p: AssignmentProblem, t: np.ndarray, fixed: np.ndarray, st=None) -> np.ndarray:
+    """Each O–D pair's shortest generalised cost at times ``t`` (pairs of :func:`_od_structure`, ``st``: given or
+    built here; inf where unreachable): trees from the (class, origin) groups with demand only."""
+    st = _od_structure(p) if st is None else st
+    grp_class, grp_origin, grp_ptr, od_dest = st[0], st[1], st[2], st[6]
+    n, n_grp = p.n_nodes, len(grp_class)
+    cost = np.ascontiguousarray(t[None, :] + fixed)
+    lanes = _kernels.lanes(_kernels.n_threads(), n)
+    batch = _tree_batch(n_grp, n)
+    preds = np.empty((batch, n), dtype=np.int32)
+    od_sp = np.empty(len(od_dest))
+    for g0 in range(0, n_grp, batch):
+        _paths.trees_batch(p.indptr, p.head, cost, grp_class, grp_origin, grp_ptr, od_dest, p.no_through_u8, g0,
+                           min(n_grp, g0 + batch), lanes, preds, od_sp)
+    return od_sp
 
 
 def _penalty_paths(p: AssignmentProblem, t: np.ndarray, fixed: np.ndarray, st, ps: _Paths, rounds: int,
@@ -135,16 +196,39 @@ def _penalty_paths(p: AssignmentProblem, t: np.ndarray, fixed: np.ndarray, st, p
 def _load_paths(ps: _Paths, paths: PathSet, st, od_dem: np.ndarray) -> np.ndarray:
     """Add the paths of ``paths`` to ``ps`` by (class, origin, destination) — the pairs of another problem on
     the same graph, or of this one — and return their flows, scaled so that each pair carries its demand."""
-    key = {(int(c), int(o), int(d)): k for k, (c, o, d) in enumerate(zip(st[3], st[4], st[5], strict=True))}
-    flows = []
-    for j in range(len(paths)):
-        k = key.get((int(paths.od_class[j]), int(paths.od_origin[j]), int(paths.od_dest[j])))
-        if k is None:
-            continue
-        kept = [(arcs, flow) for arcs, flow in paths.paths(j) if ps.add(k, arcs)]
-        total = sum(flow for _, flow in kept)
-        flows += [od_dem[k] * (flow / total if total > 0 else 1.0 / len(kept)) for _, flow in kept]
-    return np.asarray(flows, dtype=float)
+    pairs, shares = _start_paths(ps, paths, st)
+    return od_dem[pairs] * shares if pairs.size else np.zeros(0)
+
+
+#: a warm start's paths as loaded for a pair structure (the draws of a sweep load the same start many times)
+_STARTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _start_paths(ps: _Paths, paths: PathSet, st) -> tuple[np.ndarray, np.ndarray]:
+    """Add the paths of ``paths`` to the empty ``ps``: returns each kept path's pair and its share of the pair's
+    flow in ``paths``. Computed once per start and pair structure (kept with the start)."""
+    cached = _STARTS.get(paths)
+    if cached is not None and all(np.array_equal(a, b) for a, b in zip(cached[0], st[3:6], strict=True)):
+        loaded, pairs, shares = cached[1:]
+    else:
+        loaded = _Paths(len(st[7]))
+        key = {(int(c), int(o), int(d)): k for k, (c, o, d) in enumerate(zip(st[3], st[4], st[5], strict=True))}
+        pairs, shares = [], []
+        for j in range(len(paths)):
+            k = key.get((int(paths.od_class[j]), int(paths.od_origin[j]), int(paths.od_dest[j])))
+            if k is None:
+                continue
+            kept = [(arcs, flow) for arcs, flow in paths.paths(j) if loaded.add(k, arcs)]
+            total = sum(flow for _, flow in kept)
+            pairs += [k] * len(kept)
+            shares += [flow / total if total > 0 else 1.0 / len(kept) for _, flow in kept]
+        pairs, shares = np.asarray(pairs, dtype=np.int64), np.asarray(shares, dtype=float)
+        _STARTS[paths] = (tuple(np.array(a) for a in st[3:6]), loaded, pairs, shares)
+    if ps.od:
+        raise ValueError("the start's paths load into an empty path set")
+    clone = loaded.clone()
+    ps.arcs, ps.od, ps.keys = clone.arcs, clone.od, clone.keys
+    return pairs, shares
 
 
 def _logit_split(cost: np.ndarray, od: np.ndarray, theta_p: np.ndarray, dem: np.ndarray, n_od: int) -> np.ndarray:
@@ -178,7 +262,7 @@ def run_logit(
     started = _time.perf_counter()
     if any(c.pce != 1.0 for c in p.classes):
         raise ValidationError("logit route choice needs pce = 1 for every class (Fisk's objective in vehicles)")
-    costs = ClassCosts.of(p)
+    costs = p.cached("class_costs", ClassCosts.of)
     st = _od_structure(p)
     od_class, od_o, od_d, od_dem = st[3], st[4], st[5], st[7]
     n_od, m = len(od_dem), p.n_arcs
@@ -200,7 +284,7 @@ def run_logit(
                 if k in missing and arcs is not None and ps.add(k, arcs):
                     f = np.r_[f, od_dem[k]]
         # the columns of this problem's costs at the start's flows, before the set's arrays are built
-        for k, arcs in enumerate(_shortest_paths(p, arc_times(p, ps.incidence(m) @ f), costs.fixed, st)):
+        for k, arcs in enumerate(_shortest_paths(p, arc_times(p, ps.incidence(m).arc_flows(f)), costs.fixed, st)):
             if arcs is not None and ps.add(k, arcs):
                 f = np.r_[f, 0.0]
 
@@ -208,9 +292,9 @@ def run_logit(
         inc = ps.incidence(m)
         od = np.asarray(ps.od, dtype=np.int64)
         cls = od_class[od]
-        fixed_p = np.asarray((inc.multiply(costs.fixed0[cls].T)).sum(axis=0)).ravel()  # Σ over each path's arcs
-        return (inc, inc.T.tocsr(), od, cls, fixed_p, theta_od[od],
-                _Dense.of(p, inc, od, od_dem) if len(ps.od) <= NEWTON_MAX_PATHS else None, None)
+        fixed_p = inc.path_sums_of(costs.fixed0[cls[inc.owner], inc.rows], od.size)  # Σ over each path's arcs
+        return (inc, od.size, od, cls, fixed_p, theta_od[od],
+                _Dense.of(p, inc, od.size) if od.size <= NEWTON_MAX_PATHS else None, None)
 
     def colgen(t: np.ndarray) -> int:
         added = 0
@@ -219,21 +303,21 @@ def run_logit(
                 added += 1
         return added
 
-    inc, inc_t, od, cls, fixed_p, theta_p, pairs, blocks = rebuild()
+    inc, n_p, od, cls, fixed_p, theta_p, pairs, blocks = rebuild()
     rows: list[dict] = []
     converged = False
     g = np.inf
     c_state = None  # the Newton iterate in path costs (its flows are f): kept while the path set is
     for it in range(1, max_iter + 1):
-        x = inc @ f
+        x = inc.arc_flows(f)
         t = arc_times(p, x)
         # Newton steps converge on a path set in a few iterations: columns when they have (below); Gauss–Seidel
         # sweeps take many: columns every COLGEN_EVERY iterations too
         added = colgen(t) if pairs is None and it % COLGEN_EVERY == 0 else 0
         if added:
             f = np.r_[f, np.zeros(added)]
-            inc, inc_t, od, cls, fixed_p, theta_p, pairs, blocks = rebuild()
-        c = inc_t @ t + fixed_p
+            inc, n_p, od, cls, fixed_p, theta_p, pairs, blocks = rebuild()
+        c = inc.path_sums(t, n_p) + fixed_p
         y = _logit_split(c, od, theta_p, od_dem, n_od)
         d = y - f
         g = float(np.abs(d).sum() / total) if total > 0 else 0.0
@@ -242,8 +326,8 @@ def run_logit(
                 converged = True
             else:
                 f = np.r_[f, np.zeros(len(ps.od) - f.size)]
-                inc, inc_t, od, cls, fixed_p, theta_p, pairs, blocks = rebuild()
-                c = inc_t @ t + fixed_p
+                inc, n_p, od, cls, fixed_p, theta_p, pairs, blocks = rebuild()
+                c = inc.path_sums(t, n_p) + fixed_p
                 y = _logit_split(c, od, theta_p, od_dem, n_od)
                 d = y - f
                 g = float(np.abs(d).sum() / total)
@@ -253,15 +337,15 @@ def run_logit(
             if pairs is not None:
                 if c_state is None or c_state.size != c.size:
                     c_state = c
-                c_state, step = _newton(pairs, c_state, fixed_p, theta_p, od, od_dem)
+                c_state, y_new, step = _newton(pairs, c_state, fixed_p, theta_p, od, od_dem)
                 if step > 0.0:
-                    f = _logit_split(c_state, od, theta_p, od_dem, n_od)
+                    f = y_new
                 else:
                     c_state = None
             if step == 0.0:
                 if not (f > 0).all():  # paths just added: half-way to the logit split (every flow > 0, pairs kept)
                     f = np.where(np.isin(od, od[f <= 0]), 0.5 * (f + y), f)
-                    x = inc @ f
+                    x = inc.arc_flows(f)
                 if blocks is None:
                     blocks = _od_blocks(p, ps, od, n_od)
                 step = _sweep(p, blocks, f, x, fixed_p, theta_p)
@@ -271,12 +355,11 @@ def run_logit(
             callback(rows[-1])
         if converged:
             break
-    xc = np.zeros((len(p.classes), m))
-    for k in range(len(p.classes)):
-        sel = cls == k
-        xc[k] = inc[:, sel] @ f[sel]
+    n_cls = len(p.classes)
+    xc = np.bincount(cls[inc.owner] * m + inc.rows, weights=f[inc.owner], minlength=n_cls * m).astype(float)
+    xc = xc.reshape(n_cls, m)
     t = arc_times(p, costs.pce @ xc)
-    sptt = float(od_dem @ _pair_min(inc.T @ t + fixed_p, od, n_od))
+    sptt = float(od_dem @ _pair_min(inc.path_sums(t, n_p) + fixed_p, od, n_od))
     return AssignmentResult.build(p, "logit", costs, xc, relative_gap=g, sptt=sptt, converged=converged,
                                   target_gap=gap, rows=rows, started=started, paths=_path_set(st, ps, od, f))
 
@@ -288,64 +371,64 @@ def _pair_min(cost: np.ndarray, od: np.ndarray, n_od: int) -> np.ndarray:
 
 
 class _Dense(NamedTuple):
-    """A path set small enough for dense Newton steps: the incidence on the arcs its paths use (used arcs ×
-    paths), those arcs' volume-delay arrays, and the pair structure (pairs × paths; paths × paths, 1 where two
-    paths serve the same pair)."""
+    """A path set small enough for dense Newton steps: its paths as lists of the arcs they use (local indices
+    into ``used``), those arcs as lists of the paths through them, and the used arcs' volume-delay arrays."""
 
-    inc: np.ndarray
+    p_ptr: np.ndarray
+    p_arcs: np.ndarray
+    a_ptr: np.ndarray
+    a_paths: np.ndarray
     vdf: tuple[np.ndarray, ...]
-    same_pair: np.ndarray
-    d_path: np.ndarray  # each path's pair demand
 
     @classmethod
-    def of(cls, p: AssignmentProblem, inc: csc_matrix, od: np.ndarray, dem: np.ndarray) -> _Dense:
-        used = np.flatnonzero(np.diff(inc.tocsr().indptr))
-        return cls(inc[used].toarray(), tuple(np.ascontiguousarray(v[used]) for v in p.vdf_arrays()),
-                   (od[:, None] == od[None, :]).astype(float), dem[od])
-
-    def costs(self, flows: np.ndarray, fixed_p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Path costs at path flows ``flows``, and the used arcs' flows."""
-        x = self.inc @ flows
-        t = np.empty(x.size)
-        _vdf.times(*self.vdf, x, t)
-        return self.inc.T @ t + fixed_p, x
+    def of(cls, p: AssignmentProblem, inc: _Incidence, n_paths: int) -> _Dense:
+        mark = np.zeros(inc.m, dtype=bool)
+        mark[inc.rows] = True
+        used = np.flatnonzero(mark)
+        index = np.zeros(inc.m, dtype=np.int64)
+        index[used] = np.arange(used.size)
+        local = index[inc.rows]
+        order = np.argsort(local, kind="stable")
+        a_ptr = np.r_[0, np.cumsum(np.bincount(local, minlength=used.size))].astype(np.int64)
+        p_ptr = np.r_[0, np.cumsum(np.bincount(inc.owner, minlength=n_paths))].astype(np.int64)
+        return cls(p_ptr, local, a_ptr, inc.owner[order], tuple(np.ascontiguousarray(v[used]) for v in p.vdf_arrays()))
 
 
 def _newton(dn: _Dense, c: np.ndarray, fixed_p: np.ndarray, theta_p: np.ndarray, od: np.ndarray,
-            dem: np.ndarray) -> tuple[np.ndarray, float]:
+            dem: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, float]:
     """One Newton step on the SUE fixed point in path costs, ``G(c) = c − C(y(c)) = 0`` (``y`` the logit split,
-    ``C`` the path costs at the flows ``y`` loads): returns the new costs and the step (0: no descent).
+    ``C`` the path costs at the flows ``y`` loads): returns the new costs, the logit split at them and the step
+    (0: no descent; the costs unchanged, no split).
 
     Jacobian ``I + Δᵀ diag(t') Δ · Θ`` with ``Θ = −∂y/∂c = θ (diag y − y yᵀ / d)`` within each pair. In costs,
     the flows ``y(c)`` stay positive and keep each pair's demand whatever the step, and a path's flow moves by
     orders of magnitude in one step when its cost says so (a Newton step in the flows, on Fisk's objective or on
     ``f − y``, must stop short of zero flows and crawls there). The step is halved until ``|G|²`` falls enough
-    (Armijo)."""
-    n_od = dem.size
+    (Armijo). Compiled (:func:`_newton.newton_step`): the Jacobian from the used arcs' path lists, LU by LAPACK."""
+    from corridor.assignment import _newton as kernel  # loads SciPy (LAPACK): only once a Newton step runs
 
-    def residual(cv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        yv = _logit_split(cv, od, theta_p, dem, n_od)
-        cc, xv = dn.costs(yv, fixed_p)
-        return cv - cc, yv, xv
+    cn = np.array(c, dtype=float)
+    y = np.empty(cn.size)
+    step = kernel.newton_step(dn.p_ptr, dn.p_arcs, dn.a_ptr, dn.a_paths, *dn.vdf, cn,
+                              np.ascontiguousarray(fixed_p, dtype=float), np.ascontiguousarray(theta_p, dtype=float),
+                              np.ascontiguousarray(od, dtype=np.int64), np.ascontiguousarray(dem, dtype=float), y,
+                              *_scratch(kernel, cn.size, dn.vdf[1].size, dem.size))
+    return (cn, y, step) if step > 0.0 else (c, None, 0.0)
 
-    r, y, x = residual(c)
-    dt = np.empty(x.size)
-    _vdf.derivs(*dn.vdf, x, dt)
-    big_theta = theta_p[:, None] * (np.diag(y) - dn.same_pair * np.outer(y, y / dn.d_path))
-    jac = (dn.inc.T * dt) @ dn.inc @ big_theta
-    jac[np.diag_indices_from(jac)] += 1.0
-    try:
-        dc = -np.linalg.solve(jac, r)
-    except np.linalg.LinAlgError:
-        return c, 0.0
-    g0, lam = float(r @ r), 1.0
-    for _ in range(30):
-        cn = c + lam * dc
-        rn = residual(cn)[0]
-        if float(rn @ rn) <= (1.0 - 1e-4 * lam) * g0:
-            return cn, lam
-        lam *= 0.5
-    return c, 0.0
+
+_SCRATCH = threading.local()
+
+
+def _scratch(kernel, n_p: int, n_u: int, n_od: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """This thread's work arrays for :func:`_newton.newton_step`, grown as needed and kept (no large allocation
+    per step)."""
+    need_d, need_i = kernel.scratch_sizes(n_p, n_u, n_od)
+    have = getattr(_SCRATCH, "arrays", None)
+    if have is None or have[0].size < need_d or have[1].size < need_i or have[2].size < n_p + 1:
+        have = (np.empty(max(need_d, 2 * (have[0].size if have else 0))), np.empty(need_i + 64, dtype=np.int64),
+                np.empty(n_p + 64, dtype=np.intc))
+        _SCRATCH.arrays = have
+    return have
 
 
 def _od_blocks(p: AssignmentProblem, ps: _Paths, od: np.ndarray, n_od: int) -> tuple[np.ndarray, ...]:
@@ -390,10 +473,12 @@ def _path_set(st, ps: _Paths, od: np.ndarray, f: np.ndarray) -> PathSet:
     lens = np.array([len(a) for a in ps.arcs], dtype=np.int32)
     pool = np.concatenate(ps.arcs).astype(np.int32) if ps.arcs else np.zeros(0, np.int32)
     p_start = np.r_[0, np.cumsum(lens)[:-1]].astype(np.int64)
+    # each pair's paths linked in the set's order: first the lowest index, each to the next of its pair
     od_first = np.full(n_od, -1, dtype=np.int32)
     p_next = np.full(len(ps.arcs), -1, dtype=np.int32)
-    for r in range(len(ps.arcs) - 1, -1, -1):
-        k = od[r]
-        p_next[r] = od_first[k]
-        od_first[k] = r
+    order = np.argsort(od, kind="stable")
+    same = od[order[1:]] == od[order[:-1]]
+    p_next[order[:-1][same]] = order[1:][same]
+    head = np.r_[True, ~same] if order.size else np.zeros(0, bool)
+    od_first[od[order[head]]] = order[head]
     return PathSet(st[3], st[4], st[5], od_first, p_next, p_start, lens, f.copy(), pool)

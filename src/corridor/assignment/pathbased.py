@@ -49,17 +49,52 @@ class PathSet:
     def __len__(self) -> int:
         return len(self.od_first)
 
+    def flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every path of the records, in the order of :meth:`paths` over ``k``, as whole arrays: (path rows,
+        their O–D record, each arc's position in ``pool`` and each arc's index into the path rows), for
+        vectorised sums over paths."""
+        rows, ods = [], []
+        nxt, first = self.p_next.tolist(), self.od_first.tolist()
+        for k, r in enumerate(first):
+            while r != -1:
+                rows.append(r)
+                ods.append(k)
+                r = nxt[r]
+        rows_a = np.asarray(rows, dtype=np.int64)
+        lens = self.p_len[rows_a].astype(np.int64)
+        owner = np.repeat(np.arange(rows_a.size, dtype=np.int64), lens)
+        offset = np.arange(owner.size, dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens)
+        return rows_a, np.asarray(ods, dtype=np.int64), self.p_start[rows_a].astype(np.int64)[owner] + offset, owner
+
+
+#: classes × zones² up to which :func:`_od_structure` stacks the classes' demand (one pass instead of one per class)
+_STACK_MAX = 1 << 20
+
 
 def _od_structure(p: AssignmentProblem):
     """Groups (class, origin) and their O–D pairs with positive demand (intrazonal left out), pairs ordered by
-    class, origin, destination; built whole-array (no per-origin temporaries left behind in the heap)."""
+    class, origin, destination; built whole-array (no per-origin temporaries left behind in the heap). Computed
+    once per problem (read-only arrays)."""
+    return p.cached("od_structure", _make_od_structure)
+
+
+def _make_od_structure(p: AssignmentProblem):
     zn = p.zone_nodes
     other = zn[:, None] != zn[None, :]
-    parts = []
-    for c, cls in enumerate(p.classes):
-        o, d = np.nonzero((cls.demand > 0) & other)
-        parts.append((np.full(o.size, c, dtype=np.int32), o.astype(np.int32), d.astype(np.int32), cls.demand[o, d]))
-    od_class, od_o, od_d, od_dem = (np.concatenate(v) for v in zip(*parts, strict=True))
+    if len(p.classes) > 1 and len(p.classes) * other.size <= _STACK_MAX:  # small: all classes at once
+        dem = np.stack([cls.demand for cls in p.classes])
+        flat = np.flatnonzero((dem > 0) & other)  # C order: by class, origin, destination (np.nonzero's, faster)
+        z = zn.size
+        od_class, od_o, od_d = (flat // (z * z)).astype(np.int32), (flat // z % z).astype(np.int32), \
+            (flat % z).astype(np.int32)
+        od_dem = dem.ravel()[flat]
+    else:
+        parts = []
+        for c, cls in enumerate(p.classes):
+            o, d = np.nonzero((cls.demand > 0) & other)
+            parts.append((np.full(o.size, c, dtype=np.int32), o.astype(np.int32), d.astype(np.int32),
+                          cls.demand[o, d]))
+        od_class, od_o, od_d, od_dem = (np.concatenate(v) for v in zip(*parts, strict=True))
     # a group starts wherever the (class, origin) pair changes
     starts = np.flatnonzero(np.r_[True, (np.diff(od_class) != 0) | (np.diff(od_o) != 0)]) if od_o.size else \
         np.zeros(0, np.int64)

@@ -7,7 +7,7 @@ not use get ``fixed = inf``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -56,6 +56,9 @@ class AssignmentProblem:
     node_labels: np.ndarray | None = None
     link_labels: np.ndarray | None = None
     name: str = "network"
+    #: arrays computed from the fields once (fixed_costs, the O–D structure), read-only; a derived or replaced
+    #: problem starts its own
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if self.vdf is None:
@@ -78,17 +81,44 @@ class AssignmentProblem:
     def n_zones(self) -> int:
         return self.zone_nodes.shape[0]
 
-    def validate(self) -> None:
-        """Check shapes and values; raise one ValidationError listing every problem."""
+    def derive(self, **changes) -> AssignmentProblem:
+        """This problem with ``changes`` (field values) replaced, as :func:`dataclasses.replace` would give, but
+        checking only what changed (the graph and the classes kept are this problem's, already checked): for
+        the many problems a sweep derives from one built problem (its demand, link figures)."""
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            raise TypeError(f"unknown fields {sorted(unknown)}")
+        out = object.__new__(type(self))
+        out.__dict__.update(self.__dict__)
+        object.__setattr__(out, "_cache", {})
+        for name, value in changes.items():
+            dtype = (np.int64 if name in _INDEX else np.float64 if name in _ARC_FLOAT else np.int8 if name == "vdf"
+                     else np.bool_ if name == "no_through" else None)
+            object.__setattr__(out, name, value if dtype is None else np.ascontiguousarray(value, dtype=dtype))
+        kept = {id(c) for c in self.classes}
+        out.validate(changed=set(changes), classes=[c for c in out.classes if id(c) not in kept])
+        return out
+
+    def validate(self, *, changed: set[str] | None = None, classes: list[TrafficClass] | None = None) -> None:
+        """Check shapes and values; raise one ValidationError listing every problem. With ``changed`` (the names of
+        the fields replaced in a problem derived from a checked one, :meth:`derive`): only the checks they can
+        fail, the classes among them only those in ``classes``."""
         problems: list[Problem] = []
         m = self.n_arcs
         for name in ("tail", "arc_link", "free_flow_time", "capacity", "alpha", "beta", "length", "toll", "vdf"):
-            if getattr(self, name).shape != (m,):
+            if (changed is None or name in changed) and getattr(self, name).shape != (m,):
                 problems.append(Problem(f"must have one value per arc ({m})", field=name))
         if problems:
             raise ValidationError(problems)
-        self._validate_graph()
-        checks = (
+        graph = {"indptr", "head", "tail", "zone_nodes", "no_through"}
+        if changed is None or changed & graph:
+            self._validate_graph()
+        if changed is not None and "classes" not in changed:
+            classes = []
+        elif changed is None or classes is None:
+            classes = list(self.classes)
+        arc_fields = {"capacity", "free_flow_time", "alpha", "beta", "vdf"}
+        checks = () if changed is not None and not changed & arc_fields else (
             ("capacity", self.capacity <= 0, "must be > 0"),
             ("free_flow_time", ~(self.free_flow_time >= 0), "must be >= 0"),
             ("alpha", ~(self.alpha >= 0), "must be >= 0"),
@@ -109,7 +139,7 @@ class AssignmentProblem:
         z = self.n_zones
         if not self.classes:
             problems.append(Problem("at least one traffic class is needed", field="classes"))
-        for c in self.classes:
+        for c in classes:
             if c.demand.shape != (z, z):
                 problems.append(Problem(f"demand must be {z} × {z}", field=f"class {c.name!r} demand",
                                         value=c.demand.shape))
@@ -159,8 +189,24 @@ class AssignmentProblem:
         if problems:
             raise ValidationError(problems)
 
+    def cached(self, key: str, make):
+        """``make(self)`` computed once per problem (its arrays made read-only): the fields are not changed after
+        construction (derive or replace make a new problem)."""
+        out = self._cache.get(key)
+        if out is None:
+            out = make(self)
+            for a in out if isinstance(out, tuple) else (out,):
+                if isinstance(a, np.ndarray):
+                    a.setflags(write=False)
+            self._cache[key] = out
+        return out
+
     def fixed_costs(self) -> np.ndarray:
-        """Per-class fixed generalised cost per arc (classes × arcs), ``inf`` where an arc is not allowed."""
+        """Per-class fixed generalised cost per arc (classes × arcs), ``inf`` where an arc is not allowed
+        (read-only: computed once)."""
+        return self.cached("fixed_costs", AssignmentProblem._fixed_costs)
+
+    def _fixed_costs(self) -> np.ndarray:
         out = np.zeros((len(self.classes), self.n_arcs))
         for k, c in enumerate(self.classes):
             if c.value_of_time is not None:

@@ -32,7 +32,9 @@ class ClassCosts:
     @classmethod
     def of(cls, p: AssignmentProblem) -> ClassCosts:
         fixed = p.fixed_costs()
-        return cls(np.array([c.pce for c in p.classes]), fixed, np.where(np.isfinite(fixed), fixed, 0.0))
+        fixed0 = np.where(np.isfinite(fixed), fixed, 0.0)
+        fixed0.setflags(write=False)  # as fixed (the problem's, computed once)
+        return cls(np.array([c.pce for c in p.classes]), fixed, fixed0)
 
     def tstt(self, class_flow: np.ndarray, t: np.ndarray) -> float:
         """Σ_c Σ_a x_ca·(t_a + fixed_ca): the generalised total travel cost of the gap."""

@@ -181,7 +181,9 @@ def _year_benefits(flows: AppraisalFlows, inp: AppraisalInputs) -> pd.DataFrame:
             # users perceive tolls; the toll owners' revenue change offsets them (a transfer, EU CBA guide 2014)
             money_b += float(rule_of_a_half(c.tonnes_0, t1, m0, m1))
             money_b += c.toll_usd_1 / c.tonnes_1 * t1 - c.toll_usd_0
-        modes = set(flows.tkm_0.get(y, {})) | set(flows.tkm_1.get(y, {}))
+        # in sorted order: the sum must not depend on the process's string hashing (a sweep's workers and the
+        # plain loop give the same figures)
+        modes = sorted(set(flows.tkm_0.get(y, {})) | set(flows.tkm_1.get(y, {})))
         co2_t = 0.0
         for m in modes:
             fct = inp.co2_g_per_tkm.get(m)

@@ -159,23 +159,25 @@ def od_cost_matrix(fp: FreightProblem, r: AssignmentResult) -> np.ndarray:
     ps = r.paths
     if ps is None or len(ps) == 0:
         return np.full((n_c, n_z, n_z), np.nan)
-    w, t = np.zeros((n_c, n_z, n_z)), np.zeros((n_c, n_z, n_z))
     fixed = fp.problem.fixed_costs()
-    for k in range(len(ps)):
-        c, o, d = int(ps.od_class[k]), int(ps.od_origin[k]), int(ps.od_dest[k])
-        for arcs, flow in ps.paths(k):
-            if flow <= 0:
-                continue
-            w[c, o, d] += flow * float(np.sum(r.time[arcs] + fixed[c, arcs])) * fp.value_of_time[c]
-            t[c, o, d] += flow
+    rows, ods, pos, owner = ps.flat()
+    cls = ps.od_class[ods].astype(np.int64)
+    arcs = ps.pool[pos]
+    cost_h = np.bincount(owner, weights=r.time[arcs] + fixed[cls[owner], arcs], minlength=rows.size)
+    flow = ps.p_flow[rows]
+    use = flow > 0
+    cell = ((cls * n_z + ps.od_origin[ods]) * n_z + ps.od_dest[ods])[use]
+    w = np.bincount(cell, weights=flow[use] * cost_h[use] * fp.value_of_time[cls[use]], minlength=n_c * n_z * n_z)
+    t = np.bincount(cell, weights=flow[use], minlength=n_c * n_z * n_z).astype(float, copy=False)
+    w, t = w.reshape(n_c, n_z, n_z), t.reshape(n_c, n_z, n_z)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(t > 0, w / np.where(t > 0, t, 1.0), np.nan)
 
 
 def row_costs(fp: FreightProblem, costs: np.ndarray) -> np.ndarray:
     """Each demand row's entry of an :func:`od_cost_matrix` of its problem."""
-    dem = fp.demand
-    return costs[dem["class_index"].to_numpy(), dem["origin_zone"].to_numpy(), dem["destination_zone"].to_numpy()]
+    cls, o, d, _ = fp.demand_rows
+    return costs[cls, o, d]
 
 
 def od_costs(ca: CorridorAssignment) -> np.ndarray:

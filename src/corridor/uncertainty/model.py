@@ -26,7 +26,9 @@ from corridor.assignment.corridor import (
     corridor_result,
     freight_problem,
     path_project_tonnes,
+    project_link_modes,
     project_selection,
+    relative_theta,
     solve_freight,
     with_demand,
 )
@@ -78,7 +80,8 @@ class PreparedStudy:
     tolls: dict[tuple[str, int], np.ndarray]
     modes: dict[tuple[str, int], ArcGroups]
     countries: dict[tuple[str, int], ArcGroups]
-    selection: dict[tuple[str, int], tuple[np.ndarray, list[str]]]  # project links and modes per problem
+    #: per problem: the project's links, their modes and each link's mode index (path_project_tonnes)
+    selection: dict[tuple[str, int], tuple[np.ndarray, list[str], np.ndarray]]
     trade: TradeCase
     appraisal: AppraisalInputs
     trade_params: TradeParameters
@@ -112,6 +115,14 @@ class PreparedStudy:
         with _openmp().limit(limits=1):
             return self._evaluate(dict(values or {}))
 
+    def theta(self, fp: FreightProblem, theta_relative: float | None) -> np.ndarray | None:
+        """The logit θ of a drawn problem (:func:`relative_theta` at the drawn dispersion, or the assumptions');
+        None when its route choice is not the logit."""
+        rc = fp.assumptions.route_choice
+        if rc is None or rc.model.value != "logit":
+            return None
+        return relative_theta(fp.problem, rc.theta_relative.value if theta_relative is None else theta_relative)
+
     def generates(self, year: int) -> bool:
         """The project's demand in ``year`` takes generated traffic (a forecast, from its opening year)."""
         return self.forecast is not None and year >= self.forecast.opening_year.value
@@ -142,16 +153,16 @@ class PreparedStudy:
                 fp, tolls = apply_draw(fp, self.targets.get((sc, y), {}), self.link_ranges, net_values,
                                        self.tolls[(sc, y)])
                 # the assumptions' route choice, as run_study, at the drawn logit dispersion if one is drawn
-                r, _, _ = solve_freight(fp, gap=GAP, theta_relative=values.get(THETA),
-                                        start=self.starts.get((sc, y)))
+                theta = self.theta(fp, values.get(THETA))
+                r, _, _ = solve_freight(fp, gap=GAP, start=self.starts.get((sc, y)), theta=theta)
                 if sc == self.project and self.generates(y):
                     # as run_study: the traffic the project's costs generate against the comparison's, re-solved
                     (f0, r0), costs = solved[self.without], od_cost_matrix(fp, r)
                     factor = generation_factors(row_costs(f0, od_cost_matrix(f0, r0)), row_costs(fp, costs),
                                                 elasticity)
                     fp = with_demand(fp, fp.demand["tonnes_per_yr"].to_numpy(float) * factor)
-                    r, _, _ = solve_freight(fp, gap=GAP, theta_relative=values.get(THETA),
-                                            start=self.starts.get((sc, y, "generated")))
+                    # the same costs (only the demand changed): the same θ, where the generated traffic has demand
+                    r, _, _ = solve_freight(fp, gap=GAP, start=self.starts.get((sc, y, "generated")), theta=theta)
                 solved[sc] = (fp, r)
                 totals[sc] = class_totals(fp, r, tolls)
                 tkm[sc] = self.modes[(sc, y)].tkm(fp, r)
@@ -261,7 +272,8 @@ def prepare(spec: CorridorSpec | str | None = None, *, network: Network | None =
             problems[key], tolls[key] = fp, arc_tolls(fp)
             modes[key], countries[key] = arc_groups(fp, "mode"), arc_groups(fp, "country")
             targets[key] = arc_targets(fp, ranges)
-            selection[key] = project_selection(fp, spec.route_families)
+            mask, sel_modes = project_selection(fp, spec.route_families)
+            selection[key] = (mask, sel_modes, project_link_modes(fp, mask, sel_modes))
             # the central solutions the draws start from, on one OpenMP thread as the draws (PreparedStudy.evaluate;
             # BLAS as run_study's: the logit's path set at a given gap moves with either thread count)
             with _openmp().limit(limits=1, user_api="openmp"):

@@ -80,7 +80,10 @@ def apply_draw(fp: FreightProblem, targets: Mapping[str, ArcTargets], ranges: Ma
         classes = tuple(replace(k, fixed_cost=(k.fixed_cost if k.fixed_cost is not None else 0.0)
                                 + dtoll / float(fp.value_of_time[i]))
                         for i, k in enumerate(p.classes))
-    return replace(fp, problem=replace(p, free_flow_time=fft, capacity=cap, classes=classes)), toll
+    out = replace(fp, problem=p.derive(free_flow_time=fft, capacity=cap, classes=classes))
+    if "demand_rows" in fp.__dict__:  # the same demand rows: keep their arrays (FreightProblem.demand_rows)
+        out.__dict__["demand_rows"] = fp.demand_rows
+    return out, toll
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,20 @@ from typing import Any
 from corridor._errors import ValidationError
 from corridor.uncertainty.model import PreparedStudy
 
+#: bytes up to which a LocalCluster worker's allocations come from the heap (see :func:`dask_client`)
+MMAP_THRESHOLD = 4 << 20
 #: draws per Dask task (a task's overhead is a few ms; an evaluation about 40 ms)
 BATCH = 8
 
 
 def evaluate_batch(model: PreparedStudy, batch: Sequence[tuple[int, Mapping[str, float]]]) -> list[tuple[int, dict]]:
-    """Evaluate a batch of (draw index, input values) on one worker."""
-    return [(i, model.evaluate(v)) for i, v in batch]
+    """Evaluate a batch of (draw index, input values) on one worker, on one thread throughout (see
+    :meth:`PreparedStudy.evaluate`): the thread pools are not resized between the batch's draws, and their idle
+    threads do not spin between them."""
+    from corridor.uncertainty.model import _openmp
+
+    with _openmp().limit(limits=1):
+        return [(i, model.evaluate(v)) for i, v in batch]
 
 
 @contextmanager
@@ -38,8 +45,14 @@ def dask_client(scheduler: str | None, workers: int | None):
         finally:
             client.close()
         return
+    # Dask's workers set MALLOC_TRIM_THRESHOLD_, which turns off glibc's adaptive mmap threshold: every block over
+    # 128 kB (a draw's class-by-zone arrays) is then mapped and unmapped afresh, its pages faulted in each time.
+    # Blocks up to MMAP_THRESHOLD come from the heap again (the trim threshold still returns freed memory)
+    import dask
+
+    environ = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), "MALLOC_MMAP_THRESHOLD_": MMAP_THRESHOLD}
     # dashboard on any free port: no clash (and no warning) when another cluster holds 8787
-    with LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=":0",
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}), LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=":0",
                       silence_logs=logging.ERROR) as lc, Client(lc) as client:
         yield client
 
