@@ -30,7 +30,8 @@ def json_run(tmp_path_factory):
 @pytest.fixture(scope="module")
 def text_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("ranges") / "text"
-    r = narrow.invoke(app, ["run", "--draws", str(DRAWS), "--seed", str(SEED), "--workers", "0", "--out", str(out)])
+    r = narrow.invoke(app, ["run", "--draws", str(DRAWS), "--seed", str(SEED), "--workers", "0", "--full",
+                            "--out", str(out)])
     assert r.exit_code == 0, r.output
     return r.stdout, out
 
@@ -86,11 +87,25 @@ def test_same_seed_same_numbers_and_every_view_shows_them(json_run, text_run):
         assert re.findall(r"-?[\d,]+\.\d\d", hit.group(1)) == cells, name  # the report's row
 
 
-def test_no_ranges_by_default(tripp_study):
+def test_ranges_by_default_as_one_summary_line(json_run, tripp_study, tmp_path):
     spec = load_spec("tripp")
-    assert spec.uncertainty is not None and spec.uncertainty.draws.value == 0  # off until a draw is fast
+    assert spec.uncertainty is not None and spec.uncertainty.draws.value == 200  # on: a draw takes ~42 ms
     assert spec.uncertainty.draws.source.startswith("assumption:")
-    assert tripp_study.ranges is None and tripp_study.to_dict()["ranges"] is None
+    assert tripp_study.ranges is None  # run_study is the pure study; the sweep is the run's separate step
+    r = narrow.invoke(app, ["run", "--draws", str(DRAWS), "--seed", str(SEED), "--workers", "0",
+                            "--out", str(tmp_path / "s")])
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.stdout.split())
+    m = json_run["ranges"]["metrics"]
+    year = int(spec.finance.year.value)
+    flow = m[f"corridor_flow_t_{year}"]
+    assert (f"ranges: P10 to P90 over {DRAWS} draws (seed {SEED}): {spec.project.label} {year} "
+            f"{flow['p10'] * 1e-6:,.2f} to {flow['p90'] * 1e-6:,.2f} Mt/yr") in text
+    assert f"ENPV {m['enpv_usd']['p10'] * 1e-6:,.0f} to {m['enpv_usd']['p90'] * 1e-6:,.0f} M USD" in text
+    assert f"P(ENPV > 0) {json_run['ranges']['p_enpv_positive']:.2f}" in text
+    assert "Ranges:" not in text  # the whole table is --full's
+    off = narrow.invoke(app, ["run", "--draws", "0", "--out", str(tmp_path / "off")])
+    assert off.exit_code == 0 and "ranges:" not in off.stdout
 
 
 def test_one_draw_is_refused_naming_the_option(tmp_path):

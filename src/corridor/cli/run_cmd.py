@@ -63,12 +63,12 @@ def _summary(res, files: list[Path], full: bool) -> None:
     console.print(frame_table(f"Headline: {a} minus {b}", head, text=("metric",), signed=("change",)))
     if res.forecast is not None:
         console.print(f"[bold]flows by year[/]: {escape(tables.forecast_headline(res))}")
-    if res.ranges is not None:
+    if res.ranges is not None and full:
         rg = res.ranges
         console.print(frame_table(f"Ranges: {rg.draws} draws of the ranged inputs (seed {rg.seed})",
                                   tables.ranges_table(res), text=("metric",)))
-        console.print(f"P(ENPV > 0) = {rg.p_enpv_positive:.2f}; widest ENPV swings, M USD: "
-                      + escape(", ".join(f"{t['input']} {t['swing_usd'] / 1e6:,.0f}" for t in rg.tornado_enpv[:3])))
+    if res.ranges is not None:
+        console.print(f"[bold]ranges[/]: {escape(tables.ranges_headline(res))}")
     att = tables.attribution(res)
     if not full:
         att["step"] = tables.attribution_steps(res)

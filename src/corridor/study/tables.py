@@ -92,6 +92,24 @@ def ranges_table(r: StudyResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+def ranges_headline(r: StudyResult) -> str:
+    """One line: P10–P90 of the project's finance-year flow, trade, ENPV, EIRR and BCR, P(ENPV > 0) and the widest
+    ENPV swings (the whole table is :func:`ranges_table`)."""
+    if r.ranges is None:
+        return ""
+    rg, m = r.ranges, r.ranges.metrics
+    keys = {f"corridor_flow_t_{r.finance_year}": (1e-6, f"{r.spec.project.label} {r.finance_year}", " Mt/yr", 2),
+            "trade_change_usd": (1e-6, "trade", " M USD/yr", 0), "enpv_usd": (1e-6, "ENPV", " M USD", 0),
+            "eirr": (100.0, "EIRR", " %", 1), "bcr": (1.0, "BCR", "", 2)}
+    parts = []
+    for k, (scale, name, unit, d) in keys.items():
+        if k in m and m[k].p10 is not None and m[k].p90 is not None:
+            parts.append(f"{name} {m[k].p10 * scale:,.{d}f} to {m[k].p90 * scale:,.{d}f}{unit}")
+    swings = ", ".join(f"{t['input']} {t['swing_usd'] / 1e6:,.0f}" for t in rg.tornado_enpv[:3])
+    return (f"P10 to P90 over {rg.draws} draws (seed {rg.seed}): " + "; ".join(parts)
+            + f"; P(ENPV > 0) {rg.p_enpv_positive:.2f}; widest ENPV swings, M USD: {swings}")
+
+
 def attribution(r: StudyResult) -> pd.DataFrame:
     """step, then the change each step adds: headline pair USD/t and hours, flows by family, trade."""
     t = r.attribution.table
