@@ -161,8 +161,10 @@ def bundled_demand_files() -> dict[int, str]:
         return {int(y): str(name) for y, name in yaml.safe_load(f)["freight"].items()}
 
 
-def bundled_demand_path(year: int = 2024) -> Path:
+def bundled_demand_path(year: int | None = None) -> Path:
+    """The bundled demand file of ``year`` (None: the index's first year, the base year)."""
     files = bundled_demand_files()
+    year = min(files) if year is None else year
     if year not in files:
         raise NotFoundError(f"no bundled freight demand for {year}; bundled: {', '.join(map(str, files))}")
     return _data(files[year])
@@ -272,6 +274,7 @@ def check_demand(frame: pd.DataFrame, *, file: str = "demand", unit: str = "t",
     return out
 
 
-def bundled_demand(year: int = 2024) -> pd.DataFrame:
-    """The bundled freight demand of ``year`` (tonnes per year between the region's places; data/README.md)."""
+def bundled_demand(year: int | None = None) -> pd.DataFrame:
+    """The bundled freight demand of ``year`` (None: the base year; tonnes per year between the region's places;
+    data/README.md)."""
     return read_demand(bundled_demand_path(year))

@@ -21,7 +21,7 @@ flow gap: how far the round's assigned flows on the facility links are from the 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -129,8 +129,6 @@ def calibrate_links(queues, flows: pd.DataFrame, delays: pd.Series, waits: pd.Se
     simulated delay already holds it: on the bundled Caspian ferries near their capacity the analytic wait is
     hundreds of hours). Elsewhere (a road segment, a facility without a simulated wait or without a measurable
     assigned wait) the fixed time is the delay less the analytic wait at the flows, at least 0."""
-    from dataclasses import replace
-
     out = {k: dict(v) for k, v in (overrides or {}).items()}
     fixed = {}
     f = flows[flows["link_id"].isin(delays.index)]
